@@ -1,0 +1,235 @@
+#!/usr/bin/env node
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { DEFAULT_ANALYSIS, type AnalysisOptions } from '../lambda/gamma/analyse';
+import { run, type ChainInput, type Failure } from '../lambda/pipeline';
+import { formatPct, formatPrice, formatStrike, formatUsd } from '../lambda/report/format';
+import { reportDate } from '../lambda/report/render';
+import { parseChainText } from '../lambda/sources/detect';
+import { InputError } from '../lambda/sources/errors';
+import { FetchError } from '../lambda/sources/http';
+import { fetchLiveChain, liveConfigFromEnv } from '../lambda/sources/live';
+import { FsStore } from '../lambda/store/fs-store';
+import type { Positioning, ReportRecord } from '../lambda/types';
+
+const USAGE = `Usage: gamma-report [options]
+
+Estimates dealer gamma exposure, the gamma flip and key levels from option chains, and writes
+<out>/<SYMBOL>/<date>.json and .html, <SYMBOL>/latest.json and latest.html, and <out>/index.html.
+With no --file and no --live it analyses the recorded chains bundled in samples/.
+
+Options:
+  -f, --file PATH          a recorded chain (Cboe JSON, Cboe CSV download, Deribit JSON or CSV);
+                           repeatable; the format is recognised from the content
+  -l, --live SYMBOLS       download live chains, comma-separated: SPX,SPY from Cboe, BTC,ETH from Deribit
+                           (base URLs from CBOE_BASE_URL and DERIBIT_BASE_URL)
+  -o, --out DIR            output folder (default: ./out)
+      --as-of ISO8601      snapshot instant to use instead of the one in the data, e.g. 2023-09-14T20:31:00Z
+                           (an instant without an offset is read as UTC)
+      --symbol SYM         underlying symbol to use instead of the one derived from the data
+      --positioning MODEL  dealer positioning: classic (default; dealers long calls, short puts)
+                           or dealer-short (dealers short every option)
+      --json               print only a JSON array of the full report records on stdout
+  -h, --help               show this help
+
+Exit status: 0 when every chain succeeded, 1 when some failed (the others are still written), 2 for a usage error.`;
+
+const SYMBOL = /^[A-Z0-9._-]{1,16}$/;
+const POSITIONINGS: readonly Positioning[] = ['classic', 'dealer-short'];
+/** samples/ beside bin/ (when run from source) and beside dist/ (the bundle). */
+const SAMPLES_DIR = join(__dirname, '..', 'samples');
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+class UsageError extends Error {}
+
+interface CliOptions {
+  files: string[];
+  live: string[];
+  out: string;
+  asOf?: number;
+  symbol?: string;
+  analysis: AnalysisOptions;
+  json: boolean;
+  help: boolean;
+}
+
+function symbolArg(value: string, flag: string): string {
+  const symbol = value.trim().toUpperCase();
+  if (!SYMBOL.test(symbol))
+    throw new UsageError(`${flag}: "${value}" is not a ticker symbol (letters, digits, . _ -)`);
+  return symbol;
+}
+
+function parseCli(argv: string[]): CliOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        file: { type: 'string', short: 'f', multiple: true },
+        live: { type: 'string', short: 'l' },
+        out: { type: 'string', short: 'o' },
+        'as-of': { type: 'string' },
+        symbol: { type: 'string' },
+        positioning: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const options: CliOptions = {
+    files: values.file ?? [],
+    live: [],
+    out: values.out ?? 'out',
+    analysis: { ...DEFAULT_ANALYSIS },
+    json: values.json ?? false,
+    help: values.help ?? false,
+  };
+  if (values.live !== undefined) {
+    options.live = values.live.split(',').map((s) => symbolArg(s, '--live'));
+  }
+  if (values.symbol !== undefined) options.symbol = symbolArg(values.symbol, '--symbol');
+  if (values['as-of'] !== undefined) {
+    const t = DateTime.fromISO(values['as-of'], { zone: 'UTC' });
+    if (!t.isValid) {
+      throw new UsageError(
+        `--as-of: "${values['as-of']}" is not an ISO 8601 instant, e.g. 2023-09-14T20:31:00Z`,
+      );
+    }
+    options.asOf = t.toMillis();
+  }
+  if (values.positioning !== undefined) {
+    const model = values.positioning as Positioning;
+    if (!POSITIONINGS.includes(model)) {
+      throw new UsageError(`--positioning: "${values.positioning}" is not one of ${POSITIONINGS.join(', ')}`);
+    }
+    options.analysis.positioning = model;
+  }
+  if (options.out.trim() === '') throw new UsageError('--out: the folder name is empty');
+  return options;
+}
+
+function bundledSamples(): string[] {
+  return readdirSync(SAMPLES_DIR)
+    .filter((name) => /\.(json|csv)$/i.test(name))
+    .sort()
+    .map((name) => join(SAMPLES_DIR, name));
+}
+
+function inputs(options: CliOptions, env: NodeJS.ProcessEnv): ChainInput[] {
+  const overrides = { asOf: options.asOf, symbol: options.symbol };
+  const files = options.files.length === 0 && options.live.length === 0 ? bundledSamples() : options.files;
+  const fromFiles = files.map((path) => ({
+    label: path,
+    async load() {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (e) {
+        throw new InputError(
+          `${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        );
+      }
+      return parseChainText(text, { origin: path, ...overrides });
+    },
+  }));
+  const config = liveConfigFromEnv(env);
+  const fromLive = options.live.map((symbol) => ({
+    label: symbol,
+    load: () => fetchLiveChain(symbol, config, { asOf: options.asOf }),
+  }));
+  return [...fromFiles, ...fromLive];
+}
+
+/** A failure as one line: input and fetch errors already name their file or URL. */
+function describeFailure(f: Failure): string {
+  const known = f.error instanceof InputError || f.error instanceof FetchError;
+  return known ? f.error.message : `${f.label}: ${f.error.message}`;
+}
+
+function table(records: readonly ReportRecord[]): string {
+  const header = [
+    'SYMBOL',
+    'DATE',
+    'SPOT',
+    'NET GEX/1%',
+    'FLIP (DISTANCE)',
+    'REGIME',
+    'CALL WALL',
+    'PUT WALL',
+  ];
+  const rows = [...records]
+    .sort((a, b) => a.symbol.localeCompare(b.symbol) || a.asOf.localeCompare(b.asOf))
+    .map((r) => [
+      r.symbol,
+      reportDate(r),
+      formatPrice(r.spot),
+      formatUsd(r.totals.netGex),
+      r.flip.level === null
+        ? 'none in range'
+        : `${formatPrice(r.flip.level)} (${formatPct(r.flip.distancePct)})`,
+      r.regime,
+      formatStrike(r.levels.callWall),
+      formatStrike(r.levels.putWall),
+    ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] as number))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCli(argv);
+  } catch (e) {
+    io.stderr(`gamma-report: ${(e as Error).message}\nRun gamma-report --help for usage.\n`);
+    return 2;
+  }
+  if (options.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  const out = resolve(options.out);
+  const result = await run(inputs(options, env), new FsStore(out), options.analysis, () => new Date());
+  if (options.json) {
+    io.stdout(`${JSON.stringify(result.reports)}\n`);
+  } else if (result.reports.length > 0) {
+    io.stdout(
+      `${table(result.reports)}\n\nIndex (${result.indexed} underlyings): ${join(out, 'index.html')}\n`,
+    );
+  }
+  for (const f of result.failures) io.stderr(`gamma-report: failed: ${describeFailure(f)}\n`);
+  return result.failures.length > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), process.env, {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`gamma-report: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,77 @@
+import type { Assumptions, OptionChain, Positioning, ReportRecord } from '../types';
+import { VENUES } from '../venues';
+import { aggregate, MIN_TIME_TO_EXPIRY_MINUTES, prepare, screen } from './exposure';
+import { maxPain, walls } from './levels';
+import { gammaProfile, nearestTo, netGexAt, PROFILE_POINTS, profileLevels, zeroCrossings } from './profile';
+
+export const SCHEMA_VERSION = 1;
+
+export interface AnalysisOptions {
+  positioning: Positioning;
+  /** Continuous rate for Cboe underlyings; Deribit prices on its quoted forwards, so none applies there. */
+  riskFreeRate: number;
+  /** Continuous dividend yield for Cboe underlyings. */
+  dividendYield: number;
+}
+
+export const DEFAULT_ANALYSIS: AnalysisOptions = {
+  positioning: 'classic',
+  riskFreeRate: 0,
+  dividendYield: 0,
+};
+
+/** Relative precision of each refined flip crossing (METHODOLOGY §5). */
+const FLIP_TOLERANCE = 1e-6;
+
+/** A chain in, the report record out (METHODOLOGY §3 to §7): pure, no I/O. */
+export function analyse(chain: OptionChain, options: AnalysisOptions = DEFAULT_ANALYSIS): ReportRecord {
+  const venue = VENUES[chain.venue];
+  const carry = venue.usesCarry ? options : { riskFreeRate: 0, dividendYield: 0 };
+  const { used, skipped } = screen(chain);
+  const prepared = prepare(chain, used, options.positioning, carry);
+  const { totals, byStrike, byExpiry } = aggregate(prepared, chain.spot);
+
+  const levels = profileLevels(chain.spot, venue.profileRange, PROFILE_POINTS);
+  const profile = gammaProfile(prepared, levels, venue.isMonthly);
+  const crossings = zeroCrossings(
+    (level) => netGexAt(prepared, level),
+    profile.levels,
+    profile.all,
+    FLIP_TOLERANCE * chain.spot,
+  );
+  const flip = nearestTo(chain.spot, crossings);
+  const nearest = prepared.filter((p) => p.date === profile.nextExpiry).map((p) => p.contract);
+
+  const assumptions: Assumptions = {
+    positioning: options.positioning,
+    riskFreeRate: carry.riskFreeRate,
+    dividendYield: carry.dividendYield,
+    minTimeToExpiryMinutes: MIN_TIME_TO_EXPIRY_MINUTES,
+    profileRangePct: venue.profileRange * 100,
+    profilePoints: PROFILE_POINTS,
+  };
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    symbol: chain.symbol,
+    source: chain.source,
+    asOf: new Date(chain.asOf).toISOString(),
+    spot: chain.spot,
+    currency: 'USD',
+    unit: 'USD per 1% move',
+    assumptions,
+    dataQuality: { contractsIn: chain.contracts.length, contractsUsed: used.length, skipped },
+    totals,
+    regime: totals.netGex > 0 ? 'positive' : 'negative',
+    flip: {
+      level: flip,
+      crossings,
+      status: flip === null ? 'none-in-range' : 'found',
+      distancePct: flip === null ? null : ((chain.spot - flip) / chain.spot) * 100,
+    },
+    levels: { ...walls(byStrike, chain.spot), maxPain: maxPain(nearest) },
+    byStrike,
+    byExpiry,
+    profile,
+  };
+}

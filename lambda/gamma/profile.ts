@@ -1,0 +1,115 @@
+import { gexAt, type PreparedContract } from './exposure';
+
+export const PROFILE_POINTS = 201;
+
+export interface Profile {
+  levels: number[];
+  all: number[];
+  exNextExpiry: number[];
+  exNextMonthly: number[];
+  nextExpiry: string | null;
+  nextMonthly: string | null;
+}
+
+/** `points` levels evenly spaced over spot × [1 − range, 1 + range]. */
+export function profileLevels(spot: number, range: number, points: number): number[] {
+  const lo = spot * (1 - range);
+  const step = (2 * range * spot) / (points - 1);
+  return Array.from({ length: points }, (_, i) => lo + i * step);
+}
+
+/** Total exposure of the contracts with the underlying at `level`. */
+export function netGexAt(prepared: readonly PreparedContract[], level: number): number {
+  let sum = 0;
+  for (const p of prepared) sum += gexAt(p, level);
+  return sum;
+}
+
+/**
+ * The three curves of METHODOLOGY §5: all contracts, without the earliest remaining expiry date, and
+ * without the earliest remaining standard monthly date (a curve equals `all` when its date is absent).
+ */
+export function gammaProfile(
+  prepared: readonly PreparedContract[],
+  levels: readonly number[],
+  isMonthly: (date: string) => boolean,
+): Profile {
+  const dates = [...new Set(prepared.map((p) => p.date))].sort();
+  const nextExpiry = dates[0] ?? null;
+  const nextMonthly = dates.find(isMonthly) ?? null;
+  const inNext = prepared.map((p) => p.date === nextExpiry);
+  const inMonthly = prepared.map((p) => p.date === nextMonthly);
+  const all: number[] = [];
+  const exNextExpiry: number[] = [];
+  const exNextMonthly: number[] = [];
+  for (const level of levels) {
+    let sum = 0;
+    let sumExNext = 0;
+    let sumExMonthly = 0;
+    prepared.forEach((p, j) => {
+      const g = gexAt(p, level);
+      sum += g;
+      if (!inNext[j]) sumExNext += g;
+      if (!inMonthly[j]) sumExMonthly += g;
+    });
+    all.push(sum);
+    exNextExpiry.push(sumExNext);
+    exNextMonthly.push(sumExMonthly);
+  }
+  return { levels: [...levels], all, exNextExpiry, exNextMonthly, nextExpiry, nextMonthly };
+}
+
+/** Bisection on a bracket [a, b] with f(a), f(b) of opposite signs, to within `tolerance` in x. */
+export function bisect(f: (x: number) => number, a: number, b: number, tolerance: number): number {
+  let lo = a;
+  let hi = b;
+  let fLo = f(lo);
+  while (hi - lo > tolerance) {
+    const mid = 0.5 * (lo + hi);
+    const fMid = f(mid);
+    if (fMid === 0) return mid;
+    if (fMid > 0 === fLo > 0) {
+      lo = mid;
+      fLo = fMid;
+    } else {
+      hi = mid;
+    }
+  }
+  return 0.5 * (lo + hi);
+}
+
+/**
+ * Every zero of the continuous function sampled as `values` at `levels`: each sign change between
+ * neighbours is refined by bisection; a sample that is exactly zero is itself a crossing.
+ */
+export function zeroCrossings(
+  f: (x: number) => number,
+  levels: readonly number[],
+  values: readonly number[],
+  tolerance: number,
+): number[] {
+  const crossings: number[] = [];
+  for (let i = 0; i < levels.length; i++) {
+    const v = values[i] as number;
+    if (v === 0) {
+      crossings.push(levels[i] as number);
+      continue;
+    }
+    if (i + 1 < levels.length) {
+      const next = values[i + 1] as number;
+      if (next !== 0 && v > 0 !== next > 0) {
+        crossings.push(bisect(f, levels[i] as number, levels[i + 1] as number, tolerance));
+      }
+    }
+  }
+  return crossings;
+}
+
+/** The crossing nearest to spot (the lower one on an exact tie), or null. */
+export function nearestTo(spot: number, crossings: readonly number[]): number | null {
+  let best: number | null = null;
+  for (const x of crossings) {
+    if (best === null || Math.abs(x - spot) < Math.abs(best - spot)) best = x;
+  }
+  return best;
+}

@@ -1,0 +1,120 @@
+import { parse } from 'csv-parse/sync';
+import type { OptionChain, OptionContract } from '../types';
+import { chainSymbol, num, requireContracts, requirePositive, type ParseOptions } from './common';
+import { InputError } from './errors';
+
+/** The book-summary fields the product reads, as in the JSON-RPC response and its CSV copies. */
+export interface DeribitSummary {
+  instrument_name?: unknown;
+  open_interest?: unknown;
+  mark_iv?: unknown;
+  underlying_price?: unknown;
+  estimated_delivery_price?: unknown;
+  creation_timestamp?: unknown;
+  base_currency?: unknown;
+}
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+/** `BTC-27DEC24-50000-C`: day not zero-padded; a decimal strike is written with `d` (`0d625`). */
+const INSTRUMENT = /^([A-Z0-9]+)(?:_[A-Z]+)?-(\d{1,2})([A-Z]{3})(\d{2})-(\d+(?:d\d+)?)-([CP])$/;
+
+interface Instrument {
+  base: string;
+  strike: number;
+  type: OptionContract['type'];
+  /** 08:00 UTC on the named date. */
+  expiry: number;
+}
+
+export function parseInstrument(name: string): Instrument | null {
+  const m = INSTRUMENT.exec(name);
+  if (!m) return null;
+  const [, base, dd, mon, yy, strike, cp] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const month = MONTHS.indexOf(mon);
+  const day = Number(dd);
+  const year = 2000 + Number(yy);
+  const expiry = Date.UTC(year, month, day, 8);
+  if (month < 0 || new Date(expiry).getUTCDate() !== day) return null;
+  return { base, strike: Number(strike.replace('d', '.')), type: cp === 'C' ? 'call' : 'put', expiry };
+}
+
+/** Whether a parsed JSON document is a Deribit `get_book_summary_by_currency` response. */
+export function looksLikeDeribitJson(doc: unknown): boolean {
+  const result = (doc as { result?: unknown } | null)?.result;
+  return Array.isArray(result) && (result.length === 0 || typeof result[0]?.instrument_name === 'string');
+}
+
+/** Whether a text is a CSV copy of the Deribit book summary. */
+export function looksLikeDeribitCsv(text: string): boolean {
+  const first = text.slice(0, text.indexOf('\n') >>> 0).split(',');
+  return first.includes('instrument_name') && first.includes('mark_iv');
+}
+
+/** Deribit book-summary rows to a chain: spot is the index, asOf the latest row's creation time. */
+export function deribitChain(rows: readonly DeribitSummary[], opts: ParseOptions): OptionChain {
+  let latest = -Infinity;
+  let spot = NaN;
+  const contracts: OptionContract[] = rows.map((row, i) => {
+    const name = String(row.instrument_name ?? '');
+    const inst = parseInstrument(name);
+    if (!inst)
+      throw new InputError(`${opts.origin}: row ${i + 1}: ${JSON.stringify(name)} is not a Deribit option`);
+    const created = num(row.creation_timestamp);
+    if (created > latest) {
+      latest = created;
+      spot = num(row.estimated_delivery_price);
+    }
+    return {
+      underlying: typeof row.base_currency === 'string' && row.base_currency ? row.base_currency : inst.base,
+      root: inst.base,
+      type: inst.type,
+      strike: inst.strike,
+      expiry: inst.expiry,
+      openInterest: num(row.open_interest),
+      iv: num(row.mark_iv) / 100,
+      multiplier: 1,
+      forward: num(row.underlying_price),
+    };
+  });
+  requireContracts(contracts, opts.origin);
+  let asOf = opts.asOf;
+  if (asOf === undefined) {
+    if (!Number.isFinite(latest)) {
+      throw new InputError(
+        `${opts.origin}: no row has a creation_timestamp; pass --as-of with the snapshot instant`,
+      );
+    }
+    asOf = latest;
+  }
+  requirePositive(spot, opts.origin, 'estimated_delivery_price (the index, spot)');
+  return { symbol: chainSymbol(contracts, opts), source: 'deribit', venue: 'deribit', asOf, spot, contracts };
+}
+
+/** The JSON-RPC response (already parsed) to a chain; an RPC error is reported with its message. */
+export function parseDeribitJson(doc: unknown, opts: ParseOptions): OptionChain {
+  const error = (doc as { error?: { message?: unknown; code?: unknown } } | null)?.error;
+  if (error) {
+    throw new InputError(
+      `${opts.origin}: Deribit answered error ${String(error.code)}: ${String(error.message)}`,
+    );
+  }
+  if (!looksLikeDeribitJson(doc)) throw new InputError(`${opts.origin}: not a Deribit book-summary response`);
+  return deribitChain((doc as { result: DeribitSummary[] }).result, opts);
+}
+
+export function parseDeribitCsv(text: string, opts: ParseOptions): OptionChain {
+  const rows = parse(text, {
+    columns: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+  }) as DeribitSummary[];
+  return deribitChain(rows, opts);
+}

@@ -1,0 +1,77 @@
+import axios, { type AxiosError } from 'axios';
+
+/** Cboe's CDN answers 403 to clients that do not look like a browser. */
+export const BROWSER_USER_AGENT =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
+
+export interface HttpOptions {
+  /** Per-attempt timeout. @default 20000 ms */
+  timeoutMs?: number;
+  /** Largest accepted response body. @default 64 MiB (a full SPX chain is about 30 MB) */
+  maxBytes?: number;
+  /** Further attempts after the first, on 429, 5xx and network errors. @default 3 */
+  retries?: number;
+  /** First backoff delay, doubled on each retry (a Retry-After header, capped at 30 s, wins). @default 500 ms */
+  backoffMs?: number;
+}
+
+/** A failed download: names the URL and what went wrong (status or network error). */
+export class FetchError extends Error {
+  constructor(
+    message: string,
+    readonly url: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'FetchError';
+  }
+}
+
+function retryable(error: AxiosError): boolean {
+  const status = error.response?.status;
+  if (status === undefined) return error.code !== 'ERR_BAD_OPTION' && error.code !== 'ERR_BAD_RESPONSE';
+  return status === 429 || status >= 500;
+}
+
+function retryAfterMs(error: AxiosError): number | null {
+  const header = error.response?.headers?.['retry-after'];
+  const seconds = Number(header);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 30) * 1000 : null;
+}
+
+function describe(error: AxiosError): string {
+  if (error.response)
+    return `HTTP ${error.response.status}${error.response.statusText ? ` ${error.response.statusText}` : ''}`;
+  return error.code ? `${error.code} (${error.message})` : error.message;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** GET a URL as text with a browser-like User-Agent, a timeout, a size limit and bounded retries. */
+export async function fetchText(url: string, options: HttpOptions = {}): Promise<string> {
+  const { timeoutMs = 20000, maxBytes = 64 * 1024 * 1024, retries = 3, backoffMs = 500 } = options;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const response = await axios.get<string>(url, {
+        responseType: 'text',
+        transformResponse: (body: string) => body,
+        timeout: timeoutMs,
+        maxContentLength: maxBytes,
+        maxRedirects: 3,
+        headers: { 'User-Agent': BROWSER_USER_AGENT, Accept: 'application/json, text/csv, */*' },
+      });
+      return response.data;
+    } catch (e) {
+      if (!axios.isAxiosError(e)) throw e;
+      if (attempt >= retries || !retryable(e)) {
+        const tries = attempt + 1;
+        throw new FetchError(
+          `GET ${url} failed: ${describe(e)}${tries > 1 ? ` after ${tries} attempts` : ''}`,
+          url,
+          e.response?.status,
+        );
+      }
+      await sleep(retryAfterMs(e) ?? backoffMs * 2 ** attempt);
+    }
+  }
+}

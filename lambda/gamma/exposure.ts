@@ -8,7 +8,7 @@ import type {
   StrikeRow,
 } from '../types';
 import { dateInZone, VENUES } from '../venues';
-import { gamma } from './black-scholes';
+import { dollarGamma } from './black-scholes';
 
 export const YEAR_MS = 365 * 86400 * 1000;
 export const MIN_TIME_TO_EXPIRY_MINUTES = 5;
@@ -22,13 +22,17 @@ export const SKIP_REASONS: readonly SkipReason[] = [
   'bad_price',
 ];
 
-/** The first reason (METHODOLOGY §3 order) a contract does not count, or null when it does. */
+/**
+ * The first reason (METHODOLOGY §3 order) a contract does not count, or null when it does. An infinite
+ * open interest, strike or price (a text cell reading "Infinity") counts as missing.
+ */
 export function skipReason(c: OptionContract, asOf: number): SkipReason | null {
   if (!(c.expiry > asOf)) return 'expired';
-  if (!(c.openInterest > 0)) return 'no_open_interest';
+  if (!(c.openInterest > 0 && Number.isFinite(c.openInterest))) return 'no_open_interest';
   if (!Number.isFinite(c.iv) || !(c.iv > 0)) return 'no_iv';
   if (c.iv > MAX_IV) return 'iv_out_of_range';
-  if (!(c.strike > 0) || !(c.forward > 0)) return 'bad_price';
+  if (!(c.strike > 0 && Number.isFinite(c.strike)) || !(c.forward > 0 && Number.isFinite(c.forward)))
+    return 'bad_price';
   return null;
 }
 
@@ -99,8 +103,7 @@ export function prepare(
 
 /** Dealer gamma exposure of one contract, USD per 1% move, with the underlying at `level` (sticky strike). */
 export function gexAt(p: PreparedContract, level: number): number {
-  const price = level * p.ratio;
-  return p.weight * gamma(price, p.contract.strike, p.contract.iv, p.years, p.r, p.q) * price * price;
+  return p.weight * dollarGamma(level * p.ratio, p.contract.strike, p.contract.iv, p.years, p.r, p.q);
 }
 
 function emptyBucket(): GexBucket {

@@ -1,0 +1,53 @@
+import { dollarGamma, normPdf } from '../../lambda/gamma/black-scholes';
+
+/** Γ itself: the product works with Γ·S², so divide it back out. */
+const gamma = (s: number, k: number, sigma: number, t: number, r = 0, q = 0) =>
+  dollarGamma(s, k, sigma, t, r, q) / (s * s);
+import { yearsToExpiry } from '../../lambda/gamma/exposure';
+import { callDelta } from '../helpers';
+
+describe('Black-Scholes dollar gamma', () => {
+  it('matches METHODOLOGY §8: BTC-15JAN21-28000-C at 2020-12-31T03:18:50.848Z gives Δ 0.62396, Γ 7.32e-5', () => {
+    const asOf = 1609384730848;
+    expect(new Date(asOf).toISOString()).toBe('2020-12-31T03:18:50.848Z');
+    const t = yearsToExpiry(Date.UTC(2021, 0, 15, 8), asOf);
+    const forward = 29153.69;
+    const sigma = 0.872;
+    expect(callDelta(forward, 28000, sigma, t)).toBeCloseTo(0.62396, 5);
+    expect(gamma(forward, 28000, sigma, t)).toBeCloseTo(7.32e-5, 7);
+  });
+
+  it.each([
+    [100, 100, 0.2, 30 / 365, 0, 0],
+    [4505.1, 4450, 0.18, 7 / 365, 0, 0],
+    [599.14, 650, 0.35, 0.5, 0.05, 0.013],
+    [71048.7, 90000, 0.6, 0.25, 0, 0],
+    [50, 40, 1.5, 2, 0.03, 0.02],
+  ])('is the derivative of delta: S=%d K=%d σ=%d T=%d r=%d q=%d', (s, k, sigma, t, r, q) => {
+    const h = s * 1e-3;
+    const numeric = (callDelta(s + h, k, sigma, t, r, q) - callDelta(s - h, k, sigma, t, r, q)) / (2 * h);
+    expect(gamma(s, k, sigma, t, r, q) / numeric).toBeCloseTo(1, 3);
+  });
+
+  it('peaks near the money and decays away from it', () => {
+    const atm = gamma(100, 100, 0.2, 0.1);
+    expect(gamma(100, 80, 0.2, 0.1)).toBeLessThan(atm / 10);
+    expect(gamma(100, 120, 0.2, 0.1)).toBeLessThan(atm / 10);
+  });
+
+  it('stays finite where volatility underflows, with the limit 0 away from the strike', () => {
+    expect(dollarGamma(100, 90, 5e-324, 0.1)).toBe(0);
+    expect(Number.isFinite(dollarGamma(5e-324, 5e-324, 0.2, 0.1))).toBe(true);
+    expect(dollarGamma(1e-300, 1e-300, 0.2, 0.1)).toBeCloseTo(
+      (normPdf(0.5 * 0.2 * Math.sqrt(0.1)) * 1e-300) / (0.2 * Math.sqrt(0.1)),
+      310,
+    );
+  });
+
+  it('floors time to expiry at five minutes', () => {
+    const asOf = Date.UTC(2024, 0, 2, 20);
+    const fiveMinutes = (5 * 60) / (365 * 86400);
+    expect(yearsToExpiry(asOf + 60 * 1000, asOf)).toBe(fiveMinutes);
+    expect(yearsToExpiry(asOf + 86400 * 1000, asOf)).toBeCloseTo(1 / 365, 12);
+  });
+});

@@ -1,0 +1,261 @@
+import { parseCboeDate } from '../../lambda/sources/cboe-date';
+import { parseChainText } from '../../lambda/sources/detect';
+import { InputError } from '../../lambda/sources/errors';
+import { dateInZone } from '../../lambda/venues';
+import { loadFixture, readFixture } from '../helpers';
+
+/**
+ * Every recorded chain against its row in SOURCES.md (contracts, expiry dates, spot) and its snapshot
+ * line read by hand (the Cboe CSV `Date:` line in its zone, the Cboe JSON `timestamp` in UTC, the
+ * Deribit largest `creation_timestamp`).
+ */
+const RECORDED = [
+  ['cboe_SPX_2023-09-14.csv', 'SPX', 'cboe-csv', '2023-09-14T20:31:00.000Z', 4505.1001, 19920, 53],
+  ['cboe_SPX_2022-12-12.csv', 'SPX', 'cboe-csv', '2022-12-13T01:30:00.000Z', 3990.5601, 19156, 51],
+  ['cboe_SPX_2023-05-19.csv', 'SPX', 'cboe-csv', '2023-05-20T15:33:00.000Z', 4191.98, 17926, 49],
+  ['cboe_SPX_2023-05-23.csv', 'SPX', 'cboe-csv', '2023-05-23T23:39:00.000Z', 4145.5801, 17340, 49],
+  ['cboe_SPX_2023-05-26.csv', 'SPX', 'cboe-csv', '2023-05-26T21:01:00.000Z', 4205.4502, 17354, 48],
+  ['cboe_SPX_2023-06-08.csv', 'SPX', 'cboe-csv', '2023-06-08T23:56:00.000Z', 4293.9302, 17958, 49],
+  ['cboe_SPX_2023-06-09_intraday.csv', 'SPX', 'cboe-csv', '2023-06-09T17:40:00.000Z', 4300.0098, 17788, 49],
+  ['cboe_NDX_2022-12-12.csv', 'NDX', 'cboe-csv', '2022-12-13T01:31:00.000Z', 11706.4395, 19118, 41],
+  ['cboe_RUT_2022-12-12.csv', 'RUT', 'cboe-csv', '2022-12-13T01:30:00.000Z', 1817.4937, 7334, 26],
+  ['cboe_SPY_2025-06-06.json', 'SPY', 'cboe', '2025-06-08T12:49:38.000Z', 599.14, 9072, 32],
+  ['cboe_QQQ_2025-06-06.json', 'QQQ', 'cboe', '2025-06-07T23:42:30.000Z', 530.79, 8096, 32],
+  ['cboe_IWM_2025-06-06.json', 'IWM', 'cboe', '2025-06-08T11:28:23.000Z', 211.9, 4314, 31],
+  ['cboe_RUT_2023-09-20.json', 'RUT', 'cboe', '2023-09-21T03:17:42.000Z', 1806.1193, 6680, 26],
+  ['cboe_RUT_2025-06-24.json', 'RUT', 'cboe', '2025-06-25T03:44:37.000Z', 2161.2124, 7812, 31],
+  ['deribit_BTC_2026-03-13.json', 'BTC', 'deribit', null, 71048.7, 964, 12],
+  ['deribit_BTC_2024-03-12.csv', 'BTC', 'deribit', null, 72011.29, 1198, 12],
+  ['deribit_ETH_2025-11-22.csv', 'ETH', 'deribit', null, 2758.38, 830, 11],
+] as const;
+
+/** The largest creation_timestamp, read from the raw file without the product's parser. */
+function latestCreation(name: string): string {
+  const text = readFixture(name);
+  const stamps = name.endsWith('.json')
+    ? (JSON.parse(text) as { result: { creation_timestamp: number }[] }).result.map(
+        (r) => r.creation_timestamp,
+      )
+    : (() => {
+        const [header, ...rows] = text.trim().split('\n');
+        const col = (header as string).split(',').indexOf('creation_timestamp');
+        return rows.map((r) => Number(r.split(',')[col]));
+      })();
+  return new Date(Math.max(...stamps)).toISOString();
+}
+
+describe.each(RECORDED)('%s', (name, symbol, source, asOf, spot, contracts, expiryDates) => {
+  const chain = loadFixture(name);
+
+  it('reads the underlying, source, snapshot and spot from the data', () => {
+    expect(chain.symbol).toBe(symbol);
+    expect(chain.source).toBe(source);
+    expect(new Date(chain.asOf).toISOString()).toBe(asOf ?? latestCreation(name));
+    expect(chain.spot).toBe(spot);
+  });
+
+  it('reads every contract and expiry date', () => {
+    expect(chain.contracts).toHaveLength(contracts);
+    const zone = chain.venue === 'cboe' ? 'America/New_York' : 'UTC';
+    expect(new Set(chain.contracts.map((c) => dateInZone(c.expiry, zone))).size).toBe(expiryDates);
+    expect(chain.contracts.filter((c) => c.type === 'call').length).toBeGreaterThan(contracts / 3);
+    expect(chain.contracts.filter((c) => c.type === 'put').length).toBeGreaterThan(contracts / 3);
+  });
+
+  it('names every contract with the chain underlying and keeps strikes, expiries and multipliers sane', () => {
+    const multiplier = chain.venue === 'cboe' ? 100 : 1;
+    const odd = chain.contracts.filter(
+      (c) =>
+        c.underlying !== symbol ||
+        c.multiplier !== multiplier ||
+        !(c.strike > 0) ||
+        !Number.isFinite(c.expiry),
+    );
+    expect(odd).toEqual([]);
+  });
+});
+
+describe('expiry instants', () => {
+  const spx = loadFixture('cboe_SPX_2022-12-12.csv');
+  const find = (root: string, date: string, type: 'call' | 'put' = 'call') =>
+    spx.contracts.find(
+      (c) => c.root === root && c.type === type && dateInZone(c.expiry, 'America/New_York') === date,
+    );
+
+  it('settles SPX (AM) at 09:30 New York and SPXW (PM) at 16:00 New York on the same date', () => {
+    expect(new Date(find('SPX', '2022-12-16')!.expiry).toISOString()).toBe('2022-12-16T14:30:00.000Z');
+    expect(new Date(find('SPXW', '2022-12-16')!.expiry).toISOString()).toBe('2022-12-16T21:00:00.000Z');
+  });
+
+  it('follows daylight saving time: the same 16:00 New York is 20:00 UTC after the March change', () => {
+    expect(new Date(find('SPXW', '2023-03-17')!.expiry).toISOString()).toBe('2023-03-17T20:00:00.000Z');
+    expect(new Date(find('SPX', '2023-03-17')!.expiry).toISOString()).toBe('2023-03-17T13:30:00.000Z');
+  });
+
+  it('expires Deribit options at 08:00 UTC on the date in the instrument name', () => {
+    const btc = loadFixture('deribit_BTC_2026-03-13.json');
+    const dec = btc.contracts.find(
+      (c) => c.strike === 100000 && c.type === 'call' && c.expiry > Date.UTC(2026, 11),
+    );
+    expect(new Date(dec!.expiry).toISOString()).toBe('2026-12-25T08:00:00.000Z');
+    const april = btc.contracts.find(
+      (c) => c.expiry < Date.UTC(2026, 3, 4) && c.expiry > Date.UTC(2026, 3, 2),
+    );
+    expect(new Date(april!.expiry).toISOString()).toBe('2026-04-03T08:00:00.000Z');
+  });
+});
+
+describe('normalised fields', () => {
+  it('takes Deribit iv from mark_iv / 100, the forward from underlying_price and spot from the index', () => {
+    const doc = JSON.parse(readFixture('deribit_BTC_2026-03-13.json')) as {
+      result: { instrument_name: string; mark_iv: number; underlying_price: number; open_interest: number }[];
+    };
+    const row = doc.result.find((r) => r.instrument_name === 'BTC-25DEC26-100000-C')!;
+    const c = loadFixture('deribit_BTC_2026-03-13.json').contracts.find(
+      (x) => x.strike === 100000 && x.type === 'call' && x.expiry === Date.UTC(2026, 11, 25, 8),
+    )!;
+    expect(c.iv).toBeCloseTo(row.mark_iv / 100, 12);
+    expect(c.forward).toBe(row.underlying_price);
+    expect(c.openInterest).toBe(row.open_interest);
+  });
+
+  it('keeps Cboe iv as given, values on spot and keeps the vendor gamma', () => {
+    const doc = JSON.parse(readFixture('cboe_SPY_2025-06-06.json')) as {
+      data: { options: { option: string; iv: number; open_interest: number; gamma: number }[] };
+    };
+    const row = doc.data.options.find((o) => o.option === 'SPY250620C00600000')!;
+    const c = loadFixture('cboe_SPY_2025-06-06.json').contracts.find(
+      (x) =>
+        x.strike === 600 && x.type === 'call' && dateInZone(x.expiry, 'America/New_York') === '2025-06-20',
+    )!;
+    expect(c).toMatchObject({
+      root: 'SPY',
+      iv: row.iv,
+      openInterest: row.open_interest,
+      vendorGamma: row.gamma,
+    });
+    expect(c.forward).toBe(599.14);
+  });
+
+  it('reads the call and the put of a CSV row into their own columns, not by position', () => {
+    const chain = loadFixture('cboe_SPX_2023-09-14.csv');
+    const line = readFixture('cboe_SPX_2023-09-14.csv')
+      .split('\n')
+      .find((l) => l.includes('SPXW230915C04500000'))!
+      .split(',');
+    const call = chain.contracts.find(
+      (c) =>
+        c.root === 'SPXW' && c.strike === 4500 && c.type === 'call' && c.expiry === Date.UTC(2023, 8, 15, 20),
+    )!;
+    const put = chain.contracts.find(
+      (c) =>
+        c.root === 'SPXW' && c.strike === 4500 && c.type === 'put' && c.expiry === Date.UTC(2023, 8, 15, 20),
+    )!;
+    // Columns: 7 IV, 9 Gamma, 10 Open Interest for the call; 18, 20, 21 for the put.
+    expect([call.iv, call.vendorGamma, call.openInterest]).toEqual([
+      Number(line[7]),
+      Number(line[9]),
+      Number(line[10]),
+    ]);
+    expect([put.iv, put.vendorGamma, put.openInterest]).toEqual([
+      Number(line[18]),
+      Number(line[20]),
+      Number(line[21]),
+    ]);
+  });
+});
+
+describe('bad input', () => {
+  it('names the file and the unreadable Date line, and asks for --as-of', () => {
+    expect(() => loadFixture('cboe_SPX_2022-03-23_intraday.csv')).toThrow(
+      /cboe_SPX_2022-03-23_intraday\.csv: line 3, "Date: 23 de marzo de 2022, 10:11 GMT-4", cannot be read; pass --as-of/,
+    );
+  });
+
+  it('reads the Spanish-dated chain when --as-of is given', () => {
+    const asOf = Date.parse('2022-03-23T14:11:00Z');
+    const chain = loadFixture('cboe_SPX_2022-03-23_intraday.csv', { asOf });
+    expect(chain.asOf).toBe(asOf);
+    expect(chain.contracts).toHaveLength(19002);
+    expect(chain.spot).toBe(4479.0898);
+  });
+
+  it('asks for --as-of when a Cboe JSON chain has no timestamp, and reads it with one', () => {
+    expect(() => loadFixture('cboe_SPY_2022-04-01_dataobject.json')).toThrow(
+      /cboe_SPY_2022-04-01_dataobject\.json: the chain has no snapshot time .*pass --as-of/,
+    );
+    const chain = loadFixture('cboe_SPY_2022-04-01_dataobject.json', {
+      asOf: Date.parse('2022-04-01T20:00:00Z'),
+    });
+    expect(chain.symbol).toBe('SPY');
+    expect(chain.spot).toBe(452.92);
+    expect(chain.contracts).toHaveLength(9798);
+  });
+
+  it.each([
+    ['an empty file', ''],
+    ['plain text', 'hello world\n'],
+    ['unrelated JSON', '{"foo": [1, 2]}'],
+    ['an unrelated CSV', 'a,b,c\n1,2,3\n'],
+  ])('rejects %s as an unknown format, naming the file', (_, text) => {
+    expect(() => parseChainText(text, { origin: 'x.dat' })).toThrow(InputError);
+    expect(() => parseChainText(text, { origin: 'x.dat' })).toThrow(/^x\.dat: /);
+  });
+
+  it('names the field when the spot is missing', () => {
+    const doc = { timestamp: '2025-06-08 12:49:38', data: { options: [{ option: 'SPY250620C00600000' }] } };
+    expect(() => parseChainText(JSON.stringify(doc), { origin: 'spy.json' })).toThrow(
+      'spy.json: data.current_price (spot) is not a positive number (got NaN)',
+    );
+  });
+
+  it('names the row of an option symbol it cannot read', () => {
+    const doc = {
+      timestamp: '2025-06-08 12:49:38',
+      data: { current_price: 1, options: [{ option: 'NOT-AN-OPTION' }] },
+    };
+    expect(() => parseChainText(JSON.stringify(doc), { origin: 'spy.json' })).toThrow(
+      'spy.json: data.options[0].option "NOT-AN-OPTION" is not an OSI option symbol',
+    );
+  });
+
+  it('reports a Deribit JSON-RPC error with its message', () => {
+    const doc = { jsonrpc: '2.0', error: { code: 10001, message: 'currency not found' } };
+    expect(() => parseChainText(JSON.stringify(doc), { origin: 'deribit' })).toThrow(
+      'deribit: Deribit answered error 10001: currency not found',
+    );
+  });
+
+  it('takes --symbol over the symbol in the data', () => {
+    expect(loadFixture('deribit_ETH_2025-11-22.csv', { symbol: 'ETHX' }).symbol).toBe('ETHX');
+  });
+});
+
+describe('the Cboe CSV Date line', () => {
+  it.each([
+    ['September 14, 2023 at 4:31 PM EDT', '2023-09-14T20:31:00.000Z'],
+    ['June 11, 2022, 8:47 PM EDT', '2022-06-12T00:47:00.000Z'],
+    ['February 5 2022, 8:09 PM EST', '2022-02-06T01:09:00.000Z'],
+    ['5 April 2023, 19:41 UTC\u22124', '2023-04-05T23:41:00.000Z'],
+    ['20 May 2023, 11:33 AM EDT', '2023-05-20T15:33:00.000Z'],
+    ['8 June 2023 7:56 PM EDT', '2023-06-08T23:56:00.000Z'],
+    ['December 12, 2022 at 12:05 AM EST', '2022-12-12T05:05:00.000Z'],
+    ['December 12, 2022 at 12:05 PM GMT+1', '2022-12-12T11:05:00.000Z'],
+  ])('reads "%s" as %s', (text, iso) => {
+    expect(new Date(parseCboeDate(text)!).toISOString()).toBe(iso);
+  });
+
+  it('takes a date without a time of day as 16:15 New York, in winter and in summer', () => {
+    expect(new Date(parseCboeDate('January 5, 2024')!).toISOString()).toBe('2024-01-05T21:15:00.000Z');
+    expect(new Date(parseCboeDate('July 5, 2024')!).toISOString()).toBe('2024-07-05T20:15:00.000Z');
+  });
+
+  it.each([
+    '23 de marzo de 2022, 10:11 GMT-4',
+    'Smarch 5, 2023',
+    'February 30, 2023 at 4:00 PM EST',
+    '13:61 PM',
+  ])('does not guess at "%s"', (text) => {
+    expect(parseCboeDate(text)).toBeNull();
+  });
+});

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { DEFAULT_ANALYSIS, type AnalysisOptions } from '../lambda/gamma/analyse';
 import { run, type ChainInput, type Failure } from '../lambda/pipeline';
-import { formatPct, formatPrice, formatStrike, formatUsd } from '../lambda/report/format';
+import { formatFlipDistance, formatPrice, formatStrike, formatUsd } from '../lambda/report/format';
 import { reportDate } from '../lambda/report/render';
 import { parseChainText } from '../lambda/sources/detect';
 import { InputError } from '../lambda/sources/errors';
@@ -159,16 +159,7 @@ function describeFailure(f: Failure): string {
 }
 
 function table(records: readonly ReportRecord[]): string {
-  const header = [
-    'SYMBOL',
-    'DATE',
-    'SPOT',
-    'NET GEX/1%',
-    'FLIP (DISTANCE)',
-    'REGIME',
-    'CALL WALL',
-    'PUT WALL',
-  ];
+  const header = ['SYMBOL', 'DATE', 'SPOT', 'NET GEX/1%', 'FLIP', 'REGIME', 'CALL WALL', 'PUT WALL'];
   const rows = [...records]
     .sort((a, b) => a.symbol.localeCompare(b.symbol) || a.asOf.localeCompare(b.asOf))
     .map((r) => [
@@ -178,7 +169,7 @@ function table(records: readonly ReportRecord[]): string {
       formatUsd(r.totals.netGex),
       r.flip.level === null
         ? 'none in range'
-        : `${formatPrice(r.flip.level)} (${formatPct(r.flip.distancePct)})`,
+        : `${formatPrice(r.flip.level)} (${formatFlipDistance(r.flip.distancePct)})`,
       r.regime,
       formatStrike(r.levels.callWall),
       formatStrike(r.levels.putWall),

@@ -40,6 +40,16 @@ export function formatPct(n: number | null, digits = 2): string {
   return n === null ? '—' : signed(Number(n.toFixed(digits)), `${fixed(Math.abs(n), digits)}%`);
 }
 
+/**
+ * Where the flip lies relative to spot, in words: the record's distancePct is (spot − flip) / spot, so a
+ * positive distance means the flip is below spot. `0.24% below spot`.
+ */
+export function formatFlipDistance(distancePct: number | null): string {
+  if (distancePct === null) return '—';
+  const size = `${fixed(Math.abs(distancePct), 2)}%`;
+  return distancePct > 0 ? `${size} below spot` : distancePct < 0 ? `${size} above spot` : 'at spot';
+}
+
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }

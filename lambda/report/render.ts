@@ -8,6 +8,7 @@ import { dateInZone } from '../venues';
 import {
   ATTRIBUTION,
   formatCount,
+  formatFlipDistance,
   formatInstant,
   formatPct,
   formatPrice,
@@ -25,6 +26,7 @@ hbs.registerHelper({
   price: (n: number | null) => formatPrice(n),
   strike: (n: number | null) => formatStrike(n),
   pct: (n: number | null) => formatPct(n),
+  flipDistance: (n: number | null) => formatFlipDistance(n),
   count: (n: number) => formatCount(n),
   sign: (n: number) => (n > 0 ? 'pos' : n < 0 ? 'neg' : ''),
   concat: (...parts: unknown[]) => parts.slice(0, -1).join(''),

@@ -12,7 +12,8 @@ export class FsStore implements Store {
     return join(this.root, ...key.split('/'));
   }
 
-  async put(key: string, body: string): Promise<void> {
+  /** A file's extension says its type locally, so the content type is not stored. */
+  async put(key: string, body: string, _contentType: string): Promise<void> {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const temporary = `${path}.${process.pid}.tmp`;

@@ -1,0 +1,249 @@
+import { spawn } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ReportRecord } from '../lambda/types';
+import { fixturePath, readFixture, ROOT } from './helpers';
+import { shapeProblems } from './record-shape';
+
+const CLI = join(ROOT, 'dist', 'gamma-report.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would, in a folder of its own, with no network but what `env` points at. */
+function gammaReport(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: {
+        PATH: process.env.PATH,
+        CBOE_BASE_URL: 'http://127.0.0.1:9/',
+        DERIBIT_BASE_URL: 'http://127.0.0.1:9/',
+        ...env,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as ReportRecord;
+
+let cwd: string;
+beforeEach(() => {
+  cwd = mkdtempSync(join(tmpdir(), 'gamma-cli-'));
+});
+afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+describe('gamma-report with no arguments', () => {
+  it('analyses the bundled samples into ./out, prints the summary and where the index is', async () => {
+    const run = await gammaReport([], cwd);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const out = join(cwd, 'out');
+    expect(readdirSync(out).sort()).toEqual(['BTC', 'ETH', 'SPX', 'SPY', 'index.html']);
+    expect(readdirSync(join(out, 'SPX')).sort()).toEqual(
+      ['2023-05-20', '2023-05-23', '2023-05-26', '2023-06-08', '2023-09-14', 'latest']
+        .flatMap((d) => [`${d}.html`, `${d}.json`])
+        .sort(),
+    );
+    const latest = readJson(join(out, 'SPX', 'latest.json'));
+    expect(latest).toEqual(readJson(join(out, 'SPX', '2023-09-14.json')));
+    expect(readFileSync(join(out, 'SPX', 'latest.html'), 'utf8')).toContain('<h1>SPX');
+    const index = readFileSync(join(out, 'index.html'), 'utf8');
+    for (const sym of ['BTC', 'ETH', 'SPX', 'SPY']) expect(index).toContain(`href="${sym}/latest.html"`);
+
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(/^SYMBOL +DATE +SPOT +NET GEX\/1% +FLIP +REGIME +CALL WALL +PUT WALL$/);
+    expect(lines.find((l) => l.startsWith('SPX     2023-09-14'))).toMatch(
+      /4,505\.10 +\+\$16\.1bn +4,494\.\d\d \(0\.24% below spot\) +positive +4,525 +4,500$/,
+    );
+    expect(run.stdout).toContain(`Index (4 underlyings): ${join(out, 'index.html')}`);
+  });
+});
+
+describe('--json', () => {
+  it('prints only a JSON array of the full records, equal to the files written', async () => {
+    const run = await gammaReport(['--json', '--out', 'o'], cwd);
+    expect(run.code).toBe(0);
+    const records = JSON.parse(run.stdout) as ReportRecord[];
+    expect(records).toHaveLength(9);
+    for (const r of records) {
+      const written = readdirSync(join(cwd, 'o', r.symbol))
+        .filter((f) => f.endsWith('.json') && f !== 'latest.json')
+        .map((f) => readJson(join(cwd, 'o', r.symbol, f)));
+      expect(written.filter((x) => x.asOf === r.asOf)).toEqual([r]);
+    }
+  });
+
+  it('returns a record that follows METHODOLOGY §7 exactly for every recorded chain', async () => {
+    const files = readdirSync(join(ROOT, 'samples'))
+      .concat(readdirSync(join(ROOT, 'tests', 'fixtures', 'chains')))
+      .filter((f) => /\.(csv|json)$/.test(f));
+    expect(files).toHaveLength(19);
+    const needAsOf = ['cboe_SPX_2022-03-23_intraday.csv', 'cboe_SPY_2022-04-01_dataobject.json'];
+    const plain = await gammaReport(
+      ['--json', ...files.filter((f) => !needAsOf.includes(f)).flatMap((f) => ['--file', fixturePath(f)])],
+      cwd,
+    );
+    const withAsOf = await gammaReport(
+      ['--json', '--as-of', '2022-03-23T14:11:00Z', ...needAsOf.flatMap((f) => ['--file', fixturePath(f)])],
+      cwd,
+    );
+    expect([plain.code, withAsOf.code]).toEqual([0, 0]);
+    const records = [...JSON.parse(plain.stdout), ...JSON.parse(withAsOf.stdout)] as ReportRecord[];
+    expect(records).toHaveLength(19);
+    for (const r of records) expect(shapeProblems(r as unknown as Record<string, unknown>)).toEqual([]);
+  });
+});
+
+describe('bad input', () => {
+  const oneLine = (stderr: string) => {
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  };
+
+  it('names a CSV whose Date line it cannot read and asks for --as-of, in one line', async () => {
+    const file = fixturePath('cboe_SPX_2022-03-23_intraday.csv');
+    const run = await gammaReport(['--file', file], cwd);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `gamma-report: failed: ${file}: line 3, "Date: 23 de marzo de 2022, 10:11 GMT-4"`,
+    );
+    expect(run.stderr).toContain('pass --as-of');
+    oneLine(run.stderr);
+  });
+
+  it('names a chain with no timestamp and asks for --as-of', async () => {
+    const file = fixturePath('cboe_SPY_2022-04-01_dataobject.json');
+    const run = await gammaReport(['--file', file], cwd);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /failed: .*cboe_SPY_2022-04-01_dataobject\.json: the chain has no snapshot time.*--as-of/,
+    );
+    oneLine(run.stderr);
+  });
+
+  it.each([
+    ['a missing file', 'nope.csv', /failed: nope\.csv: cannot read the file \(ENOENT\)/],
+    ['an unknown format', 'notes.txt', /failed: notes\.txt: unknown format: expected a Cboe/],
+  ])('names %s', async (_, name, message) => {
+    writeFileSync(join(cwd, 'notes.txt'), 'just some notes\n');
+    const run = await gammaReport(['--file', name], cwd);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    oneLine(run.stderr);
+  });
+
+  it('still writes the good chains when one fails, and exits 1', async () => {
+    const good = join(cwd, 'spy.json');
+    copyFileSync(fixturePath('cboe_SPY_2025-06-06.json'), good);
+    const run = await gammaReport(['--file', 'missing.json', '--file', good], cwd);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('missing.json');
+    expect(readJson(join(cwd, 'out', 'SPY', 'latest.json')).symbol).toBe('SPY');
+    expect(readFileSync(join(cwd, 'out', 'index.html'), 'utf8')).toContain('SPY/latest.html');
+  });
+
+  it.each([
+    [['--frobnicate'], /Unknown option '--frobnicate'/],
+    [['--positioning', 'bullish'], /--positioning: "bullish" is not one of classic, dealer-short/],
+    [['--as-of', 'yesterday'], /--as-of: "yesterday" is not an ISO 8601 instant/],
+    [['--live', 'SPX,,BTC'], /--live: "" is not a ticker symbol/],
+    [['--symbol', 'S P X'], /--symbol: "S P X" is not a ticker symbol/],
+    [['stray.csv'], /Unexpected argument 'stray\.csv'/],
+    [['--file'], /Option '-f, --file <value>' argument missing/],
+  ])('exits 2 on the usage error %j', async (args, message) => {
+    const run = await gammaReport(args, cwd);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toContain('Run gamma-report --help for usage.');
+    expect(run.stdout).toBe('');
+    expect(existsSync(join(cwd, 'out'))).toBe(false);
+  });
+
+  it('prints usage with --help and exits 0', async () => {
+    const run = await gammaReport(['--help'], cwd);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: gamma-report \[options\]/);
+    for (const flag of ['--file', '--live', '--out', '--as-of', '--symbol', '--positioning', '--json']) {
+      expect(run.stdout).toContain(flag);
+    }
+  });
+});
+
+describe('options', () => {
+  it('overrides the snapshot with --as-of and the symbol with --symbol', async () => {
+    const run = await gammaReport(
+      [
+        '--json',
+        '--file',
+        fixturePath('deribit_ETH_2025-11-22.csv'),
+        '--as-of',
+        '2025-11-22T03:00:00+01:00',
+        '--symbol',
+        'eth2',
+      ],
+      cwd,
+    );
+    expect(run.code).toBe(0);
+    const [record] = JSON.parse(run.stdout) as ReportRecord[];
+    expect(record).toMatchObject({ symbol: 'ETH2', asOf: '2025-11-22T02:00:00.000Z' });
+    expect(existsSync(join(cwd, 'out', 'ETH2', '2025-11-22.json'))).toBe(true);
+  });
+
+  describe('--live against a local server', () => {
+    let server: Server;
+    let base: string;
+    beforeAll(async () => {
+      server = createServer((req, res) => {
+        if (req.url === '/c/SPY.json') res.writeHead(200).end(readFixture('cboe_SPY_2025-06-06.json'));
+        else if (req.url === '/d/public/get_book_summary_by_currency?currency=BTC&kind=option') {
+          res.writeHead(200).end(readFixture('deribit_BTC_2026-03-13.json'));
+        } else res.writeHead(404).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+    it('downloads each symbol from the base URLs in the environment, with the chosen positioning', async () => {
+      const run = await gammaReport(['--live', 'spy,BTC', '--positioning', 'dealer-short', '--json'], cwd, {
+        CBOE_BASE_URL: `${base}/c`,
+        DERIBIT_BASE_URL: `${base}/d`,
+      });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const records = JSON.parse(run.stdout) as ReportRecord[];
+      expect(records.map((r) => [r.symbol, r.source, r.assumptions.positioning])).toEqual([
+        ['SPY', 'cboe', 'dealer-short'],
+        ['BTC', 'deribit', 'dealer-short'],
+      ]);
+      expect(records.every((r) => r.totals.callGex < 0 && r.totals.putGex < 0)).toBe(true);
+    });
+
+    it('names the symbol URL that failed and exits 1', async () => {
+      const run = await gammaReport(['--live', 'QQQ'], cwd, { CBOE_BASE_URL: `${base}/c` });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(`gamma-report: failed: GET ${base}/c/QQQ.json failed: HTTP 404 Not Found\n`);
+    });
+  });
+});

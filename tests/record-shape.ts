@@ -1,0 +1,77 @@
+/** METHODOLOGY §7, transcribed: the report record's field names at every level, and its invariants. */
+export const SECTION_7 = {
+  top: [
+    'schemaVersion',
+    'symbol',
+    'source',
+    'asOf',
+    'spot',
+    'currency',
+    'unit',
+    'assumptions',
+    'dataQuality',
+    'totals',
+    'regime',
+    'flip',
+    'levels',
+    'byStrike',
+    'byExpiry',
+    'profile',
+  ],
+  assumptions: [
+    'positioning',
+    'riskFreeRate',
+    'dividendYield',
+    'minTimeToExpiryMinutes',
+    'profileRangePct',
+    'profilePoints',
+  ],
+  dataQuality: ['contractsIn', 'contractsUsed', 'skipped'],
+  skipped: ['expired', 'no_open_interest', 'no_iv', 'iv_out_of_range', 'bad_price'],
+  totals: ['netGex', 'callGex', 'putGex'],
+  flip: ['level', 'crossings', 'status', 'distancePct'],
+  levels: ['callWall', 'putWall', 'absGammaStrike', 'maxPain'],
+  byStrike: ['strike', 'callGex', 'putGex', 'netGex', 'callOi', 'putOi'],
+  byExpiry: ['expiry', 'callGex', 'putGex', 'netGex', 'callOi', 'putOi'],
+  profile: ['levels', 'all', 'exNextExpiry', 'exNextMonthly', 'nextExpiry', 'nextMonthly'],
+};
+
+const keys = (o: unknown) => Object.keys(o as object).sort();
+const sorted = (a: string[]) => [...a].sort();
+
+/** Every problem with a record's shape, as readable lines (empty when it follows §7 exactly). */
+export function shapeProblems(record: Record<string, unknown>): string[] {
+  const r = record as Record<string, Record<string, unknown> & unknown[]>;
+  const problems: string[] = [];
+  const check = (path: string, value: unknown, expected: string[]) => {
+    if (JSON.stringify(keys(value)) !== JSON.stringify(sorted(expected))) {
+      problems.push(`${path}: keys ${keys(value).join(',')} instead of ${sorted(expected).join(',')}`);
+    }
+  };
+  check('record', r, SECTION_7.top);
+  for (const part of ['assumptions', 'dataQuality', 'totals', 'flip', 'levels', 'profile'] as const) {
+    check(part, r[part], SECTION_7[part]);
+  }
+  check('dataQuality.skipped', r.dataQuality?.skipped, SECTION_7.skipped);
+  (r.byStrike as unknown[]).forEach((row, i) => check(`byStrike[${i}]`, row, SECTION_7.byStrike));
+  (r.byExpiry as unknown[]).forEach((row, i) => check(`byExpiry[${i}]`, row, SECTION_7.byExpiry));
+  if (!['cboe', 'cboe-csv', 'deribit'].includes(r.source as unknown as string))
+    problems.push(`source ${r.source}`);
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(r.asOf as unknown as string))
+    problems.push(`asOf ${r.asOf}`);
+  if (!['positive', 'negative'].includes(r.regime as unknown as string)) problems.push(`regime ${r.regime}`);
+  if (!['found', 'none-in-range'].includes(r.flip?.status as string))
+    problems.push(`flip.status ${r.flip?.status}`);
+  const strikes = (r.byStrike as { strike: number }[]).map((s) => s.strike);
+  if (strikes.some((s, i) => i > 0 && s <= (strikes[i - 1] as number)))
+    problems.push('byStrike not sorted by strike');
+  const dates = (r.byExpiry as { expiry: string }[]).map((s) => s.expiry);
+  if (dates.some((d, i) => !/^\d{4}-\d\d-\d\d$/.test(d) || (i > 0 && d <= (dates[i - 1] as string)))) {
+    problems.push('byExpiry not YYYY-MM-DD sorted by date');
+  }
+  const points = (r.assumptions as unknown as { profilePoints: number }).profilePoints;
+  for (const curve of ['levels', 'all', 'exNextExpiry', 'exNextMonthly']) {
+    if ((r.profile?.[curve] as unknown[]).length !== points) problems.push(`profile.${curve} length`);
+  }
+  return problems;
+}

@@ -1,0 +1,175 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fetchText, FetchError } from '../../lambda/sources/http';
+import { fetchLiveChain, liveConfigFromEnv, liveUrl, type LiveConfig } from '../../lambda/sources/live';
+import { readFixture } from '../helpers';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** A real HTTP server on 127.0.0.1 whose behaviour each test sets; it records every request. */
+let server: Server;
+let base: string;
+let handler: Handler;
+let requests: IncomingMessage[];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requests.push(req);
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+  requests = [];
+});
+
+const fast = { retries: 3, backoffMs: 5, timeoutMs: 2000 };
+const config = (): LiveConfig => ({
+  cboeBaseUrl: `${base}/cboe/`,
+  deribitBaseUrl: `${base}/deribit`,
+  http: fast,
+});
+
+/** Like Cboe's CDN: 403 unless the client looks like a browser. */
+function cboeLike(files: Record<string, string>): Handler {
+  return (req, res) => {
+    if (!/Mozilla\/5\.0/.test(req.headers['user-agent'] ?? '')) {
+      res.writeHead(403).end('Forbidden');
+      return;
+    }
+    const body = files[req.url ?? ''];
+    if (body === undefined) res.writeHead(404).end('Not Found');
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  };
+}
+
+describe('live URLs', () => {
+  it('prefixes Cboe indices with an underscore, not equities, and asks Deribit for options of a currency', () => {
+    const c: LiveConfig = {
+      cboeBaseUrl: 'https://c.example/options',
+      deribitBaseUrl: 'https://d.example/api/v2',
+    };
+    expect(liveUrl('SPX', c)).toBe('https://c.example/options/_SPX.json');
+    expect(liveUrl('VIX', c)).toBe('https://c.example/options/_VIX.json');
+    expect(liveUrl('SPY', c)).toBe('https://c.example/options/SPY.json');
+    expect(liveUrl('BTC', c)).toBe(
+      'https://d.example/api/v2/public/get_book_summary_by_currency?currency=BTC&kind=option',
+    );
+  });
+
+  it('reads base URLs from CBOE_BASE_URL and DERIBIT_BASE_URL, with the public defaults', () => {
+    expect(liveConfigFromEnv({})).toEqual({
+      cboeBaseUrl: 'https://cdn.cboe.com/api/global/delayed_quotes/options',
+      deribitBaseUrl: 'https://www.deribit.com/api/v2',
+    });
+    expect(
+      liveConfigFromEnv({ CBOE_BASE_URL: 'http://127.0.0.1:1/c', DERIBIT_BASE_URL: 'http://127.0.0.1:1/d' }),
+    ).toEqual({
+      cboeBaseUrl: 'http://127.0.0.1:1/c',
+      deribitBaseUrl: 'http://127.0.0.1:1/d',
+    });
+  });
+});
+
+describe('fetching live chains from a local server', () => {
+  it('downloads a Cboe chain with a browser User-Agent and parses it', async () => {
+    handler = cboeLike({ '/cboe/SPY.json': readFixture('cboe_SPY_2025-06-06.json') });
+    const chain = await fetchLiveChain('SPY', config());
+    expect(chain).toMatchObject({ symbol: 'SPY', source: 'cboe', spot: 599.14 });
+    expect(chain.contracts).toHaveLength(9072);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('downloads the Deribit book summary for the currency', async () => {
+    handler = (req, res) => {
+      if (req.url === '/deribit/public/get_book_summary_by_currency?currency=BTC&kind=option') {
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(readFixture('deribit_BTC_2026-03-13.json'));
+      } else res.writeHead(400).end();
+    };
+    const chain = await fetchLiveChain('BTC', config());
+    expect(chain).toMatchObject({ symbol: 'BTC', source: 'deribit', spot: 71048.7 });
+    expect(chain.contracts).toHaveLength(964);
+  });
+
+  it('does not retry a 404 and names the URL and status', async () => {
+    handler = cboeLike({});
+    await expect(fetchLiveChain('SPX', config())).rejects.toThrow(
+      `GET ${base}/cboe/_SPX.json failed: HTTP 404 Not Found`,
+    );
+    expect(requests.map((r) => r.url)).toEqual(['/cboe/_SPX.json']);
+  });
+
+  it('names a response that is not JSON', async () => {
+    handler = (_req, res) => res.writeHead(200).end('<html>maintenance</html>');
+    await expect(fetchLiveChain('SPY', config())).rejects.toThrow(`${base}/cboe/SPY.json: invalid JSON`);
+  });
+});
+
+describe('the HTTP helper', () => {
+  it('sends a browser-like User-Agent', async () => {
+    handler = (_req, res) => res.writeHead(200).end('ok');
+    await fetchText(`${base}/ua`, fast);
+    expect(requests[0]?.headers['user-agent']).toMatch(/^Mozilla\/5\.0 .*Chrome\//);
+  });
+
+  it('retries 5xx answers with backoff and returns the first success', async () => {
+    let n = 0;
+    handler = (_req, res) => (++n <= 2 ? res.writeHead(503).end() : res.writeHead(200).end('third time'));
+    await expect(fetchText(`${base}/flaky`, fast)).resolves.toBe('third time');
+    expect(requests).toHaveLength(3);
+  });
+
+  it('retries 429 after the Retry-After the server asks for', async () => {
+    let n = 0;
+    handler = (_req, res) =>
+      ++n === 1 ? res.writeHead(429, { 'retry-after': '1' }).end() : res.writeHead(200).end('ok');
+    const start = Date.now();
+    await expect(fetchText(`${base}/limited`, fast)).resolves.toBe('ok');
+    expect(Date.now() - start).toBeGreaterThanOrEqual(950);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('gives up after the last retry, saying how many attempts it made', async () => {
+    handler = (_req, res) => res.writeHead(500, 'Internal Server Error').end();
+    const error = await fetchText(`${base}/down`, fast).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FetchError);
+    expect((error as FetchError).message).toBe(
+      `GET ${base}/down failed: HTTP 500 Internal Server Error after 4 attempts`,
+    );
+    expect((error as FetchError).status).toBe(500);
+    expect(requests).toHaveLength(4);
+  });
+
+  it('refuses a body over the size limit without retrying', async () => {
+    handler = (_req, res) => res.writeHead(200).end('x'.repeat(5000));
+    await expect(fetchText(`${base}/big`, { ...fast, maxBytes: 1000 })).rejects.toThrow(
+      /maxContentLength size of 1000 exceeded/,
+    );
+    expect(requests).toHaveLength(1);
+  });
+
+  it('times out a server that never answers, and retries it', async () => {
+    handler = () => undefined;
+    await expect(fetchText(`${base}/hang`, { retries: 1, backoffMs: 5, timeoutMs: 150 })).rejects.toThrow(
+      /ECONNABORTED .*timeout of 150ms exceeded.* after 2 attempts/,
+    );
+    expect(requests).toHaveLength(2);
+  });
+
+  it('retries a refused connection, then names the network error', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    await expect(fetchText(`http://127.0.0.1:${port}/`, { retries: 2, backoffMs: 5 })).rejects.toThrow(
+      /ECONNREFUSED.* after 3 attempts/,
+    );
+  });
+});

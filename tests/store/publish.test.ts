@@ -1,0 +1,121 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyse } from '../../lambda/gamma/analyse';
+import { HTML_TYPE, JSON_TYPE, publishIndex, publishReport } from '../../lambda/publish';
+import { FsStore } from '../../lambda/store/fs-store';
+import type { Store } from '../../lambda/store/store';
+import type { ReportRecord } from '../../lambda/types';
+import { loadFixture } from '../helpers';
+
+const spx0914 = analyse(loadFixture('cboe_SPX_2023-09-14.csv'));
+const spx0608 = analyse(loadFixture('cboe_SPX_2023-06-08.csv'));
+const btc = analyse(loadFixture('deribit_BTC_2026-03-13.json'));
+
+/** A folder store that also logs each write, to check the order and content types. */
+class LoggingStore extends FsStore {
+  writes: [string, string][] = [];
+  async put(key: string, body: string, contentType: string): Promise<void> {
+    this.writes.push([key, contentType]);
+    return super.put(key, body, contentType);
+  }
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gamma-store-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('publishing a report', () => {
+  it('writes the dated JSON and page first, then latest, with their content types', async () => {
+    const store = new LoggingStore(dir);
+    await expect(publishReport(store, spx0914)).resolves.toEqual({
+      keys: ['SPX/2023-09-14.json', 'SPX/2023-09-14.html'],
+      latest: true,
+    });
+    expect(store.writes).toEqual([
+      ['SPX/2023-09-14.json', JSON_TYPE],
+      ['SPX/2023-09-14.html', HTML_TYPE],
+      ['SPX/latest.json', JSON_TYPE],
+      ['SPX/latest.html', HTML_TYPE],
+    ]);
+    expect(JSON.parse((await store.get('SPX/latest.json'))!)).toEqual(spx0914);
+    expect(await store.get('SPX/latest.html')).toBe(await store.get('SPX/2023-09-14.html'));
+  });
+
+  it('names crypto files by the UTC date and Cboe files by the New York date', async () => {
+    const store = new FsStore(dir);
+    // 2023-06-08 19:56 New York is already 06-09 in UTC.
+    expect(spx0608.asOf).toBe('2023-06-08T23:56:00.000Z');
+    expect((await publishReport(store, spx0608)).keys[0]).toBe('SPX/2023-06-08.json');
+    expect((await publishReport(store, btc)).keys[0]).toBe('BTC/2026-03-13.json');
+  });
+
+  it('keeps latest on the newest snapshot when an older one is published after it', async () => {
+    const store = new FsStore(dir);
+    await publishReport(store, spx0914);
+    await expect(publishReport(store, spx0608)).resolves.toMatchObject({ latest: false });
+    expect((JSON.parse((await store.get('SPX/latest.json'))!) as ReportRecord).asOf).toBe(spx0914.asOf);
+    expect(await store.get('SPX/2023-06-08.json')).not.toBeNull();
+  });
+
+  it('writes nothing at all for a record holding a NaN, naming the field', async () => {
+    const store = new FsStore(dir);
+    await publishReport(store, spx0608);
+    const before = await store.get('SPX/latest.json');
+    const broken = { ...spx0914, totals: { ...spx0914.totals, netGex: NaN } };
+    await expect(publishReport(store, broken)).rejects.toThrow(
+      'record.totals.netGex is NaN, not a finite number',
+    );
+    expect(await store.get('SPX/2023-09-14.json')).toBeNull();
+    expect(await store.get('SPX/latest.json')).toBe(before);
+  });
+
+  it('keeps the last good latest when a write fails midway', async () => {
+    const good = new FsStore(dir);
+    await publishReport(good, spx0608);
+    const before = await good.get('SPX/latest.json');
+    const failing: Store = {
+      get: (k) => good.get(k),
+      list: (p) => good.list(p),
+      put: async (key, body, type) => {
+        if (key.endsWith('.html')) throw new Error('disk full');
+        return good.put(key, body, type);
+      },
+    };
+    await expect(publishReport(failing, spx0914)).rejects.toThrow('disk full');
+    expect(await good.get('SPX/latest.json')).toBe(before);
+  });
+
+  it('lists the latest record of every underlying on the index page', async () => {
+    const store = new FsStore(dir);
+    await publishReport(store, spx0608);
+    await publishReport(store, spx0914);
+    await publishReport(store, btc);
+    await expect(publishIndex(store, new Date('2026-11-23T12:00:00Z'))).resolves.toBe(2);
+    const html = (await store.get('index.html'))!;
+    expect(html).toContain('href="SPX/latest.html"');
+    expect(html).toContain('href="BTC/latest.json"');
+    expect(html).toContain('4,505.10');
+    expect(html).not.toContain('4,293.93');
+    expect(html).toContain('Updated 2026-11-23 12:00 UTC');
+  });
+});
+
+describe('the folder store', () => {
+  it('returns null for a missing key and lists keys with forward slashes', async () => {
+    const store = new FsStore(join(dir, 'not-yet'));
+    expect(await store.get('SPX/latest.json')).toBeNull();
+    expect(await store.list('')).toEqual([]);
+    await store.put('SPX/a.json', '1', JSON_TYPE);
+    await store.put('index.html', '2', HTML_TYPE);
+    expect((await store.list('')).sort()).toEqual(['SPX/a.json', 'index.html']);
+    expect(await store.list('SPX/')).toEqual(['SPX/a.json']);
+    expect(readdirSync(join(dir, 'not-yet', 'SPX'))).toEqual(['a.json']);
+  });
+
+  it.each(['../escape.json', 'SPX/../../x', '/abs', 'a//b'])('refuses the key %s', async (key) => {
+    await expect(new FsStore(dir).put(key, 'x', JSON_TYPE)).rejects.toThrow(`invalid store key "${key}"`);
+  });
+});

@@ -9,5 +9,6 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json', 'hbs'],
   globalSetup: '<rootDir>/tests/global-setup.cjs',
+  reporters: ['default', '<rootDir>/tests/summary-reporter.cjs'],
   testTimeout: 30000,
 };

@@ -1,15 +1,9 @@
+import type { ReportRecord } from '../types';
 import { gexAt, type PreparedContract } from './exposure';
 
 export const PROFILE_POINTS = 201;
 
-export interface Profile {
-  levels: number[];
-  all: number[];
-  exNextExpiry: number[];
-  exNextMonthly: number[];
-  nextExpiry: string | null;
-  nextMonthly: string | null;
-}
+export type Profile = ReportRecord['profile'];
 
 /** `points` levels evenly spaced over spot × [1 − range, 1 + range]. */
 export function profileLevels(spot: number, range: number, points: number): number[] {

@@ -16,7 +16,8 @@ export interface DeribitSummary {
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 /** `BTC-27DEC24-50000-C`: day not zero-padded; a decimal strike is written with `d` (`0d625`). */
-const INSTRUMENT = /^([A-Z0-9]+)(?:_[A-Z]+)?-(\d{1,2})([A-Z]{3})(\d{2})-(\d+(?:d\d+)?)-([CP])$/;
+const INSTRUMENT =
+  /^(?<base>[A-Z0-9]+)(?:_[A-Z]+)?-(?<dd>\d{1,2})(?<mon>[A-Z]{3})(?<yy>\d{2})-(?<strike>\d+(?:d\d+)?)-(?<cp>[CP])$/;
 
 interface Instrument {
   base: string;
@@ -27,17 +28,12 @@ interface Instrument {
 }
 
 export function parseInstrument(name: string): Instrument | null {
-  const m = INSTRUMENT.exec(name);
-  if (!m) return null;
-  const [, base, dd, mon, yy, strike, cp] = m as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const g = INSTRUMENT.exec(name)?.groups;
+  if (!g) return null;
+  const { base, dd, mon, yy, strike, cp } = g as Record<
+    'base' | 'dd' | 'mon' | 'yy' | 'strike' | 'cp',
+    string
+  >;
   const month = MONTHS.indexOf(mon);
   const day = Number(dd);
   const year = 2000 + Number(yy);

@@ -18,7 +18,7 @@ export interface OsiSymbol {
   expiry: number;
 }
 
-const OSI = /^([A-Z0-9.]{1,6})(\d{2})(\d{2})(\d{2})([CP])(\d{8})$/;
+const OSI = /^(?<root>[A-Z0-9.]{1,6})(?<yy>\d{2})(?<mm>\d{2})(?<dd>\d{2})(?<cp>[CP])(?<strike>\d{8})$/;
 const expiryCache = new Map<string, number>();
 
 /** Expiry instant of a Cboe root on a New York calendar date: 09:30 for AM-settled roots, else 16:00. */
@@ -38,17 +38,9 @@ export function cboeExpiry(root: string, year: number, month: number, day: numbe
 
 /** Reads an OSI option symbol such as `SPXW231215C04500000`; null when it is not one. */
 export function parseOsi(symbol: string): OsiSymbol | null {
-  const m = OSI.exec(symbol.trim());
-  if (!m) return null;
-  const [, root, yy, mm, dd, cp, strike] = m as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const g = OSI.exec(symbol.trim())?.groups;
+  if (!g) return null;
+  const { root, yy, mm, dd, cp, strike } = g as Record<'root' | 'yy' | 'mm' | 'dd' | 'cp' | 'strike', string>;
   const expiry = cboeExpiry(root, 2000 + Number(yy), Number(mm), Number(dd));
   if (!Number.isFinite(expiry)) return null;
   return {

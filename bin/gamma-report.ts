@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { DEFAULT_ANALYSIS, type AnalysisOptions } from '../lambda/gamma/analyse';
 import { run, type ChainInput, type Failure } from '../lambda/pipeline';
 import { formatFlipDistance, formatPrice, formatStrike, formatUsd } from '../lambda/report/format';
-import { reportDate } from '../lambda/report/render';
+import { DEFAULT_STRIKE_WINDOW_PCT, reportDate } from '../lambda/report/render';
 import { parseChainText } from '../lambda/sources/detect';
 import { InputError } from '../lambda/sources/errors';
 import { FetchError } from '../lambda/sources/http';
@@ -32,6 +32,7 @@ Options:
       --symbol SYM         underlying symbol to use instead of the one derived from the data
       --positioning MODEL  dealer positioning: classic (default; dealers long calls, short puts)
                            or dealer-short (dealers short every option)
+      --strike-window PCT  half-width of the GEX-by-strike chart around spot, in percent (default: 10)
       --json               print only a JSON array of the full report records on stdout
   -h, --help               show this help
 
@@ -56,6 +57,7 @@ interface CliOptions {
   asOf?: number;
   symbol?: string;
   analysis: AnalysisOptions;
+  strikeWindowPct: number;
   json: boolean;
   help: boolean;
 }
@@ -81,6 +83,7 @@ function parseCli(argv: string[]): CliOptions {
         'as-of': { type: 'string' },
         symbol: { type: 'string' },
         positioning: { type: 'string' },
+        'strike-window': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -93,6 +96,7 @@ function parseCli(argv: string[]): CliOptions {
     live: [],
     out: values.out ?? 'out',
     analysis: { ...DEFAULT_ANALYSIS },
+    strikeWindowPct: DEFAULT_STRIKE_WINDOW_PCT,
     json: values.json ?? false,
     help: values.help ?? false,
   };
@@ -115,6 +119,15 @@ function parseCli(argv: string[]): CliOptions {
       throw new UsageError(`--positioning: "${values.positioning}" is not one of ${POSITIONINGS.join(', ')}`);
     }
     options.analysis.positioning = model;
+  }
+  if (values['strike-window'] !== undefined) {
+    const pct = Number(values['strike-window']);
+    if (!(pct > 0 && pct <= 100)) {
+      throw new UsageError(
+        `--strike-window: "${values['strike-window']}" is not a percentage above 0 and at most 100`,
+      );
+    }
+    options.strikeWindowPct = pct;
   }
   if (options.out.trim() === '') throw new UsageError('--out: the folder name is empty');
   return options;
@@ -198,7 +211,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     return 0;
   }
   const out = resolve(options.out);
-  const result = await run(inputs(options, env), new FsStore(out), options.analysis, () => new Date());
+  const result = await run(
+    inputs(options, env),
+    new FsStore(out),
+    { analysis: options.analysis, strikeWindowPct: options.strikeWindowPct },
+    () => new Date(),
+  );
   if (options.json) {
     io.stdout(`${JSON.stringify(result.reports)}\n`);
   } else if (result.reports.length > 0) {

@@ -15,6 +15,12 @@ export interface Failure {
   error: Error;
 }
 
+export interface RunOptions {
+  analysis: AnalysisOptions;
+  /** Half-width of the GEX-by-strike chart around spot, in percent. */
+  strikeWindowPct?: number;
+}
+
 export interface RunResult {
   reports: ReportRecord[];
   failures: Failure[];
@@ -29,15 +35,15 @@ export interface RunResult {
 export async function run(
   inputs: readonly ChainInput[],
   store: Store,
-  options: AnalysisOptions,
+  options: RunOptions,
   now: () => Date,
 ): Promise<RunResult> {
   const reports: ReportRecord[] = [];
   const failures: Failure[] = [];
   for (const input of inputs) {
     try {
-      const record = analyse(await input.load(), options);
-      await publishReport(store, record);
+      const record = analyse(await input.load(), options.analysis);
+      await publishReport(store, record, { strikeWindowPct: options.strikeWindowPct });
       reports.push(record);
     } catch (e) {
       failures.push({ label: input.label, error: e instanceof Error ? e : new Error(String(e)) });

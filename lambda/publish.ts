@@ -1,4 +1,12 @@
-import { renderIndexPage, renderReportPage, reportDate } from './report/render';
+import { historyPoint, withPoint, type HistoryPoint } from './report/history';
+import {
+  renderArchivePage,
+  renderIndexPage,
+  renderReportPage,
+  reportDate,
+  type IndexEntry,
+  type PageOptions,
+} from './report/render';
 import type { Store } from './store/store';
 import type { ReportRecord } from './types';
 
@@ -6,6 +14,25 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
 export const HTML_TYPE = 'text/html; charset=utf-8';
 
 const LATEST = /^([^/]+)\/latest\.json$/;
+const DATED = /^[^/]+\/\d{4}-\d\d-\d\d\.json$/;
+
+/**
+ * An underlying's history, from its `history.json`; when that is missing (first run, or a store filled by
+ * an older version) it is rebuilt from the dated records.
+ */
+export async function loadHistory(store: Store, symbol: string): Promise<HistoryPoint[]> {
+  const saved = await store.get(`${symbol}/history.json`);
+  if (saved !== null) return JSON.parse(saved) as HistoryPoint[];
+  let history: HistoryPoint[] = [];
+  const keys = (await store.list(`${symbol}/`)).filter((k) => DATED.test(k));
+  for (const key of keys) {
+    const text = await store.get(key);
+    if (text === null) continue;
+    const record = JSON.parse(text) as ReportRecord;
+    history = withPoint(history, historyPoint(record, reportDate(record)));
+  }
+  return history;
+}
 
 /** Every number in the record is finite: a NaN or infinity is a bug upstream, named by its path. */
 export function assertFinite(value: unknown, path = 'record'): void {
@@ -26,42 +53,63 @@ export interface Published {
 }
 
 /**
- * Writes one record: the dated JSON and page first, then `latest.*` only after those succeeded and only
- * when the record is at least as recent as the current latest. Everything is rendered before anything
- * is written, so a failure leaves the store as it was.
+ * Writes one record: the dated JSON and page, its history and archive first, then `latest.*` only after
+ * those succeeded and only when the record is at least as recent as the current latest (an older one only
+ * redraws the latest page's history). The record's own pages are rendered before anything is written.
  */
-export async function publishReport(store: Store, record: ReportRecord): Promise<Published> {
+export async function publishReport(
+  store: Store,
+  record: ReportRecord,
+  options: Pick<PageOptions, 'strikeWindowPct'> = {},
+): Promise<Published> {
   assertFinite(record);
+  const date = reportDate(record);
+  const history = withPoint(await loadHistory(store, record.symbol), historyPoint(record, date));
   const json = JSON.stringify(record, null, 1);
-  const html = renderReportPage(record);
-  const base = `${record.symbol}/${reportDate(record)}`;
+  const html = renderReportPage(record, {
+    ...options,
+    history: history.filter((p) => p.asOf <= record.asOf),
+  });
+  const archive = renderArchivePage(record.symbol, history, record.source);
+  const base = `${record.symbol}/${date}`;
   await store.put(`${base}.json`, json, JSON_TYPE);
   await store.put(`${base}.html`, html, HTML_TYPE);
+  await store.put(`${record.symbol}/history.json`, JSON.stringify(history), JSON_TYPE);
+  await store.put(`${record.symbol}/index.html`, archive, HTML_TYPE);
 
   const current = await store.get(`${record.symbol}/latest.json`);
-  const isNewest =
-    current === null || Date.parse((JSON.parse(current) as ReportRecord).asOf) <= Date.parse(record.asOf);
+  const newest = current === null ? null : (JSON.parse(current) as ReportRecord);
+  const isNewest = newest === null || Date.parse(newest.asOf) <= Date.parse(record.asOf);
   if (isNewest) {
     await store.put(`${record.symbol}/latest.json`, json, JSON_TYPE);
     await store.put(`${record.symbol}/latest.html`, html, HTML_TYPE);
+  } else {
+    // An older snapshot arrived late: the latest page keeps its record but gains the point in its history.
+    await store.put(
+      `${record.symbol}/latest.html`,
+      renderReportPage(newest, { ...options, history }),
+      HTML_TYPE,
+    );
   }
   return { keys: [`${base}.json`, `${base}.html`], latest: isNewest };
 }
 
-/** The latest record of every underlying in the store. */
-export async function latestRecords(store: Store): Promise<ReportRecord[]> {
+/** The latest record and the history of every underlying in the store. */
+export async function latestEntries(store: Store): Promise<IndexEntry[]> {
   const keys = (await store.list('')).filter((k) => LATEST.test(k)).sort();
-  const records: ReportRecord[] = [];
+  const entries: IndexEntry[] = [];
   for (const key of keys) {
     const text = await store.get(key);
-    if (text !== null) records.push(JSON.parse(text) as ReportRecord);
+    if (text === null) continue;
+    const record = JSON.parse(text) as ReportRecord;
+    entries.push({ record, history: await loadHistory(store, record.symbol) });
   }
-  return records;
+  return entries;
 }
 
 /** Rewrites `index.html` from the latest records in the store; returns how many underlyings it lists. */
 export async function publishIndex(store: Store, generatedAt: Date): Promise<number> {
-  const records = await latestRecords(store);
-  await store.put('index.html', renderIndexPage(records, generatedAt), HTML_TYPE);
-  return records.length;
+  const entries = await latestEntries(store);
+  await store.put('index.html', renderIndexPage(entries, generatedAt), HTML_TYPE);
+  return entries.length;
 }

@@ -63,6 +63,7 @@ describe('gamma-report with no arguments', () => {
     expect(readdirSync(join(out, 'SPX')).sort()).toEqual(
       ['2023-05-20', '2023-05-23', '2023-05-26', '2023-06-08', '2023-09-14', 'latest']
         .flatMap((d) => [`${d}.html`, `${d}.json`])
+        .concat(['history.json', 'index.html'])
         .sort(),
     );
     const latest = readJson(join(out, 'SPX', 'latest.json'));
@@ -88,7 +89,7 @@ describe('--json', () => {
     expect(records).toHaveLength(9);
     for (const r of records) {
       const written = readdirSync(join(cwd, 'o', r.symbol))
-        .filter((f) => f.endsWith('.json') && f !== 'latest.json')
+        .filter((f) => /^\d{4}-\d\d-\d\d\.json$/.test(f))
         .map((f) => readJson(join(cwd, 'o', r.symbol, f)));
       expect(written.filter((x) => x.asOf === r.asOf)).toEqual([r]);
     }

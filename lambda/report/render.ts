@@ -1,9 +1,20 @@
 import Handlebars from 'handlebars';
+import archiveTemplate from '../../templates/archive.hbs';
+import chart from '../../templates/partials/chart.hbs';
 import footer from '../../templates/partials/footer.hbs';
 import head from '../../templates/partials/head.hbs';
 import indexTemplate from '../../templates/index.hbs';
 import reportTemplate from '../../templates/report.hbs';
 import type { ReportRecord, SkipReason } from '../types';
+import {
+  byExpiryChart,
+  gexByStrikeChart,
+  historyGexChart,
+  historyLevelsChart,
+  profileChart,
+  sparkline,
+} from './charts';
+import type { HistoryPoint } from './history';
 import { dateInZone } from '../venues';
 import {
   ATTRIBUTION,
@@ -30,11 +41,15 @@ hbs.registerHelper({
   count: (n: number) => formatCount(n),
   sign: (n: number) => (n > 0 ? 'pos' : n < 0 ? 'neg' : ''),
   concat: (...parts: unknown[]) => parts.slice(0, -1).join(''),
+  add: (a: number, b: number) => a + b,
+  mid: (a: number, b: number) => (a + b) / 2,
+  neg: (a: number) => -a,
 });
-hbs.registerPartial({ head, footer });
+hbs.registerPartial({ head, footer, chart });
 const compileOptions = { strict: true } as const;
 const reportPage = hbs.compile(reportTemplate, compileOptions);
 const indexPage = hbs.compile(indexTemplate, compileOptions);
+const archivePage = hbs.compile(archiveTemplate, compileOptions);
 
 const SKIP_LABELS: Record<SkipReason, string> = {
   expired: 'expired',
@@ -51,13 +66,23 @@ const POSITIONING_TEXT = {
 
 const TOP_STRIKES = 15;
 
+export interface PageOptions {
+  /** Half-width of the GEX-by-strike chart around spot, in percent. @default 10 */
+  strikeWindowPct?: number;
+  /** Earlier reports of the underlying and this one, in time order, for the history charts. */
+  history?: HistoryPoint[];
+}
+
+export const DEFAULT_STRIKE_WINDOW_PCT = 10;
+
 /** The calendar date that names a record's files: asOf in the market's zone (New York or UTC). */
 export function reportDate(record: ReportRecord): string {
   return dateInZone(Date.parse(record.asOf), marketZone(record.source));
 }
 
 /** The HTML page of one report record. */
-export function renderReportPage(record: ReportRecord): string {
+export function renderReportPage(record: ReportRecord, options: PageOptions = {}): string {
+  const { strikeWindowPct = DEFAULT_STRIKE_WINDOW_PCT, history = [] } = options;
   const zone = marketZone(record.source);
   const topStrikes = [...record.byStrike]
     .sort((a, b) => Math.abs(b.netGex) - Math.abs(a.netGex) || a.strike - b.strike)
@@ -78,20 +103,50 @@ export function renderReportPage(record: ReportRecord): string {
       .filter(([, count]) => count > 0)
       .map(([reason, count]) => ({ label: SKIP_LABELS[reason], count })),
     positioningText: POSITIONING_TEXT[record.assumptions.positioning],
+    strikeWindowPct,
+    strikeChart: gexByStrikeChart(record, strikeWindowPct),
+    profileChart: profileChart(record),
+    expiryChart: byExpiryChart(record),
+    historyLevels: historyLevelsChart(record.symbol, history),
+    historyGex: historyGexChart(record.symbol, history),
   });
 }
 
-/** The index page: the latest record of each underlying, by symbol. */
-export function renderIndexPage(latest: readonly ReportRecord[], generatedAt: Date): string {
-  const rows = [...latest]
-    .sort((a, b) => a.symbol.localeCompare(b.symbol))
-    .map((record) => ({
-      record,
-      href: `${encodeURIComponent(record.symbol)}/latest.html`,
-      jsonHref: `${encodeURIComponent(record.symbol)}/latest.json`,
-      asOf: formatInstant(record.asOf, marketZone(record.source)),
-    }));
-  const venues = [...new Set(latest.map((r) => venueOf(r.source)))].sort();
+/** An underlying's archive: every report in its history, newest first. */
+export function renderArchivePage(
+  symbol: string,
+  history: readonly HistoryPoint[],
+  source: ReportRecord['source'],
+): string {
+  return archivePage({
+    symbol,
+    rows: [...history].reverse(),
+    attributions: [ATTRIBUTION[venueOf(source)]],
+  });
+}
+
+export interface IndexEntry {
+  record: ReportRecord;
+  history: HistoryPoint[];
+}
+
+/** The index page: the latest record of each underlying, by symbol, with a sparkline of its history. */
+export function renderIndexPage(entries: readonly IndexEntry[], generatedAt: Date): string {
+  const rows = [...entries]
+    .sort((a, b) => a.record.symbol.localeCompare(b.record.symbol))
+    .map(({ record, history }) => {
+      const dir = encodeURIComponent(record.symbol);
+      return {
+        record,
+        positive: record.regime === 'positive',
+        href: `${dir}/latest.html`,
+        jsonHref: `${dir}/latest.json`,
+        archiveHref: `${dir}/index.html`,
+        asOf: formatInstant(record.asOf, marketZone(record.source)),
+        spark: sparkline(record.symbol, history),
+      };
+    });
+  const venues = [...new Set(entries.map((e) => venueOf(e.record.source)))].sort();
   return indexPage({
     rows,
     generatedAt: formatInstant(generatedAt.toISOString(), 'UTC'),

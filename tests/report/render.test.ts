@@ -62,7 +62,7 @@ describe('the report page', () => {
     const page = renderReportPage(evil);
     expect(page).not.toContain('<script>');
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    const index = renderIndexPage([evil], new Date());
+    const index = renderIndexPage([{ record: evil, history: [] }], new Date());
     expect(index).not.toContain('<script>');
   });
 });

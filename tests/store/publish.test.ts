@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyse } from '../../lambda/gamma/analyse';
-import { HTML_TYPE, JSON_TYPE, publishIndex, publishReport } from '../../lambda/publish';
+import { HTML_TYPE, JSON_TYPE, loadHistory, publishIndex, publishReport } from '../../lambda/publish';
 import { FsStore } from '../../lambda/store/fs-store';
 import type { Store } from '../../lambda/store/store';
 import type { ReportRecord } from '../../lambda/types';
@@ -37,6 +37,8 @@ describe('publishing a report', () => {
     expect(store.writes).toEqual([
       ['SPX/2023-09-14.json', JSON_TYPE],
       ['SPX/2023-09-14.html', HTML_TYPE],
+      ['SPX/history.json', JSON_TYPE],
+      ['SPX/index.html', HTML_TYPE],
       ['SPX/latest.json', JSON_TYPE],
       ['SPX/latest.html', HTML_TYPE],
     ]);
@@ -99,7 +101,57 @@ describe('publishing a report', () => {
     expect(html).toContain('href="BTC/latest.json"');
     expect(html).toContain('4,505.10');
     expect(html).not.toContain('4,293.93');
-    expect(html).toContain('Updated 2026-11-23 12:00 UTC');
+    expect(html).toContain('Run at 2026-11-23 12:00 UTC');
+    expect(html).toContain('href="SPX/index.html"');
+  });
+});
+
+describe('history', () => {
+  const spx0526 = analyse(loadFixture('cboe_SPX_2023-05-26.csv'));
+
+  it('keeps one point a date in time order, whatever order the reports arrive in', async () => {
+    const store = new FsStore(dir);
+    await publishReport(store, spx0914);
+    await publishReport(store, spx0526);
+    await publishReport(store, spx0608);
+    await publishReport(store, spx0608);
+    const history = await loadHistory(store, 'SPX');
+    expect(history.map((p) => p.date)).toEqual(['2023-05-26', '2023-06-08', '2023-09-14']);
+    expect(history[2]).toEqual({
+      date: '2023-09-14',
+      asOf: spx0914.asOf,
+      spot: spx0914.spot,
+      flip: spx0914.flip.level,
+      callWall: spx0914.levels.callWall,
+      putWall: spx0914.levels.putWall,
+      netGex: spx0914.totals.netGex,
+      regime: spx0914.regime,
+    });
+  });
+
+  it('rebuilds itself from the dated records when history.json is missing', async () => {
+    const store = new FsStore(dir);
+    await publishReport(store, spx0526);
+    await publishReport(store, spx0608);
+    const saved = await loadHistory(store, 'SPX');
+    rmSync(join(dir, 'SPX', 'history.json'));
+    expect(await loadHistory(store, 'SPX')).toEqual(saved);
+  });
+
+  it('draws the history charts from the second report on, with only earlier points on a dated page', async () => {
+    const store = new FsStore(dir);
+    await publishReport(store, spx0526);
+    expect(await store.get('SPX/2023-05-26.html')).not.toContain('id="history-levels"');
+    await publishReport(store, spx0914);
+    await publishReport(store, spx0608);
+    const page0608 = (await store.get('SPX/2023-06-08.html'))!;
+    expect(page0608).toContain('id="history-levels"');
+    expect(page0608).toContain('2 reports from 2023-05-26 to 2023-06-08');
+    const latest = (await store.get('SPX/latest.html'))!;
+    expect(latest).toContain('3 reports from 2023-05-26 to 2023-09-14');
+    expect(latest).toContain('Snapshot 2023-09-14 16:31 EDT');
+    const archive = (await store.get('SPX/index.html'))!;
+    expect(archive.indexOf('2023-09-14.html')).toBeLessThan(archive.indexOf('2023-05-26.html'));
   });
 });
 

@@ -1,0 +1,222 @@
+import axe from 'axe-core';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { ReportRecord } from '../../lambda/types';
+import { ROOT } from '../helpers';
+
+/**
+ * The pages `npm start` writes, checked as a reader's browser sees them: real headless Chromium (Debian's
+ * package), the Nu HTML checker and axe-core. Screenshots land in test-output/screenshots/ for review.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'test-output', 'screenshots');
+const VNU = join(ROOT, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
+
+let site: string;
+let browser: Browser;
+
+function htmlFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.html'))
+    .map((f) => join(dir, f));
+}
+
+beforeAll(async () => {
+  site = mkdtempSync(join(tmpdir(), 'gamma-site-'));
+  const run = spawnSync(process.execPath, [join(ROOT, 'dist', 'gamma-report.js'), '--out', site], {
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`gamma-report failed: ${run.stderr}`);
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}, 60000);
+
+afterAll(async () => {
+  await browser?.close();
+  rmSync(site, { recursive: true, force: true });
+});
+
+interface Visit {
+  page: Page;
+  consoleErrors: string[];
+  otherRequests: string[];
+}
+
+/** Opens a page from disk, recording console errors and any request other than the page itself. */
+async function visit(
+  path: string,
+  options: { width?: number; colorScheme?: 'light' | 'dark' } = {},
+): Promise<Visit> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: 900 },
+    colorScheme: options.colorScheme ?? 'light',
+  });
+  const page = await context.newPage();
+  const url = pathToFileURL(join(site, path)).href;
+  const consoleErrors: string[] = [];
+  const otherRequests: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  page.on('request', (r) => r.url() !== url && otherRequests.push(r.url()));
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, consoleErrors, otherRequests };
+}
+
+async function seriousAxeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axe.source });
+  const results = await page.evaluate(() =>
+    (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }),
+  );
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+}
+
+const CHARTED = ['index.html', 'SPX/latest.html', 'BTC/latest.html', 'ETH/latest.html', 'SPY/latest.html'];
+const PAGES = [...CHARTED, 'SPX/index.html', 'SPX/2023-05-20.html'];
+
+describe('generated pages', () => {
+  it('are valid HTML: the Nu checker reports no error on any page', () => {
+    const files = htmlFiles(site);
+    expect(files.map((f) => relative(site, f))).toEqual(expect.arrayContaining(PAGES));
+    const check = spawnSync('java', ['-jar', VNU, '--errors-only', '--format', 'json', ...files], {
+      encoding: 'utf8',
+    });
+    const messages = (
+      JSON.parse(check.stderr) as { messages: { type: string; url: string; message: string }[] }
+    ).messages;
+    expect(messages.map((m) => `${relative(site, new URL(m.url).pathname)}: ${m.message}`)).toEqual([]);
+    expect(check.status).toBe(0);
+  });
+
+  it('keep the SPX page under 400 KB', () => {
+    expect(statSync(join(site, 'SPX', 'latest.html')).size).toBeLessThan(400 * 1024);
+  });
+
+  it.each(PAGES)('%s opens with no console error and no network request', async (path) => {
+    const { page, consoleErrors, otherRequests } = await visit(path);
+    expect(consoleErrors).toEqual([]);
+    expect(otherRequests).toEqual([]);
+    await page.context().close();
+  });
+
+  it.each(CHARTED)('%s draws every chart with a non-zero box', async (path) => {
+    const { page } = await visit(path);
+    const boxes = await page.$$eval('svg', (svgs) =>
+      svgs.map((s) => s.getBoundingClientRect()).map((r) => [r.width, r.height]),
+    );
+    expect(boxes.length).toBeGreaterThan(0);
+    for (const [w, h] of boxes) expect(w! * h!).toBeGreaterThan(0);
+    await page.context().close();
+  });
+
+  it.each(['light', 'dark'] as const)(
+    'have no serious or critical axe violation in the %s scheme',
+    async (colorScheme) => {
+      for (const path of PAGES) {
+        const { page } = await visit(path, { colorScheme });
+        expect({ path, violations: await seriousAxeViolations(page) }).toEqual({ path, violations: [] });
+        await page.context().close();
+      }
+    },
+  );
+
+  it('draw the four charts, history included, on the SPX page, each with a text alternative', async () => {
+    const { page } = await visit('SPX/latest.html');
+    const charts = await page.$$eval('svg[role="img"]', (svgs) =>
+      svgs.map((s) => ({
+        id: s.id,
+        name: s.querySelector('title')?.textContent,
+        desc: s.querySelector('desc')?.textContent,
+      })),
+    );
+    expect(charts.map((c) => c.id)).toEqual([
+      'gex-by-strike',
+      'gamma-profile',
+      'gex-by-expiry',
+      'history-levels',
+      'history-gex',
+    ]);
+    for (const c of charts) expect(`${c.name} ${c.desc}`.length).toBeGreaterThan(60);
+    expect(charts[3]!.desc).toMatch(/^5 reports from 2023-05-20 to 2023-09-14/);
+    await page.context().close();
+  });
+});
+
+/** A displayed amount back to a number: `4,505.10`, `+$16.1bn`, `−$402.5m`. */
+function displayed(text: string): number {
+  const m = /([+\u2212-]?)\$?([\d,]+(?:\.\d+)?)(bn|m|k)?/.exec(text.trim())!;
+  const scale = { bn: 1e9, m: 1e6, k: 1e3 }[m[3] as 'bn'] ?? 1;
+  return (m[1] === '\u2212' || m[1] === '-' ? -1 : 1) * Number(m[2]!.replace(/,/g, '')) * scale;
+}
+
+describe.each(['SPX', 'BTC', 'ETH', 'SPY'])('the %s page', (symbol) => {
+  it('shows the spot, net GEX and flip of its JSON record, to display precision', async () => {
+    const record = JSON.parse(readFileSync(join(site, symbol, 'latest.json'), 'utf8')) as ReportRecord;
+    const { page } = await visit(`${symbol}/latest.html`);
+    const field = (name: string) => page.textContent(`[data-field="${name}"]`).then((t) => t ?? '');
+    expect(Math.abs(displayed(await field('spot')) - record.spot)).toBeLessThanOrEqual(0.005);
+    const gex = await field('net-gex');
+    const unit = gex.endsWith('bn') ? 1e9 : gex.endsWith('m') ? 1e6 : 1e3;
+    expect(Math.abs(displayed(gex) - record.totals.netGex)).toBeLessThanOrEqual(0.05 * unit);
+    expect(Math.abs(displayed(await field('flip')) - record.flip.level!)).toBeLessThanOrEqual(0.005);
+    await page.context().close();
+  });
+});
+
+describe('layout', () => {
+  it.each(['SPX/latest.html', 'index.html'])(
+    'fits %s in a 375 px phone screen without sideways scrolling',
+    async (path) => {
+      const { page } = await visit(path, { width: 375 });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: join(SHOTS, `${path.replace(/\W+/g, '-')}phone.png`), fullPage: true });
+      await page.context().close();
+    },
+  );
+
+  it('prints the charts at the page width', async () => {
+    const { page } = await visit('SPX/latest.html');
+    await page.emulateMedia({ media: 'print' });
+    const widths = await page.$$eval('svg[role="img"]', (s) => s.map((e) => e.getBoundingClientRect().width));
+    for (const w of widths) expect(w).toBeGreaterThan(300);
+    await page.context().close();
+  });
+
+  it('saves the first screen of the SPX page (the README picture)', async () => {
+    const { page } = await visit('SPX/latest.html');
+    await page.screenshot({ path: join(SHOTS, 'SPX-overview.png') });
+    await page.context().close();
+  });
+
+  it.each([
+    ['SPX/latest.html', 'light'],
+    ['BTC/latest.html', 'light'],
+    ['SPX/latest.html', 'dark'],
+    ['index.html', 'light'],
+  ] as const)('saves a full-page screenshot of %s (%s) for review', async (path, colorScheme) => {
+    const { page } = await visit(path, { colorScheme });
+    const file = join(SHOTS, `${path.replace(/\W+/g, '-')}${colorScheme}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    expect(statSync(file).size).toBeGreaterThan(20000);
+    await page.context().close();
+  });
+});

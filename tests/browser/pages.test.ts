@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The page.evaluate callbacks run in the browser, so this file alone sees the DOM types.
 import axe from 'axe-core';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';

@@ -8,7 +8,9 @@ import {
   formatUsd,
 } from '../../lambda/report/format';
 import { renderIndexPage, renderReportPage } from '../../lambda/report/render';
-import { chain, contract, loadFixture } from '../helpers';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chain, contract, loadFixture, ROOT } from '../helpers';
 
 const spx = analyse(loadFixture('cboe_SPX_2023-09-14.csv'));
 
@@ -55,6 +57,14 @@ describe('the report page', () => {
   it('says plainly when there is no flip in range', () => {
     const none = analyse(chain([contract({ strike: 100 })]));
     expect(renderReportPage(none)).toContain('No flip within ±20%');
+  });
+
+  it('has no triple-stash (unescaped output) in any template', () => {
+    const dir = join(ROOT, 'templates');
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.hbs'));
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    for (const f of files)
+      expect({ f, raw: /\{\{\{|\{\{&/.test(readFileSync(join(dir, f), 'utf8')) }).toEqual({ f, raw: false });
   });
 
   it('escapes every value: a symbol holding markup renders as text', () => {

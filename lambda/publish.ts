@@ -10,8 +10,19 @@ import {
 import type { Store } from './store/store';
 import type { ReportRecord } from './types';
 
-export const JSON_TYPE = 'application/json; charset=utf-8';
-export const HTML_TYPE = 'text/html; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+const HTML_TYPE = 'text/html; charset=utf-8';
+/** Pages that change with every run: readers and the CDN look again after five minutes. */
+const SHORT = 'public, max-age=300';
+/** A dated report changes only if its day is re-run. */
+const LONG = 'public, max-age=86400';
+
+export const PUT_OPTIONS = {
+  datedJson: { contentType: JSON_TYPE, cacheControl: LONG },
+  datedHtml: { contentType: HTML_TYPE, cacheControl: LONG },
+  liveJson: { contentType: JSON_TYPE, cacheControl: SHORT },
+  liveHtml: { contentType: HTML_TYPE, cacheControl: SHORT },
+} as const;
 
 const LATEST = /^([^/]+)\/latest\.json$/;
 const DATED = /^[^/]+\/\d{4}-\d\d-\d\d\.json$/;
@@ -72,23 +83,23 @@ export async function publishReport(
   });
   const archive = renderArchivePage(record.symbol, history, record.source);
   const base = `${record.symbol}/${date}`;
-  await store.put(`${base}.json`, json, JSON_TYPE);
-  await store.put(`${base}.html`, html, HTML_TYPE);
-  await store.put(`${record.symbol}/history.json`, JSON.stringify(history), JSON_TYPE);
-  await store.put(`${record.symbol}/index.html`, archive, HTML_TYPE);
+  await store.put(`${base}.json`, json, PUT_OPTIONS.datedJson);
+  await store.put(`${base}.html`, html, PUT_OPTIONS.datedHtml);
+  await store.put(`${record.symbol}/history.json`, JSON.stringify(history), PUT_OPTIONS.liveJson);
+  await store.put(`${record.symbol}/index.html`, archive, PUT_OPTIONS.liveHtml);
 
   const current = await store.get(`${record.symbol}/latest.json`);
   const newest = current === null ? null : (JSON.parse(current) as ReportRecord);
   const isNewest = newest === null || Date.parse(newest.asOf) <= Date.parse(record.asOf);
   if (isNewest) {
-    await store.put(`${record.symbol}/latest.json`, json, JSON_TYPE);
-    await store.put(`${record.symbol}/latest.html`, html, HTML_TYPE);
+    await store.put(`${record.symbol}/latest.json`, json, PUT_OPTIONS.liveJson);
+    await store.put(`${record.symbol}/latest.html`, html, PUT_OPTIONS.liveHtml);
   } else {
     // An older snapshot arrived late: the latest page keeps its record but gains the point in its history.
     await store.put(
       `${record.symbol}/latest.html`,
       renderReportPage(newest, { ...options, history }),
-      HTML_TYPE,
+      PUT_OPTIONS.liveHtml,
     );
   }
   return { keys: [`${base}.json`, `${base}.html`], latest: isNewest };
@@ -110,6 +121,6 @@ export async function latestEntries(store: Store): Promise<IndexEntry[]> {
 /** Rewrites `index.html` from the latest records in the store; returns how many underlyings it lists. */
 export async function publishIndex(store: Store, generatedAt: Date): Promise<number> {
   const entries = await latestEntries(store);
-  await store.put('index.html', renderIndexPage(entries, generatedAt), HTML_TYPE);
+  await store.put('index.html', renderIndexPage(entries, generatedAt), PUT_OPTIONS.liveHtml);
   return entries.length;
 }

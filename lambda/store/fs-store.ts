@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import type { Store } from './store';
+import type { PutOptions, Store } from './store';
 
 /** A folder as a store. Writes go to a temporary file renamed into place, so a crash leaves the old file whole. */
 export class FsStore implements Store {
@@ -12,8 +12,8 @@ export class FsStore implements Store {
     return join(this.root, ...key.split('/'));
   }
 
-  /** A file's extension says its type locally, so the content type is not stored. */
-  async put(key: string, body: string, _contentType: string): Promise<void> {
+  /** A file's extension says its type locally, and there is no cache: the options are not stored. */
+  async put(key: string, body: string, _options: PutOptions): Promise<void> {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const temporary = `${path}.${process.pid}.tmp`;

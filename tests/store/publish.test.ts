@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyse } from '../../lambda/gamma/analyse';
-import { HTML_TYPE, JSON_TYPE, loadHistory, publishIndex, publishReport } from '../../lambda/publish';
+import { loadHistory, publishIndex, publishReport } from '../../lambda/publish';
+import type { PutOptions } from '../../lambda/store/store';
 import { FsStore } from '../../lambda/store/fs-store';
 import type { Store } from '../../lambda/store/store';
 import type { ReportRecord } from '../../lambda/types';
@@ -14,12 +15,16 @@ const btc = analyse(loadFixture('deribit_BTC_2026-03-13.json'));
 
 /** A folder store that also logs each write, to check the order and content types. */
 class LoggingStore extends FsStore {
-  writes: [string, string][] = [];
-  async put(key: string, body: string, contentType: string): Promise<void> {
-    this.writes.push([key, contentType]);
-    return super.put(key, body, contentType);
+  writes: [string, string, string][] = [];
+  async put(key: string, body: string, options: PutOptions): Promise<void> {
+    this.writes.push([key, options.contentType, options.cacheControl]);
+    return super.put(key, body, options);
   }
 }
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const HTML_TYPE = 'text/html; charset=utf-8';
+const OPTS = { contentType: JSON_TYPE, cacheControl: 'no-cache' };
 
 let dir: string;
 beforeEach(() => {
@@ -28,19 +33,19 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('publishing a report', () => {
-  it('writes the dated JSON and page first, then latest, with their content types', async () => {
+  it('writes the dated JSON and page first, then latest, with content types and short cache on what changes', async () => {
     const store = new LoggingStore(dir);
     await expect(publishReport(store, spx0914)).resolves.toEqual({
       keys: ['SPX/2023-09-14.json', 'SPX/2023-09-14.html'],
       latest: true,
     });
     expect(store.writes).toEqual([
-      ['SPX/2023-09-14.json', JSON_TYPE],
-      ['SPX/2023-09-14.html', HTML_TYPE],
-      ['SPX/history.json', JSON_TYPE],
-      ['SPX/index.html', HTML_TYPE],
-      ['SPX/latest.json', JSON_TYPE],
-      ['SPX/latest.html', HTML_TYPE],
+      ['SPX/2023-09-14.json', JSON_TYPE, 'public, max-age=86400'],
+      ['SPX/2023-09-14.html', HTML_TYPE, 'public, max-age=86400'],
+      ['SPX/history.json', JSON_TYPE, 'public, max-age=300'],
+      ['SPX/index.html', HTML_TYPE, 'public, max-age=300'],
+      ['SPX/latest.json', JSON_TYPE, 'public, max-age=300'],
+      ['SPX/latest.html', HTML_TYPE, 'public, max-age=300'],
     ]);
     expect(JSON.parse((await store.get('SPX/latest.json'))!)).toEqual(spx0914);
     expect(await store.get('SPX/latest.html')).toBe(await store.get('SPX/2023-09-14.html'));
@@ -160,14 +165,14 @@ describe('the folder store', () => {
     const store = new FsStore(join(dir, 'not-yet'));
     expect(await store.get('SPX/latest.json')).toBeNull();
     expect(await store.list('')).toEqual([]);
-    await store.put('SPX/a.json', '1', JSON_TYPE);
-    await store.put('index.html', '2', HTML_TYPE);
+    await store.put('SPX/a.json', '1', OPTS);
+    await store.put('index.html', '2', OPTS);
     expect((await store.list('')).sort()).toEqual(['SPX/a.json', 'index.html']);
     expect(await store.list('SPX/')).toEqual(['SPX/a.json']);
     expect(readdirSync(join(dir, 'not-yet', 'SPX'))).toEqual(['a.json']);
   });
 
   it.each(['../escape.json', 'SPX/../../x', '/abs', 'a//b'])('refuses the key %s', async (key) => {
-    await expect(new FsStore(dir).put(key, 'x', JSON_TYPE)).rejects.toThrow(`invalid store key "${key}"`);
+    await expect(new FsStore(dir).put(key, 'x', OPTS)).rejects.toThrow(`invalid store key "${key}"`);
   });
 });

@@ -1,0 +1,43 @@
+import { DEFAULT_ANALYSIS, type AnalysisOptions } from '../gamma/analyse';
+import { DEFAULT_STRIKE_WINDOW_PCT } from '../report/render';
+import { liveConfigFromEnv, type LiveConfig } from '../sources/live';
+import { S3Store, s3ClientFromEnv } from '../store/s3-store';
+import type { Store } from '../store/store';
+import type { Positioning } from '../types';
+
+/** What the handlers are built from: the environment the stack sets, turned into collaborators. */
+export interface RuntimeConfig {
+  store: Store;
+  live: LiveConfig;
+  analysis: AnalysisOptions;
+  strikeWindowPct: number;
+  now: () => Date;
+}
+
+function numberVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`environment variable ${name}="${raw}" is not a number`);
+  return value;
+}
+
+export function runtimeFromEnv(env: NodeJS.ProcessEnv): RuntimeConfig {
+  const bucket = env.BUCKET_NAME;
+  if (!bucket) throw new Error('environment variable BUCKET_NAME is not set');
+  const positioning = (env.POSITIONING || DEFAULT_ANALYSIS.positioning) as Positioning;
+  if (positioning !== 'classic' && positioning !== 'dealer-short') {
+    throw new Error(`environment variable POSITIONING="${positioning}" is not classic or dealer-short`);
+  }
+  return {
+    store: new S3Store(s3ClientFromEnv(env), bucket),
+    live: liveConfigFromEnv(env),
+    analysis: {
+      positioning,
+      riskFreeRate: numberVar(env, 'RISK_FREE_RATE', DEFAULT_ANALYSIS.riskFreeRate),
+      dividendYield: numberVar(env, 'DIVIDEND_YIELD', DEFAULT_ANALYSIS.dividendYield),
+    },
+    strikeWindowPct: numberVar(env, 'STRIKE_WINDOW_PCT', DEFAULT_STRIKE_WINDOW_PCT),
+    now: () => new Date(),
+  };
+}

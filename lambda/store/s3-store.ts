@@ -1,0 +1,71 @@
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { PutOptions, Store } from './store';
+
+/** The report bucket as a store. Each put is one PutObject: S3 never shows a half-written object. */
+export class S3Store implements Store {
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async put(key: string, body: string, options: PutOptions): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: options.contentType,
+        CacheControl: options.cacheControl,
+      }),
+    );
+  }
+
+  async get(key: string): Promise<string | null> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return (await out.Body?.transformToString('utf-8')) ?? null;
+    } catch (e) {
+      if (e instanceof NoSuchKey || (e as { name?: string }).name === 'NoSuchKey') return null;
+      throw e;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys;
+  }
+}
+
+/**
+ * An S3 client for the environment: the default chain in AWS; with S3_ENDPOINT (a local S3 such as s3rver)
+ * path-style addressing and checksums only when required, without which streamed uploads are stored with
+ * their chunk framing.
+ */
+export function s3ClientFromEnv(env: NodeJS.ProcessEnv): S3Client {
+  if (!env.S3_ENDPOINT) return new S3Client({});
+  return new S3Client({
+    endpoint: env.S3_ENDPOINT,
+    region: env.AWS_REGION ?? 'us-east-1',
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'S3RVER',
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER',
+    },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}

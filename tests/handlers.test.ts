@@ -1,0 +1,243 @@
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import { aggregateHandler, metricLine } from '../lambda/handlers/aggregate';
+import { runtimeFromEnv, type RuntimeConfig } from '../lambda/handlers/config';
+import { underlyingHandler } from '../lambda/handlers/underlying';
+import { s3ClientFromEnv } from '../lambda/store/s3-store';
+import { readFixture } from './helpers';
+
+/**
+ * The Lambda handlers end to end on loopback: s3rver is a real S3 HTTP API (the real SDK talks to it), and
+ * a local server replays the recorded Cboe and Deribit responses.
+ */
+const BUCKET = 'reports';
+let s3dir: string;
+let s3: S3rver;
+let upstream: Server;
+let env: NodeJS.ProcessEnv;
+let requests: string[];
+let failing: Set<string>;
+
+beforeAll(async () => {
+  s3dir = mkdtempSync(join(tmpdir(), 'gamma-s3-'));
+  s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: s3dir,
+    configureBuckets: [{ name: BUCKET, configs: [] }],
+  });
+  const { port: s3port } = (await s3.run()) as AddressInfo;
+  upstream = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    if ([...failing].some((f) => req.url?.includes(f))) return void res.writeHead(404).end('Not Found');
+    if (req.url === '/cboe/SPY.json')
+      return void res.writeHead(200).end(readFixture('cboe_SPY_2025-06-06.json'));
+    if (req.url === '/deribit/public/get_book_summary_by_currency?currency=BTC&kind=option') {
+      return void res.writeHead(200).end(readFixture('deribit_BTC_2026-03-13.json'));
+    }
+    res.writeHead(404).end('Not Found');
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const up = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  env = {
+    BUCKET_NAME: BUCKET,
+    S3_ENDPOINT: `http://127.0.0.1:${s3port}`,
+    AWS_REGION: 'us-east-1',
+    CBOE_BASE_URL: `${up}/cboe`,
+    DERIBIT_BASE_URL: `${up}/deribit`,
+  };
+});
+
+afterAll(async () => {
+  await s3.close();
+  await new Promise((resolve) => upstream.close(resolve));
+  rmSync(s3dir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  requests = [];
+  failing = new Set();
+});
+
+function config(now = '2026-11-23T14:00:00Z'): RuntimeConfig {
+  return { ...runtimeFromEnv(env), now: () => new Date(now) };
+}
+
+async function head(key: string) {
+  const out = await s3ClientFromEnv(env).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+  return { type: out.ContentType, cache: out.CacheControl };
+}
+
+describe('the per-underlying handler', () => {
+  it('publishes dated files, history, archive and latest with their content types and cache headers', async () => {
+    const result = await underlyingHandler(config())({ symbol: 'SPY', calendar: 'nyse' });
+    expect(result).toMatchObject({
+      symbol: 'SPY',
+      status: 'published',
+      asOf: '2025-06-08T12:49:38.000Z',
+      latest: true,
+    });
+    const keys = (await config().store.list('SPY/')).sort();
+    expect(keys).toEqual([
+      'SPY/2025-06-08.html',
+      'SPY/2025-06-08.json',
+      'SPY/history.json',
+      'SPY/index.html',
+      'SPY/latest.html',
+      'SPY/latest.json',
+    ]);
+    expect(await head('SPY/2025-06-08.json')).toEqual({
+      type: 'application/json; charset=utf-8',
+      cache: 'public, max-age=86400',
+    });
+    expect(await head('SPY/2025-06-08.html')).toEqual({
+      type: 'text/html; charset=utf-8',
+      cache: 'public, max-age=86400',
+    });
+    expect(await head('SPY/latest.html')).toEqual({
+      type: 'text/html; charset=utf-8',
+      cache: 'public, max-age=300',
+    });
+    const latest = JSON.parse((await config().store.get('SPY/latest.json'))!);
+    expect(latest).toMatchObject({ symbol: 'SPY', source: 'cboe', spot: 599.14 });
+  });
+
+  it('is idempotent: a second run on the same day leaves the same objects and bytes', async () => {
+    const store = config().store;
+    await underlyingHandler(config())({ symbol: 'BTC' });
+    const before = await Promise.all(
+      ['BTC/latest.json', 'BTC/2026-03-13.json', 'BTC/history.json'].map((k) => store.get(k)),
+    );
+    const keysBefore = (await store.list('BTC/')).sort();
+    await underlyingHandler(config())({ symbol: 'BTC' });
+    expect((await store.list('BTC/')).sort()).toEqual(keysBefore);
+    expect(
+      await Promise.all(
+        ['BTC/latest.json', 'BTC/2026-03-13.json', 'BTC/history.json'].map((k) => store.get(k)),
+      ),
+    ).toEqual(before);
+  });
+
+  it('throws for a failing source and leaves that underlying exactly as it was', async () => {
+    const store = config().store;
+    await underlyingHandler(config())({ symbol: 'SPY' });
+    const keys = (await store.list('SPY/')).sort();
+    const bytes = await Promise.all(keys.map((k) => store.get(k)));
+    failing.add('/cboe/SPY.json');
+    await expect(
+      underlyingHandler({ ...config(), live: { ...config().live, http: { retries: 0 } } })({ symbol: 'SPY' }),
+    ).rejects.toThrow(/GET .*\/cboe\/SPY\.json failed: HTTP 404/);
+    expect((await store.list('SPY/')).sort()).toEqual(keys);
+    expect(await Promise.all(keys.map((k) => store.get(k)))).toEqual(bytes);
+  });
+
+  it('skips the equity run on an NYSE holiday without fetching anything', async () => {
+    const result = await underlyingHandler(config('2026-11-26T13:30:00Z'))({
+      symbol: 'SPY',
+      calendar: 'nyse',
+    });
+    expect(result).toEqual({ symbol: 'SPY', status: 'skipped', reason: 'NYSE holiday' });
+    expect(requests).toEqual([]);
+    const crypto = await underlyingHandler(config('2026-11-26T13:30:00Z'))({
+      symbol: 'BTC',
+      calendar: 'none',
+    });
+    expect(crypto.status).toBe('published');
+  });
+});
+
+describe('the aggregate handler', () => {
+  it('rewrites the index from the bucket, logs each failure and emits the run metrics', async () => {
+    await underlyingHandler(config())({ symbol: 'SPY' });
+    await underlyingHandler(config())({ symbol: 'BTC' });
+    const logs: string[] = [];
+    const spy = jest.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
+    try {
+      const summary = await aggregateHandler(config())({
+        group: 'equity',
+        results: [
+          {
+            symbol: 'SPY',
+            status: 'published',
+            asOf: '2025-06-08T12:49:38.000Z',
+            regime: 'positive',
+            netGex: 1,
+            latest: true,
+          },
+          {
+            symbol: 'QQQ',
+            status: 'failed',
+            error: { Error: 'FetchError', Cause: 'GET …/QQQ.json failed: HTTP 403' },
+          },
+        ],
+      });
+      expect(summary).toEqual({
+        group: 'equity',
+        published: ['SPY'],
+        skipped: [],
+        failed: ['QQQ'],
+        indexed: 2,
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    const index = (await config().store.get('index.html'))!;
+    expect(index).toContain('href="SPY/latest.html"');
+    expect(index).toContain('href="BTC/latest.html"');
+    expect(await head('index.html')).toEqual({
+      type: 'text/html; charset=utf-8',
+      cache: 'public, max-age=300',
+    });
+    expect(logs.map((l) => JSON.parse(l))).toEqual([
+      {
+        level: 'error',
+        message: 'underlying failed',
+        group: 'equity',
+        symbol: 'QQQ',
+        error: 'FetchError',
+        cause: 'GET …/QQQ.json failed: HTTP 403',
+      },
+      {
+        level: 'warn',
+        message: 'run finished',
+        group: 'equity',
+        published: ['SPY'],
+        skipped: [],
+        failed: ['QQQ'],
+        indexed: 2,
+      },
+      JSON.parse(
+        metricLine('equity', { RunsCompleted: 1, UnderlyingFailures: 1 }, new Date('2026-11-23T14:00:00Z')),
+      ),
+    ]);
+  });
+
+  it('writes metrics in the Embedded Metric Format', () => {
+    expect(
+      JSON.parse(metricLine('crypto', { RunsCompleted: 1, UnderlyingFailures: 0 }, new Date(1000))),
+    ).toEqual({
+      _aws: {
+        Timestamp: 1000,
+        CloudWatchMetrics: [
+          {
+            Namespace: 'MarketGammaReport',
+            Dimensions: [['Group']],
+            Metrics: [
+              { Name: 'RunsCompleted', Unit: 'Count' },
+              { Name: 'UnderlyingFailures', Unit: 'Count' },
+            ],
+          },
+        ],
+      },
+      Group: 'crypto',
+      RunsCompleted: 1,
+      UnderlyingFailures: 0,
+    });
+  });
+});

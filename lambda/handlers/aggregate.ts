@@ -1,6 +1,7 @@
 import { publishIndex } from '../publish';
 import type { RuntimeConfig } from './config';
 import { runtimeFromEnv } from './config';
+import { metricLine } from '../metrics';
 import type { UnderlyingResult } from './underlying';
 
 /** What the map hands on: each underlying's result, or the error Step Functions caught for it. */
@@ -10,26 +11,6 @@ export type MapOutcome =
 export interface AggregateEvent {
   group: string;
   results: MapOutcome[];
-}
-
-export const METRIC_NAMESPACE = 'MarketGammaReport';
-
-/** A CloudWatch Embedded Metric Format line: Lambda's log pipeline turns it into metrics, no API call. */
-export function metricLine(group: string, metrics: Record<string, number>, at: Date): string {
-  return JSON.stringify({
-    _aws: {
-      Timestamp: at.getTime(),
-      CloudWatchMetrics: [
-        {
-          Namespace: METRIC_NAMESPACE,
-          Dimensions: [['Group']],
-          Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: 'Count' })),
-        },
-      ],
-    },
-    Group: group,
-    ...metrics,
-  });
 }
 
 /**

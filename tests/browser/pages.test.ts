@@ -5,9 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ReportRecord } from '../../lambda/types';
+import { CONTENT_SECURITY_POLICY } from '../../lib/site';
 import { ROOT } from '../helpers';
 
 /**
@@ -178,6 +181,44 @@ describe.each(['SPX', 'BTC', 'ETH', 'SPY'])('the %s page', (symbol) => {
     expect(Math.abs(displayed(gex) - record.totals.netGex)).toBeLessThanOrEqual(0.05 * unit);
     expect(Math.abs(displayed(await field('flip')) - record.flip.level!)).toBeLessThanOrEqual(0.005);
     await page.context().close();
+  });
+});
+
+describe('served with the CloudFront response headers', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const path = join(site, decodeURIComponent((req.url ?? '/').split('?')[0]!));
+      try {
+        const body = readFileSync(path.endsWith('/') ? join(path, 'index.html') : path);
+        res.writeHead(200, {
+          'content-type': path.endsWith('.json') ? 'application/json' : 'text/html; charset=utf-8',
+          'content-security-policy': CONTENT_SECURITY_POLICY,
+          'x-content-type-options': 'nosniff',
+          'x-frame-options': 'DENY',
+        });
+        res.end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it.each(PAGES)('%s satisfies the Content-Security-Policy: no violation, nothing blocked', async (path) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${base}/${path}`, { waitUntil: 'load' });
+    const styled = await page.$eval('body', (b) => getComputedStyle(b).maxWidth);
+    expect(problems).toEqual([]);
+    expect(styled).toBe('1152px'); // the inline stylesheet applied (72rem)
+    await context.close();
   });
 });
 

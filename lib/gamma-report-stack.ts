@@ -1,0 +1,114 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ReportAlerts } from './alerts';
+import type { GammaReportConfig } from './config';
+import { ReportFunction } from './report-function';
+import { ReportRuns } from './runs';
+import { ReportSite } from './site';
+
+export interface GammaReportStackProps extends StackProps {
+  config: GammaReportConfig;
+}
+
+/** Scheduled runs publish reports to a private bucket behind CloudFront; failures raise alarms by e-mail. */
+export class GammaReportStack extends Stack {
+  readonly site: ReportSite;
+  readonly runs: ReportRuns;
+  readonly alerts: ReportAlerts;
+  readonly underlyingFunction: NodejsFunction;
+  readonly aggregateFunction: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: GammaReportStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+
+    this.site = new ReportSite(this, 'Site');
+    const environment = {
+      BUCKET_NAME: this.site.bucket.bucketName,
+      POSITIONING: config.positioning,
+      RISK_FREE_RATE: String(config.riskFreeRate),
+      DIVIDEND_YIELD: String(config.dividendYield),
+      STRIKE_WINDOW_PCT: String(config.strikeWindowPct),
+    };
+    // Measured with `npm run bench`: an SPX chain peaks near 200 MB and 1 s of CPU at 512 MB.
+    const underlying = new ReportFunction(this, 'Underlying', {
+      handler: 'underlying',
+      description: 'Fetches one chain, analyses it and publishes its report',
+      environment,
+      logRetention,
+      memorySize: 1024,
+      timeout: Duration.minutes(2),
+    });
+    const aggregate = new ReportFunction(this, 'Aggregate', {
+      handler: 'aggregate',
+      description: 'Rewrites the index page after a run and records its outcome',
+      environment,
+      logRetention,
+      memorySize: 512,
+      timeout: Duration.minutes(1),
+    });
+    this.underlyingFunction = underlying.fn;
+    this.aggregateFunction = aggregate.fn;
+    // Read, write and list the report bucket: no delete, no ACLs, nothing else.
+    for (const fn of [underlying.fn, aggregate.fn]) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: [this.site.bucket.arnForObjects('*')],
+        }),
+      );
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.site.bucket.bucketArn] }),
+      );
+    }
+
+    this.runs = new ReportRuns(this, 'Runs', {
+      underlyingFunction: underlying.fn,
+      aggregateFunction: aggregate.fn,
+      maxConcurrency: config.maxConcurrency,
+      logRetention,
+      groups: [
+        {
+          name: 'equity',
+          underlyings: config.equityUnderlyings,
+          expression: config.equitySchedule,
+          timeZone: config.equityTimeZone,
+          calendar: 'nyse',
+        },
+        {
+          name: 'crypto',
+          underlyings: config.cryptoUnderlyings,
+          expression: config.cryptoSchedule,
+          timeZone: config.cryptoTimeZone,
+          calendar: 'none',
+        },
+      ],
+    });
+
+    this.alerts = new ReportAlerts(this, 'Alerts', {
+      functions: [underlying.fn, aggregate.fn],
+      stateMachine: this.runs.stateMachine,
+      email: config.alarmEmail,
+      heartbeats: [
+        ...(config.equityUnderlyings.length ? [{ name: 'equity', within: Duration.days(4) }] : []),
+        ...(config.cryptoUnderlyings.length ? [{ name: 'crypto', within: Duration.hours(26) }] : []),
+      ],
+    });
+
+    new CfnOutput(this, 'SiteUrl', {
+      value: `https://${this.site.distribution.distributionDomainName}/`,
+      description: 'The report site',
+    });
+    new CfnOutput(this, 'BucketName', { value: this.site.bucket.bucketName });
+    new CfnOutput(this, 'StateMachineArn', {
+      value: this.runs.stateMachine.stateMachineArn,
+      description:
+        'Start a run by hand: aws stepfunctions start-execution --state-machine-arn <this> --input ...',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alerts.topic.topicArn });
+  }
+}

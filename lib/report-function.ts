@@ -1,0 +1,54 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+
+export interface ReportFunctionProps {
+  /** Handler file under lambda/handlers/, without extension. */
+  handler: 'underlying' | 'aggregate';
+  description: string;
+  environment: Record<string, string>;
+  logRetention: logs.RetentionDays;
+  /** @default 512 */
+  memorySize?: number;
+  /** @default 60 seconds */
+  timeout?: Duration;
+}
+
+/** A report Lambda with the house defaults: Node 24 on ARM64, minified esbuild bundle, templates inlined, JSON logs. */
+export class ReportFunction extends Construct {
+  readonly fn: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: ReportFunctionProps) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.fn = new nodejs.NodejsFunction(this, 'Function', {
+      entry: join(ROOT, 'lambda', 'handlers', `${props.handler}.ts`),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(60),
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      projectRoot: ROOT,
+      depsLockFilePath: join(ROOT, 'package-lock.json'),
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        loader: { '.hbs': 'text' },
+        forceDockerBundling: false,
+      },
+    });
+  }
+}

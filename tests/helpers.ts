@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseChainText } from '../lambda/sources/detect';
 import type { ParseOptions } from '../lambda/sources/common';
+import { dollarGammaAt, dollarGammaTerms } from '../lambda/gamma/black-scholes';
 import type { OptionChain, OptionContract } from '../lambda/types';
 
 export const ROOT = join(__dirname, '..');
@@ -62,4 +63,9 @@ export function normCdf(x: number): number {
 export function callDelta(s: number, k: number, sigma: number, t: number, r = 0, q = 0): number {
   const d1 = (Math.log(s / k) + (r - q + 0.5 * sigma * sigma) * t) / (sigma * Math.sqrt(t));
   return Math.exp(-q * t) * normCdf(d1);
+}
+
+/** The product's dollar gamma Γ·S² of one unit at price S (ratio 1, weight 1). */
+export function dollarGamma(s: number, k: number, sigma: number, t: number, r = 0, q = 0): number {
+  return dollarGammaAt(dollarGammaTerms(k, sigma, t, r, q), s, Math.log(s));
 }

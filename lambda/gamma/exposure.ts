@@ -8,7 +8,7 @@ import type {
   StrikeRow,
 } from '../types';
 import { dateInZone, VENUES } from '../venues';
-import { dollarGamma } from './black-scholes';
+import { dollarGammaAt, dollarGammaTerms, type DollarGammaTerms } from './black-scholes';
 
 export const YEAR_MS = 365 * 86400 * 1000;
 export const MIN_TIME_TO_EXPIRY_MINUTES = 5;
@@ -66,14 +66,13 @@ export function positioningSign(positioning: Positioning, type: OptionContract['
 export interface PreparedContract {
   contract: OptionContract;
   years: number;
-  /** sign × open interest × multiplier × 0.01: GEX is weight × Γ(F) × F². */
-  weight: number;
-  /** forward / spot: the contract's valuation price is level × ratio (1 for Cboe, where F is spot). */
-  ratio: number;
   /** Expiry date in the market's zone. */
   date: string;
-  r: number;
-  q: number;
+  /**
+   * Dollar-gamma terms with the exposure weight (sign × open interest × multiplier × 0.01) folded in and the
+   * valuation price at level × forward / spot (1 for Cboe, where F is spot; each expiry's forward for Deribit).
+   */
+  terms: DollarGammaTerms;
 }
 
 export interface Carry {
@@ -90,20 +89,25 @@ export function prepare(
   const venue = VENUES[chain.venue];
   const r = venue.usesCarry ? carry.riskFreeRate : 0;
   const q = venue.usesCarry ? carry.dividendYield : 0;
-  return used.map((c) => ({
-    contract: c,
-    years: yearsToExpiry(c.expiry, chain.asOf),
-    weight: positioningSign(positioning, c.type) * c.openInterest * c.multiplier * 0.01,
-    ratio: c.forward / chain.spot,
-    date: dateInZone(c.expiry, venue.zone),
-    r,
-    q,
-  }));
+  // A chain has a few dozen expiry instants and thousands of contracts: name each date once.
+  const dates = new Map<number, string>();
+  return used.map((c) => {
+    let date = dates.get(c.expiry);
+    if (date === undefined) dates.set(c.expiry, (date = dateInZone(c.expiry, venue.zone)));
+    const years = yearsToExpiry(c.expiry, chain.asOf);
+    const weight = positioningSign(positioning, c.type) * c.openInterest * c.multiplier * 0.01;
+    return {
+      contract: c,
+      years,
+      date,
+      terms: dollarGammaTerms(c.strike, c.iv, years, r, q, c.forward / chain.spot, weight),
+    };
+  });
 }
 
 /** Dealer gamma exposure of one contract, USD per 1% move, with the underlying at `level` (sticky strike). */
-export function gexAt(p: PreparedContract, level: number): number {
-  return p.weight * dollarGamma(level * p.ratio, p.contract.strike, p.contract.iv, p.years, p.r, p.q);
+export function gexAt(p: PreparedContract, level: number, lnLevel = Math.log(level)): number {
+  return dollarGammaAt(p.terms, level, lnLevel);
 }
 
 function emptyBucket(): GexBucket {

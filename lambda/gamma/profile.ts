@@ -14,14 +14,16 @@ export function profileLevels(spot: number, range: number, points: number): numb
 
 /** Total exposure of the contracts with the underlying at `level`. */
 export function netGexAt(prepared: readonly PreparedContract[], level: number): number {
+  const lnLevel = Math.log(level);
   let sum = 0;
-  for (const p of prepared) sum += gexAt(p, level);
+  for (const p of prepared) sum += gexAt(p, level, lnLevel);
   return sum;
 }
 
 /**
  * The three curves of METHODOLOGY §5: all contracts, without the earliest remaining expiry date, and
  * without the earliest remaining standard monthly date (a curve equals `all` when its date is absent).
+ * One pass over the contracts per level: the two ex-curves are `all` less the sums of their dates.
  */
 export function gammaProfile(
   prepared: readonly PreparedContract[],
@@ -37,18 +39,19 @@ export function gammaProfile(
   const exNextExpiry: number[] = [];
   const exNextMonthly: number[] = [];
   for (const level of levels) {
+    const lnLevel = Math.log(level);
     let sum = 0;
-    let sumExNext = 0;
-    let sumExMonthly = 0;
-    prepared.forEach((p, j) => {
-      const g = gexAt(p, level);
+    let next = 0;
+    let monthly = 0;
+    for (let j = 0; j < prepared.length; j++) {
+      const g = gexAt(prepared[j]!, level, lnLevel);
       sum += g;
-      if (!inNext[j]) sumExNext += g;
-      if (!inMonthly[j]) sumExMonthly += g;
-    });
+      if (inNext[j]) next += g;
+      if (inMonthly[j]) monthly += g;
+    }
     all.push(sum);
-    exNextExpiry.push(sumExNext);
-    exNextMonthly.push(sumExMonthly);
+    exNextExpiry.push(nextExpiry === null ? sum : sum - next);
+    exNextMonthly.push(nextMonthly === null ? sum : sum - monthly);
   }
   return { levels: [...levels], all, exNextExpiry, exNextMonthly, nextExpiry, nextMonthly };
 }

@@ -1,8 +1,7 @@
 import { analyse, DEFAULT_ANALYSIS } from '../../lambda/gamma/analyse';
-import { dollarGamma } from '../../lambda/gamma/black-scholes';
 import { aggregate, prepare, screen } from '../../lambda/gamma/exposure';
 import { maxPain, walls } from '../../lambda/gamma/levels';
-import { AS_OF, chain, contract, DAY_MS, loadFixture } from '../helpers';
+import { AS_OF, chain, contract, DAY_MS, dollarGamma, loadFixture } from '../helpers';
 
 const T30 = (30 * DAY_MS) / (365 * 86400 * 1000);
 const gamma = (s: number, k: number, sigma: number, t: number) => dollarGamma(s, k, sigma, t) / (s * s);

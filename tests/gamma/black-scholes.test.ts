@@ -1,10 +1,10 @@
-import { dollarGamma, normPdf } from '../../lambda/gamma/black-scholes';
+import { dollarGammaAt, dollarGammaTerms } from '../../lambda/gamma/black-scholes';
 
 /** Γ itself: the product works with Γ·S², so divide it back out. */
 const gamma = (s: number, k: number, sigma: number, t: number, r = 0, q = 0) =>
   dollarGamma(s, k, sigma, t, r, q) / (s * s);
 import { yearsToExpiry } from '../../lambda/gamma/exposure';
-import { callDelta } from '../helpers';
+import { callDelta, dollarGamma } from '../helpers';
 
 describe('Black-Scholes dollar gamma', () => {
   it('matches METHODOLOGY §8: BTC-15JAN21-28000-C at 2020-12-31T03:18:50.848Z gives Δ 0.62396, Γ 7.32e-5', () => {
@@ -38,10 +38,18 @@ describe('Black-Scholes dollar gamma', () => {
   it('stays finite where volatility underflows, with the limit 0 away from the strike', () => {
     expect(dollarGamma(100, 90, 5e-324, 0.1)).toBe(0);
     expect(Number.isFinite(dollarGamma(5e-324, 5e-324, 0.2, 0.1))).toBe(true);
-    expect(dollarGamma(1e-300, 1e-300, 0.2, 0.1)).toBeCloseTo(
-      (normPdf(0.5 * 0.2 * Math.sqrt(0.1)) * 1e-300) / (0.2 * Math.sqrt(0.1)),
-      310,
-    );
+    const v = 0.2 * Math.sqrt(0.1);
+    const phi = Math.exp(-0.5 * (v / 2) ** 2) / Math.sqrt(2 * Math.PI);
+    expect(dollarGamma(1e-300, 1e-300, 0.2, 0.1) / ((phi * 1e-300) / v)).toBeCloseTo(1, 12);
+  });
+
+  it('folds the valuation ratio and the exposure weight into its terms', () => {
+    // A Deribit contract valued on forward 70,500 with the index at 70,000: price = level × ratio.
+    const ratio = 70500 / 70000;
+    const terms = dollarGammaTerms(72000, 0.55, 0.1, 0, 0, ratio, -40);
+    expect(
+      dollarGammaAt(terms, 70000, Math.log(70000)) / (-40 * dollarGamma(70500, 72000, 0.55, 0.1)),
+    ).toBeCloseTo(1, 12);
   });
 
   it('floors time to expiry at five minutes', () => {

@@ -19,6 +19,8 @@ export interface RunOptions {
   analysis: AnalysisOptions;
   /** Half-width of the GEX-by-strike chart around spot, in percent. */
   strikeWindowPct?: number;
+  /** Inputs loaded and analysed at once (downloads and file reads overlap). @default 4 */
+  concurrency?: number;
 }
 
 export interface RunResult {
@@ -30,7 +32,9 @@ export interface RunResult {
 
 /**
  * The one pipeline behind the CLI and the Lambda: for each input, load, analyse and publish; one input's
- * failure is recorded and the others go on; then the index page is rewritten from the store.
+ * failure is recorded and the others go on; then the index page is rewritten from the store. Up to
+ * `concurrency` inputs are in flight; publishing is one at a time, so two snapshots of the same underlying
+ * never interleave their read-modify-write of its history and `latest`. Results keep the inputs' order.
  */
 export async function run(
   inputs: readonly ChainInput[],
@@ -38,17 +42,32 @@ export async function run(
   options: RunOptions,
   now: () => Date,
 ): Promise<RunResult> {
-  const reports: ReportRecord[] = [];
-  const failures: Failure[] = [];
-  for (const input of inputs) {
-    try {
-      const record = analyse(await input.load(), options.analysis);
-      await publishReport(store, record, { strikeWindowPct: options.strikeWindowPct });
-      reports.push(record);
-    } catch (e) {
-      failures.push({ label: input.label, error: e instanceof Error ? e : new Error(String(e)) });
+  const outcomes: ({ record: ReportRecord } | { failure: Failure })[] = new Array(inputs.length);
+  let publishing: Promise<unknown> = Promise.resolve();
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < inputs.length; i = next++) {
+      const input = inputs[i]!;
+      try {
+        const record = analyse(await input.load(), options.analysis);
+        const published = publishing.then(() =>
+          publishReport(store, record, { strikeWindowPct: options.strikeWindowPct }),
+        );
+        publishing = published.catch(() => undefined);
+        await published;
+        outcomes[i] = { record };
+      } catch (e) {
+        outcomes[i] = {
+          failure: { label: input.label, error: e instanceof Error ? e : new Error(String(e)) },
+        };
+      }
     }
-  }
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, inputs.length)) }, worker),
+  );
+  const reports = outcomes.flatMap((o) => ('record' in o ? [o.record] : []));
+  const failures = outcomes.flatMap((o) => ('failure' in o ? [o.failure] : []));
   const indexed = await publishIndex(store, now());
   return { reports, failures, indexed };
 }

@@ -1,15 +1,12 @@
-// Bundles the CLI into dist/gamma-report.js; templates are inlined as text so the bundle is self-contained.
+// Bundles the CLI into dist/gamma-report.js (and, with `bench`, the benchmark into dist/bench.js).
+// Templates are inlined as text, so each bundle is self-contained.
 import { build } from 'esbuild';
 import { chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = join(root, 'dist', 'gamma-report.js');
-
-await build({
-  entryPoints: [join(root, 'bin', 'gamma-report.ts')],
-  outfile,
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -17,5 +14,17 @@ await build({
   sourcemap: true,
   loader: { '.hbs': 'text' },
   logLevel: 'warning',
-});
-chmodSync(outfile, 0o755);
+};
+
+const cli = join(root, 'dist', 'gamma-report.js');
+await build({ ...common, entryPoints: [join(root, 'bin', 'gamma-report.ts')], outfile: cli });
+chmodSync(cli, 0o755);
+
+if (process.argv.includes('bench')) {
+  await build({
+    ...common,
+    entryPoints: [join(root, 'scripts', 'bench.ts')],
+    outfile: join(root, 'dist', 'bench.js'),
+    external: ['esbuild'],
+  });
+}

@@ -44,6 +44,18 @@ export function dollarGammaTerms(
 
 /** weight × Γ·F² with the underlying at `level` (`lnLevel` = ln level, passed in so a caller computes it once). */
 export function dollarGammaAt(t: DollarGammaTerms, level: number, lnLevel: number): number {
-  const d1 = (lnLevel + t.shift) * t.invVol + t.halfVol;
-  return t.scale * level * Math.exp(-0.5 * d1 * d1);
+  return dollarGammaOf(t.shift, t.invVol, t.halfVol, t.scale, level, lnLevel);
+}
+
+/** The same from the terms' four numbers, for loops that keep them in typed arrays. */
+export function dollarGammaOf(
+  shift: number,
+  invVol: number,
+  halfVol: number,
+  scale: number,
+  level: number,
+  lnLevel: number,
+): number {
+  const d1 = (lnLevel + shift) * invVol + halfVol;
+  return scale * level * Math.exp(-0.5 * d1 * d1);
 }

@@ -1,4 +1,5 @@
 import type { ReportRecord } from '../types';
+import { dollarGammaOf } from './black-scholes';
 import { gexAt, type PreparedContract } from './exposure';
 
 export const PROFILE_POINTS = 201;
@@ -33,8 +34,14 @@ export function gammaProfile(
   const dates = [...new Set(prepared.map((p) => p.date))].sort();
   const nextExpiry = dates[0] ?? null;
   const nextMonthly = dates.find(isMonthly) ?? null;
-  const inNext = prepared.map((p) => p.date === nextExpiry);
-  const inMonthly = prepared.map((p) => p.date === nextMonthly);
+  // 201 levels × thousands of contracts: the terms go into flat typed arrays for the inner loop.
+  const n = prepared.length;
+  const shift = Float64Array.from(prepared, (p) => p.terms.shift);
+  const invVol = Float64Array.from(prepared, (p) => p.terms.invVol);
+  const halfVol = Float64Array.from(prepared, (p) => p.terms.halfVol);
+  const scale = Float64Array.from(prepared, (p) => p.terms.scale);
+  const inNext = Uint8Array.from(prepared, (p) => (p.date === nextExpiry ? 1 : 0));
+  const inMonthly = Uint8Array.from(prepared, (p) => (p.date === nextMonthly ? 1 : 0));
   const all: number[] = [];
   const exNextExpiry: number[] = [];
   const exNextMonthly: number[] = [];
@@ -43,8 +50,8 @@ export function gammaProfile(
     let sum = 0;
     let next = 0;
     let monthly = 0;
-    for (let j = 0; j < prepared.length; j++) {
-      const g = gexAt(prepared[j]!, level, lnLevel);
+    for (let j = 0; j < n; j++) {
+      const g = dollarGammaOf(shift[j]!, invVol[j]!, halfVol[j]!, scale[j]!, level, lnLevel);
       sum += g;
       if (inNext[j]) next += g;
       if (inMonthly[j]) monthly += g;

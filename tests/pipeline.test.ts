@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_ANALYSIS } from '../lambda/gamma/analyse';
+import { run, type ChainInput } from '../lambda/pipeline';
+import { loadHistory } from '../lambda/publish';
+import { FsStore } from '../lambda/store/fs-store';
+import type { ReportRecord } from '../lambda/types';
+import { loadFixture } from './helpers';
+
+const SPX = [
+  'cboe_SPX_2023-09-14.csv',
+  'cboe_SPX_2023-05-19.csv',
+  'cboe_SPX_2023-06-08.csv',
+  'cboe_SPX_2023-05-26.csv',
+  'cboe_SPX_2023-05-23.csv',
+];
+
+/** Inputs that finish loading in a scrambled order, so concurrent publishing of one underlying is exercised. */
+function inputs(names: string[]): ChainInput[] {
+  return names.map((name, i) => ({
+    label: name,
+    load: async () => {
+      await new Promise((resolve) => setTimeout(resolve, ((i * 37) % 5) * 20));
+      return loadFixture(name);
+    },
+  }));
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gamma-run-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the pipeline', () => {
+  it('publishes snapshots of one underlying loaded at once without losing any, latest on the newest', async () => {
+    const store = new FsStore(dir);
+    const result = await run(
+      inputs(SPX),
+      store,
+      { analysis: DEFAULT_ANALYSIS, concurrency: 5 },
+      () => new Date(),
+    );
+    expect(result.failures).toEqual([]);
+    expect(result.reports.map((r) => r.asOf)).toEqual(
+      SPX.map((n) => loadFixture(n)).map((c) => new Date(c.asOf).toISOString()),
+    );
+    expect((await loadHistory(store, 'SPX')).map((p) => p.date)).toEqual([
+      '2023-05-20',
+      '2023-05-23',
+      '2023-05-26',
+      '2023-06-08',
+      '2023-09-14',
+    ]);
+    expect((JSON.parse((await store.get('SPX/latest.json'))!) as ReportRecord).asOf).toBe(
+      '2023-09-14T20:31:00.000Z',
+    );
+  });
+
+  it('records a failing input and carries on with the others', async () => {
+    const broken: ChainInput = {
+      label: 'broken.csv',
+      load: () => Promise.reject(new Error('no such chain')),
+    };
+    const result = await run(
+      [broken, ...inputs(['deribit_ETH_2025-11-22.csv'])],
+      new FsStore(dir),
+      { analysis: DEFAULT_ANALYSIS },
+      () => new Date(),
+    );
+    expect(result.failures.map((f) => [f.label, f.error.message])).toEqual([['broken.csv', 'no such chain']]);
+    expect(result.reports.map((r) => r.symbol)).toEqual(['ETH']);
+    expect(result.indexed).toBe(1);
+  });
+});

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
+import { composeEmail } from '../lambda/email/compose';
 import { DEFAULT_ANALYSIS, type AnalysisOptions } from '../lambda/gamma/analyse';
 import { run, type ChainInput, type Failure } from '../lambda/pipeline';
 import { formatFlipDistance, formatPrice, formatStrike, formatUsd } from '../lambda/report/format';
@@ -33,6 +35,8 @@ Options:
       --positioning MODEL  dealer positioning: classic (default; dealers long calls, short puts)
                            or dealer-short (dealers short every option)
       --strike-window PCT  half-width of the GEX-by-strike chart around spot, in percent (default: 10)
+      --email-preview DIR  also write the daily email as DIR/email.html, email.txt and subject.txt
+      --site-url URL       where the site is published, for the email's links (default: the --out folder)
       --json               print only a JSON array of the full report records on stdout
   -h, --help               show this help
 
@@ -58,6 +62,8 @@ interface CliOptions {
   symbol?: string;
   analysis: AnalysisOptions;
   strikeWindowPct: number;
+  emailPreview?: string;
+  siteUrl?: string;
   json: boolean;
   help: boolean;
 }
@@ -84,6 +90,8 @@ function parseCli(argv: string[]): CliOptions {
         symbol: { type: 'string' },
         positioning: { type: 'string' },
         'strike-window': { type: 'string' },
+        'email-preview': { type: 'string' },
+        'site-url': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -128,6 +136,17 @@ function parseCli(argv: string[]): CliOptions {
       );
     }
     options.strikeWindowPct = pct;
+  }
+  if (values['email-preview'] !== undefined) {
+    if (values['email-preview'].trim() === '')
+      throw new UsageError('--email-preview: the folder name is empty');
+    options.emailPreview = values['email-preview'];
+  }
+  if (values['site-url'] !== undefined) {
+    if (!/^https?:\/\/\S+$/.test(values['site-url'])) {
+      throw new UsageError(`--site-url: "${values['site-url']}" is not an http(s) URL`);
+    }
+    options.siteUrl = values['site-url'];
   }
   if (options.out.trim() === '') throw new UsageError('--out: the folder name is empty');
   return options;
@@ -221,8 +240,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     io.stdout(`${JSON.stringify(result.reports)}\n`);
   } else if (result.reports.length > 0) {
     io.stdout(
-      `${table(result.reports)}\n\nIndex (${result.indexed} underlyings): ${join(out, 'index.html')}\n`,
+      `${table(result.reports)}\n\nIndex (${result.indexed.length} underlyings): ${join(out, 'index.html')}\n`,
     );
+  }
+  if (options.emailPreview !== undefined && result.indexed.length > 0) {
+    const dir = resolve(options.emailPreview);
+    const email = composeEmail(result.indexed, options.siteUrl ?? pathToFileURL(out).href, new Date());
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'email.html'), email.html);
+    await writeFile(join(dir, 'email.txt'), email.text);
+    await writeFile(join(dir, 'subject.txt'), `${email.subject}\n`);
+    (options.json ? io.stderr : io.stdout)(`Email preview: ${join(dir, 'email.html')}\n`);
   }
   for (const f of result.failures) io.stderr(`gamma-report: failed: ${describeFailure(f)}\n`);
   return result.failures.length > 0 ? 1 : 0;

@@ -1,5 +1,6 @@
 import { analyse, type AnalysisOptions } from './gamma/analyse';
 import { publishIndex, publishReport } from './publish';
+import type { IndexEntry } from './report/render';
 import type { Store } from './store/store';
 import type { OptionChain, ReportRecord } from './types';
 
@@ -26,8 +27,8 @@ export interface RunOptions {
 export interface RunResult {
   reports: ReportRecord[];
   failures: Failure[];
-  /** Underlyings listed on the index page after the run. */
-  indexed: number;
+  /** The latest record and history of every underlying listed on the index page after the run. */
+  indexed: IndexEntry[];
 }
 
 /**

@@ -118,9 +118,9 @@ export async function latestEntries(store: Store): Promise<IndexEntry[]> {
   return entries;
 }
 
-/** Rewrites `index.html` from the latest records in the store; returns how many underlyings it lists. */
-export async function publishIndex(store: Store, generatedAt: Date): Promise<number> {
+/** Rewrites `index.html` from the latest records in the store; returns the entries it lists. */
+export async function publishIndex(store: Store, generatedAt: Date): Promise<IndexEntry[]> {
   const entries = await latestEntries(store);
   await store.put('index.html', renderIndexPage(entries, generatedAt), PUT_OPTIONS.liveHtml);
-  return entries.length;
+  return entries;
 }

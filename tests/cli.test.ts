@@ -172,6 +172,7 @@ describe('bad input', () => {
     [['--symbol', 'S P X'], /--symbol: "S P X" is not a ticker symbol/],
     [['stray.csv'], /Unexpected argument 'stray\.csv'/],
     [['--file'], /Option '-f, --file <value>' argument missing/],
+    [['--site-url', 'reports.example.com'], /--site-url: "reports.example.com" is not an http\(s\) URL/],
   ])('exits 2 on the usage error %j', async (args, message) => {
     const run = await gammaReport(args, cwd);
     expect(run.code).toBe(2);
@@ -192,6 +193,26 @@ describe('bad input', () => {
 });
 
 describe('options', () => {
+  it('writes the email it would send with --email-preview, links pointing at --site-url', async () => {
+    const run = await gammaReport(
+      ['--email-preview', 'mail', '--site-url', 'https://reports.example.com'],
+      cwd,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Email preview: ${join(cwd, 'mail', 'email.html')}`);
+    const subject = readFileSync(join(cwd, 'mail', 'subject.txt'), 'utf8');
+    // The bundled history: BTC fell through its 2024 put wall by 2026, SPX rose through its June call wall.
+    expect(subject).toMatch(
+      /^BTC broke the put wall 72,000 · SPX broke the call wall 4,300 · BTC \+\$46\.5m γ · flip 68,007 \(\u22124\.3%\) · ETH .* · SPX \+\$16\.1bn γ · flip 4,494 \(\u22120\.2%\) · SPY .*\n$/,
+    );
+    expect(readFileSync(join(cwd, 'mail', 'email.txt'), 'utf8')).toContain(
+      'Report: https://reports.example.com/SPX/latest.html',
+    );
+    expect(readFileSync(join(cwd, 'mail', 'email.html'), 'utf8')).toContain(
+      'href="https://reports.example.com/BTC/latest.json"',
+    );
+  });
+
   it('overrides the snapshot with --as-of and the symbol with --symbol', async () => {
     const run = await gammaReport(
       [

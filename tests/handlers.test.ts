@@ -1,4 +1,8 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { composeEmail } from '../lambda/email/compose';
+import { latestEntries } from '../lambda/publish';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -184,6 +188,7 @@ describe('the aggregate handler', () => {
         skipped: [],
         failed: ['QQQ'],
         indexed: 2,
+        email: 'off',
       });
     } finally {
       spy.mockRestore();
@@ -212,11 +217,103 @@ describe('the aggregate handler', () => {
         skipped: [],
         failed: ['QQQ'],
         indexed: 2,
+        email: 'off',
       },
       JSON.parse(
-        metricLine('equity', { RunsCompleted: 1, UnderlyingFailures: 1 }, new Date('2026-11-23T14:00:00Z')),
+        metricLine(
+          'equity',
+          { RunsCompleted: 1, UnderlyingFailures: 1, EmailFailures: 0 },
+          new Date('2026-11-23T14:00:00Z'),
+        ),
       ),
     ]);
+  });
+
+  describe('the daily email (SES mocked: it has no local equivalent)', () => {
+    const ses = mockClient(SESv2Client);
+    afterEach(() => ses.reset());
+    const withEmail = (): RuntimeConfig => ({
+      ...config(),
+      email: {
+        client: new SESv2Client({ region: 'us-east-1' }),
+        envelope: { from: 'reports@example.com', to: ['a@example.com', 'b@example.com'] },
+        siteUrl: 'https://d123.cloudfront.net',
+      },
+    });
+
+    it('sends one message with the subject, both bodies, sender and recipients, after publishing', async () => {
+      await underlyingHandler(config())({ symbol: 'SPY' });
+      await underlyingHandler(config())({ symbol: 'BTC' });
+      ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+      const spy = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+      try {
+        const summary = await aggregateHandler(withEmail())({ group: 'crypto', results: [] });
+        expect(summary.email).toBe('sent');
+      } finally {
+        spy.mockRestore();
+      }
+      const calls = ses.commandCalls(SendEmailCommand);
+      expect(calls).toHaveLength(1);
+      const input = calls[0]!.args[0].input;
+      const expected = composeEmail(
+        await latestEntries(config().store),
+        'https://d123.cloudfront.net',
+        new Date('2026-11-23T14:00:00Z'),
+      );
+      expect(input).toEqual({
+        FromEmailAddress: 'reports@example.com',
+        Destination: { ToAddresses: ['a@example.com', 'b@example.com'] },
+        Content: {
+          Simple: {
+            Subject: { Data: expected.subject, Charset: 'UTF-8' },
+            Body: {
+              Html: { Data: expected.html, Charset: 'UTF-8' },
+              Text: { Data: expected.text, Charset: 'UTF-8' },
+            },
+          },
+        },
+      });
+      expect(expected.subject).toMatch(
+        /^BTC \+\$46\.5m γ · flip 68,007 \(\u22124\.3%\) · SPY \+\$3\.9bn γ · flip 594 \(\u22120\.8%\)$/,
+      );
+      expect(expected.html).toContain('href="https://d123.cloudfront.net/SPY/latest.html"');
+      expect(expected.text).toContain('JSON:   https://d123.cloudfront.net/BTC/latest.json');
+    });
+
+    it('logs an SES failure, counts it for the alarm, and still publishes the index', async () => {
+      await underlyingHandler(config())({ symbol: 'SPY' });
+      const before = await config().store.get('index.html');
+      ses
+        .on(SendEmailCommand)
+        .rejects(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' }));
+      const logs: string[] = [];
+      const spy = jest.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
+      let summary;
+      try {
+        summary = await aggregateHandler({ ...withEmail(), now: () => new Date('2026-11-23T15:00:00Z') })({
+          group: 'equity',
+          results: [],
+        });
+      } finally {
+        spy.mockRestore();
+      }
+      expect(summary.email).toBe('failed');
+      const parsed = logs.map((l) => JSON.parse(l));
+      expect(parsed).toContainEqual({
+        level: 'error',
+        message: 'email failed',
+        error: 'MessageRejected',
+        cause: 'Email address is not verified.',
+      });
+      expect(parsed.find((l) => l._aws)).toMatchObject({
+        RunsCompleted: 1,
+        UnderlyingFailures: 0,
+        EmailFailures: 1,
+      });
+      const after = await config().store.get('index.html');
+      expect(after).not.toBe(before);
+      expect(after).toContain('Run at 2026-11-23 15:00 UTC');
+    });
   });
 
   it('writes metrics in the Embedded Metric Format', () => {

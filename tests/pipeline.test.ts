@@ -71,6 +71,6 @@ describe('the pipeline', () => {
     );
     expect(result.failures.map((f) => [f.label, f.error.message])).toEqual([['broken.csv', 'no such chain']]);
     expect(result.reports.map((r) => r.symbol)).toEqual(['ETH']);
-    expect(result.indexed).toBe(1);
+    expect(result.indexed.map((e) => e.record.symbol)).toEqual(['ETH']);
   });
 });

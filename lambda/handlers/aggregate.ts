@@ -1,6 +1,8 @@
 import { publishIndex } from '../publish';
 import type { RuntimeConfig } from './config';
 import { runtimeFromEnv } from './config';
+import { composeEmail } from '../email/compose';
+import { sendEmail } from '../email/send';
 import { metricLine } from '../metrics';
 import type { UnderlyingResult } from './underlying';
 
@@ -35,20 +37,39 @@ export function aggregateHandler(config: RuntimeConfig) {
         }),
       );
     }
-    const indexed = await publishIndex(config.store, config.now());
+    const entries = await publishIndex(config.store, config.now());
+    // The email goes after publishing and its failure never undoes or blocks it: logged, counted, alarmed.
+    let email: 'sent' | 'failed' | 'off' = 'off';
+    if (config.email && entries.length > 0) {
+      try {
+        const message = composeEmail(entries, config.email.siteUrl, config.now());
+        const id = await sendEmail(config.email.client, config.email.envelope, message);
+        console.log(
+          JSON.stringify({ level: 'info', message: 'email sent', messageId: id, subject: message.subject }),
+        );
+        email = 'sent';
+      } catch (e) {
+        const err = e as Error;
+        console.log(
+          JSON.stringify({ level: 'error', message: 'email failed', error: err.name, cause: err.message }),
+        );
+        email = 'failed';
+      }
+    }
     const summary = {
       group: event.group,
       published: results.filter((r) => r.status === 'published').map((r) => r.symbol),
       skipped: results.filter((r) => r.status === 'skipped').map((r) => r.symbol),
       failed: failed.map((f) => f.symbol),
-      indexed,
+      indexed: entries.length,
+      email,
     };
     console.log(
       JSON.stringify({ level: failed.length ? 'warn' : 'info', message: 'run finished', ...summary }),
     );
-    console.log(
-      metricLine(event.group, { RunsCompleted: 1, UnderlyingFailures: failed.length }, config.now()),
-    );
+    const emailFailures = email === 'failed' ? 1 : 0;
+    const metrics = { RunsCompleted: 1, UnderlyingFailures: failed.length, EmailFailures: emailFailures };
+    console.log(metricLine(event.group, metrics, config.now()));
     return summary;
   };
 }

@@ -1,3 +1,5 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { Envelope } from '../email/send';
 import { DEFAULT_ANALYSIS, type AnalysisOptions } from '../gamma/analyse';
 import { DEFAULT_STRIKE_WINDOW_PCT } from '../report/render';
 import { liveConfigFromEnv, type LiveConfig } from '../sources/live';
@@ -12,6 +14,8 @@ export interface RuntimeConfig {
   analysis: AnalysisOptions;
   strikeWindowPct: number;
   now: () => Date;
+  /** The daily email, when a sender and recipients are configured. */
+  email?: { client: SESv2Client; envelope: Envelope; siteUrl: string };
 }
 
 function numberVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -39,5 +43,16 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): RuntimeConfig {
     },
     strikeWindowPct: numberVar(env, 'STRIKE_WINDOW_PCT', DEFAULT_STRIKE_WINDOW_PCT),
     now: () => new Date(),
+    ...emailFromEnv(env),
   };
+}
+
+function emailFromEnv(env: NodeJS.ProcessEnv): Pick<RuntimeConfig, 'email'> {
+  const from = env.EMAIL_FROM ?? '';
+  const to = (env.EMAIL_TO ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!from || to.length === 0) return {};
+  return { email: { client: new SESv2Client({}), envelope: { from, to }, siteUrl: env.SITE_URL ?? '' } };
 }

@@ -9,6 +9,8 @@ export interface HistoryPoint {
   flip: number | null;
   callWall: number | null;
   putWall: number | null;
+  /** Absent in history written before it was kept. */
+  maxPain?: number | null;
   netGex: number;
   regime: ReportRecord['regime'];
 }
@@ -21,6 +23,7 @@ export function historyPoint(record: ReportRecord, date: string): HistoryPoint {
     flip: record.flip.level,
     callWall: record.levels.callWall,
     putWall: record.levels.putWall,
+    maxPain: record.levels.maxPain,
     netGex: record.totals.netGex,
     regime: record.regime,
   };

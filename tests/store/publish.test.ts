@@ -100,7 +100,9 @@ describe('publishing a report', () => {
     await publishReport(store, spx0608);
     await publishReport(store, spx0914);
     await publishReport(store, btc);
-    await expect(publishIndex(store, new Date('2026-11-23T12:00:00Z'))).resolves.toBe(2);
+    expect((await publishIndex(store, new Date('2026-11-23T12:00:00Z'))).map((e) => e.record.symbol)).toEqual(
+      ['BTC', 'SPX'],
+    );
     const html = (await store.get('index.html'))!;
     expect(html).toContain('href="SPX/latest.html"');
     expect(html).toContain('href="BTC/latest.json"');
@@ -129,6 +131,7 @@ describe('history', () => {
       flip: spx0914.flip.level,
       callWall: spx0914.levels.callWall,
       putWall: spx0914.levels.putWall,
+      maxPain: spx0914.levels.maxPain,
       netGex: spx0914.totals.netGex,
       regime: spx0914.regime,
     });

@@ -20,6 +20,8 @@ export interface ReportAlertsProps {
   heartbeats: HeartbeatGroup[];
   /** Subscribed to the topic when set. */
   email: string;
+  /** Alarm on failed sends of the daily email. */
+  watchEmail: boolean;
 }
 
 /**
@@ -43,54 +45,59 @@ export class ReportAlerts extends Construct {
       alarm.addAlarmAction(notify);
       this.alarms.push(alarm);
     };
-
-    props.functions.forEach((fn, i) =>
-      add(`FunctionErrors${i}`, {
-        alarmDescription: `A report function failed (${fn.node.path}); see its logs.`,
-        metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
-    add('ExecutionsFailed', {
-      alarmDescription: 'A report run failed, timed out or was aborted.',
-      metric: props.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    for (const g of props.heartbeats) {
-      add(`UnderlyingFailures-${g.name}`, {
-        alarmDescription: `At least one ${g.name} underlying failed in a run; the log line "underlying failed" names it.`,
-        metric: new cloudwatch.Metric({
-          namespace: METRIC_NAMESPACE,
-          metricName: 'UnderlyingFailures',
-          dimensionsMap: { Group: g.name },
-          period: Duration.minutes(5),
-          statistic: 'Sum',
-        }),
+    /** Alarm on any occurrence: a sum of 1 or more in a five-minute period. */
+    const onAny = (alarmId: string, alarmDescription: string, metric: cloudwatch.IMetric) =>
+      add(alarmId, {
+        alarmDescription,
+        metric,
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
+    const runMetric = (metricName: string, group: string, period = Duration.minutes(5)) =>
+      new cloudwatch.Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName,
+        dimensionsMap: { Group: group },
+        period,
+        statistic: 'Sum',
+      });
+
+    props.functions.forEach((fn, i) =>
+      onAny(
+        `FunctionErrors${i}`,
+        `A report function failed (${fn.node.path}); see its logs.`,
+        fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      ),
+    );
+    onAny(
+      'ExecutionsFailed',
+      'A report run failed, timed out or was aborted.',
+      props.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+    );
+    for (const g of props.heartbeats) {
+      onAny(
+        `UnderlyingFailures-${g.name}`,
+        `At least one ${g.name} underlying failed in a run; the log line "underlying failed" names it.`,
+        runMetric('UnderlyingFailures', g.name),
+      );
+      if (props.watchEmail) {
+        onAny(
+          `EmailFailures-${g.name}`,
+          `The daily email of a ${g.name} run was not sent; the log line "email failed" gives the SES error.`,
+          runMetric('EmailFailures', g.name),
+        );
+      }
       // Alarm when every one of N consecutive periods saw no completed run: N × period = the allowed gap.
       const period = heartbeatPeriod(g.within);
+      const periods = g.within.toSeconds() / period.toSeconds();
       add(`Heartbeat-${g.name}`, {
         alarmDescription: `No ${g.name} run completed within ${g.within.toHours()} hours.`,
-        metric: new cloudwatch.Metric({
-          namespace: METRIC_NAMESPACE,
-          metricName: 'RunsCompleted',
-          dimensionsMap: { Group: g.name },
-          period,
-          statistic: 'Sum',
-        }),
+        metric: runMetric('RunsCompleted', g.name, period),
         threshold: 1,
-        evaluationPeriods: g.within.toSeconds() / period.toSeconds(),
-        datapointsToAlarm: g.within.toSeconds() / period.toSeconds(),
+        evaluationPeriods: periods,
+        datapointsToAlarm: periods,
         comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       });

@@ -17,6 +17,12 @@ export interface GammaReportConfig {
   cryptoTimeZone: string;
   /** Where alarms are e-mailed; empty for none. @default '' */
   alarmEmail: string;
+  /** Sender of the daily report email (an SES identity); empty for no email. @default '' */
+  emailFrom: string;
+  /** Recipients of the daily report email. @default [] */
+  emailTo: string[];
+  /** While the SES account is in the sandbox, recipients must be verified identities too. @default true */
+  sesSandbox: boolean;
   /** Dealer positioning model. @default 'classic' */
   positioning: Positioning;
   /** Continuous risk-free rate for Cboe underlyings. @default 0 */
@@ -39,6 +45,9 @@ export const DEFAULTS: GammaReportConfig = {
   cryptoSchedule: 'cron(15 8 * * ? *)',
   cryptoTimeZone: 'UTC',
   alarmEmail: '',
+  emailFrom: '',
+  emailTo: [],
+  sesSandbox: true,
   positioning: 'classic',
   riskFreeRate: 0,
   dividendYield: 0,
@@ -96,6 +105,34 @@ function zone(key: string, value: unknown): string {
   return value;
 }
 
+const EMAIL = /^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/;
+
+function emails(key: string, value: unknown): string[] {
+  const list = Array.isArray(value)
+    ? value
+    : typeof value === 'string'
+      ? value.split(',').filter((s) => s.trim() !== '')
+      : fail(key, value, 'is not a list of e-mail addresses');
+  return list.map((s) => {
+    const e = typeof s === 'string' ? s.trim() : '';
+    if (!EMAIL.test(e)) fail(key, value, `holds ${JSON.stringify(s)}, which is not an e-mail address`);
+    return e;
+  });
+}
+
+/** An e-mail address, or empty for none. */
+function optionalEmail(key: string, value: unknown): string {
+  if (value === '') return '';
+  if (typeof value !== 'string' || !EMAIL.test(value)) fail(key, value, 'is not an e-mail address');
+  return value;
+}
+
+function bool(key: string, value: unknown): boolean {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return fail(key, value, 'is not true or false');
+}
+
 const SCHEDULE = /^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
 
 /** Reads and checks every key; an error names the key, the value and what was expected. */
@@ -124,12 +161,10 @@ export function readConfig(lookup: Lookup): GammaReportConfig {
       'is not a Scheduler cron(...) or rate(...) expression',
     ),
     cryptoTimeZone: zone('cryptoTimeZone', get('cryptoTimeZone')),
-    alarmEmail: text(
-      'alarmEmail',
-      get('alarmEmail'),
-      /^$|^[^@\s]+@[^@\s]+\.[^@\s]+$/,
-      'is not an e-mail address',
-    ),
+    alarmEmail: optionalEmail('alarmEmail', get('alarmEmail')),
+    emailFrom: optionalEmail('emailFrom', get('emailFrom')),
+    emailTo: emails('emailTo', get('emailTo')),
+    sesSandbox: bool('sesSandbox', get('sesSandbox')),
     positioning,
     riskFreeRate: num(
       'riskFreeRate',
@@ -173,6 +208,13 @@ export function readConfig(lookup: Lookup): GammaReportConfig {
   for (const s of config.equityUnderlyings) {
     if (isCrypto(s))
       fail('equityUnderlyings', config.equityUnderlyings, `holds "${s}", which belongs in cryptoUnderlyings`);
+  }
+  if ((config.emailFrom === '') !== (config.emailTo.length === 0)) {
+    fail(
+      config.emailFrom ? 'emailTo' : 'emailFrom',
+      config.emailFrom ? config.emailTo : config.emailFrom,
+      'is empty, but the daily email needs both emailFrom and emailTo',
+    );
   }
   if (config.equityUnderlyings.length + config.cryptoUnderlyings.length === 0) {
     fail('equityUnderlyings', [], 'and cryptoUnderlyings are both empty: nothing would run');

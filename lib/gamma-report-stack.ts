@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ReportAlerts } from './alerts';
 import type { GammaReportConfig } from './config';
+import { ReportMail } from './mail';
 import { ReportFunction } from './report-function';
 import { ReportRuns } from './runs';
 import { ReportSite } from './site';
@@ -91,10 +92,21 @@ export class GammaReportStack extends Stack {
       ],
     });
 
+    if (config.emailFrom) {
+      new ReportMail(this, 'Mail', {
+        from: config.emailFrom,
+        to: config.emailTo,
+        sandbox: config.sesSandbox,
+        sender: aggregate.fn,
+        siteUrl: `https://${this.site.distribution.distributionDomainName}/`,
+      });
+    }
+
     this.alerts = new ReportAlerts(this, 'Alerts', {
       functions: [underlying.fn, aggregate.fn],
       stateMachine: this.runs.stateMachine,
       email: config.alarmEmail,
+      watchEmail: config.emailFrom !== '',
       heartbeats: [
         ...(config.equityUnderlyings.length ? [{ name: 'equity', within: Duration.days(4) }] : []),
         ...(config.cryptoUnderlyings.length ? [{ name: 'crypto', within: Duration.hours(26) }] : []),

@@ -48,6 +48,15 @@ describe('deployment configuration', () => {
       'Invalid context "cryptoSchedule": "15 8 * * *" is not a Scheduler cron(...) or rate(...) expression',
     ],
     [{ alarmEmail: 'nobody' }, 'Invalid context "alarmEmail": "nobody" is not an e-mail address'],
+    [
+      { emailTo: 'a@example.com,nope' },
+      'Invalid context "emailTo": "a@example.com,nope" holds "nope", which is not an e-mail address',
+    ],
+    [
+      { emailFrom: 'reports@example.com' },
+      'Invalid context "emailTo": [] is empty, but the daily email needs both emailFrom and emailTo',
+    ],
+    [{ sesSandbox: 'maybe' }, 'Invalid context "sesSandbox": "maybe" is not true or false'],
     [{ maxConcurrency: 0 }, 'Invalid context "maxConcurrency": 0 is not a whole number from 1 to 40'],
     [{ logRetentionDays: 10 }, 'Invalid context "logRetentionDays": 10 is not one of 1, 3, 5, 7, 14, 30'],
     [{ equityUnderlyings: [], cryptoUnderlyings: '' }, 'Invalid context "equityUnderlyings"'],

@@ -11,7 +11,14 @@ const CDK_CONTEXT = (
   JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
 ).context;
 
-const { app, stack } = createApp({ context: { ...CDK_CONTEXT, alarmEmail: 'ops@example.com' } });
+const { app, stack } = createApp({
+  context: {
+    ...CDK_CONTEXT,
+    alarmEmail: 'ops@example.com',
+    emailFrom: 'reports@example.com',
+    emailTo: 'me@example.com,desk@example.com',
+  },
+});
 const template = Template.fromStack(stack);
 
 /** The state machine definition with its CloudFormation tokens replaced by their logical names. */
@@ -221,12 +228,73 @@ describe('the functions', () => {
   });
 });
 
+describe('the daily email', () => {
+  it('verifies the sender and, in the SES sandbox, each recipient as an identity', () => {
+    const identities = Object.values(template.findResources('AWS::SES::EmailIdentity')) as {
+      Properties: { EmailIdentity: string };
+    }[];
+    expect(identities.map((i) => i.Properties.EmailIdentity).sort()).toEqual([
+      'desk@example.com',
+      'me@example.com',
+      'reports@example.com',
+    ]);
+  });
+
+  it('lets only the aggregate function send, and only as those identities', () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')) as [
+      string,
+      {
+        Properties: {
+          Roles: { Ref: string }[];
+          PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
+        };
+      },
+    ][];
+    const sesStatements = policies.flatMap(([, p]) =>
+      p.Properties.PolicyDocument.Statement.filter((st) =>
+        [st.Action].flat().some((a) => a.startsWith('ses:')),
+      ).map((st) => ({ roles: p.Properties.Roles, st })),
+    );
+    const aggregateRole = (
+      Object.values(template.findResources('AWS::Lambda::Function')) as {
+        Properties: { Description: string; Role: { 'Fn::GetAtt': [string, string] } };
+      }[]
+    ).find((f) => f.Properties.Description.startsWith('Rewrites the index'))!.Properties.Role[
+      'Fn::GetAtt'
+    ][0];
+    expect(sesStatements.length).toBe(3);
+    for (const { roles, st } of sesStatements) {
+      expect(roles).toEqual([{ Ref: aggregateRole }]);
+      expect([st.Action].flat()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      expect(JSON.stringify(st.Resource)).toMatch(/:identity\//);
+      expect(JSON.stringify(st.Resource)).not.toContain('"*"');
+    }
+  });
+
+  it('tells the aggregate function who sends, to whom, and the site URL for the links', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Rewrites the index'),
+      Environment: {
+        Variables: Match.objectLike({
+          EMAIL_FROM: 'reports@example.com',
+          EMAIL_TO: 'me@example.com,desk@example.com',
+          SITE_URL: {
+            'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.anyValue(), 'DomainName'] }, '/']],
+          },
+        }),
+      },
+    });
+  });
+});
+
 describe('the alarms', () => {
-  it('watch both functions, failed executions, failed underlyings and both heartbeats, all to the topic', () => {
+  it('watch both functions, failed executions, failed underlyings, failed emails and both heartbeats, all to the topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
       Properties: Record<string, unknown> & { AlarmActions: unknown[]; MetricName: string };
     }[];
     expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual([
+      'EmailFailures',
+      'EmailFailures',
       'Errors',
       'Errors',
       'ExecutionsFailed',

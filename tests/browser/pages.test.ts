@@ -22,6 +22,7 @@ const SHOTS = join(ROOT, 'test-output', 'screenshots');
 const VNU = join(ROOT, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
 
 let site: string;
+let mail: string;
 let browser: Browser;
 
 function htmlFiles(dir: string): string[] {
@@ -32,9 +33,10 @@ function htmlFiles(dir: string): string[] {
 
 beforeAll(async () => {
   site = mkdtempSync(join(tmpdir(), 'gamma-site-'));
-  const run = spawnSync(process.execPath, [join(ROOT, 'dist', 'gamma-report.js'), '--out', site], {
-    encoding: 'utf8',
-  });
+  mail = mkdtempSync(join(tmpdir(), 'gamma-mail-'));
+  const cli = join(ROOT, 'dist', 'gamma-report.js');
+  const args = ['--out', site, '--email-preview', mail, '--site-url', 'https://reports.example.com'];
+  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`gamma-report failed: ${run.stderr}`);
   mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({
@@ -54,6 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   rmSync(site, { recursive: true, force: true });
+  rmSync(mail, { recursive: true, force: true });
 });
 
 interface Visit {
@@ -65,14 +68,14 @@ interface Visit {
 /** Opens a page from disk, recording console errors and any request other than the page itself. */
 async function visit(
   path: string,
-  options: { width?: number; colorScheme?: 'light' | 'dark' } = {},
+  options: { width?: number; colorScheme?: 'light' | 'dark'; root?: string } = {},
 ): Promise<Visit> {
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1280, height: 900 },
     colorScheme: options.colorScheme ?? 'light',
   });
   const page = await context.newPage();
-  const url = pathToFileURL(join(site, path)).href;
+  const url = pathToFileURL(join(options.root ?? site, path)).href;
   const consoleErrors: string[] = [];
   const otherRequests: string[] = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
@@ -220,6 +223,26 @@ describe('served with the CloudFront response headers', () => {
     expect(styled).toBe('1152px'); // the inline stylesheet applied (72rem)
     await context.close();
   });
+});
+
+describe('the daily email', () => {
+  it.each([375, 1280])(
+    'renders at %d px with no console error, no request and no sideways scroll',
+    async (width) => {
+      const { page, consoleErrors, otherRequests } = await visit('email.html', { width, root: mail });
+      expect(consoleErrors).toEqual([]);
+      expect(otherRequests).toEqual([]);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(await page.$$('script, svg, link[rel="stylesheet"]')).toHaveLength(0);
+      const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')));
+      expect(links.every((h) => h!.startsWith('https://reports.example.com/'))).toBe(true);
+      await page.screenshot({ path: join(SHOTS, `email-${width}.png`), fullPage: true });
+      await page.context().close();
+    },
+  );
 });
 
 describe('layout', () => {

@@ -15,6 +15,8 @@ export const LAMBDA_BUNDLING = {
   loader: { '.hbs': 'text' },
   /** The Node.js 24 runtime provides the AWS SDK v3. */
   externalModules: ['@aws-sdk/*'],
+  /** juice only parses HTML strings: cheerio's slim build (no fetch stack, no parse5) keeps the bundle small. */
+  esbuildArgs: { '--alias:cheerio': 'cheerio/slim' },
 };
 
 export interface ReportFunctionProps {

@@ -105,6 +105,7 @@ async function main() {
       target: LAMBDA_BUNDLING.target,
       loader: LAMBDA_BUNDLING.loader as Record<string, 'text'>,
       external: LAMBDA_BUNDLING.externalModules,
+      alias: { cheerio: LAMBDA_BUNDLING.esbuildArgs['--alias:cheerio'] },
       logLevel: 'warning',
     });
     const size = statSync(outfile).size / 1024 / 1024;

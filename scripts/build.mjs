@@ -13,6 +13,8 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   loader: { '.hbs': 'text' },
+  // As in the Lambda bundles (lib/report-function.ts): juice parses strings with cheerio's slim build.
+  alias: { cheerio: 'cheerio/slim' },
   logLevel: 'warning',
 };
 

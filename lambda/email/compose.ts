@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
-import juice from 'juice';
+// juice/client: the same inliner without the remote-resource fetching (and its HTTP stack) of the full entry.
+import juice from 'juice/client';
 import htmlTemplate from '../../templates/email.hbs';
 import textTemplate from '../../templates/email-text.hbs';
 import type { HistoryPoint } from '../report/history';

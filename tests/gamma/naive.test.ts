@@ -13,31 +13,36 @@ import { loadFixture } from '../helpers';
 function naiveProfile(chain: OptionChain) {
   const venue = VENUES[chain.venue];
   const used = screen(chain).used;
-  const date = (t: number) => dateInZone(t, venue.zone);
-  const dates = [...new Set(used.map((c) => date(c.expiry)))].sort();
+  const dateOf = new Map(used.map((c) => [c, dateInZone(c.expiry, venue.zone)]));
+  const dates = [...new Set(dateOf.values())].sort();
   const next = dates[0];
   const monthly = dates.find((d) => venue.isMonthly(d));
   const lo = chain.spot * (1 - venue.profileRange);
   const step = (2 * venue.profileRange * chain.spot) / 200;
   const levels = Array.from({ length: 201 }, (_, i) => lo + i * step);
-  const curve = (keep: (d: string) => boolean) =>
-    levels.map((level) => {
-      let sum = 0;
-      for (const c of used) {
-        if (!keep(date(c.expiry))) continue;
-        const f = (c.forward * level) / chain.spot;
-        const t = yearsToExpiry(c.expiry, chain.asOf);
-        const d1 = (Math.log(f / c.strike) + (c.iv * c.iv * t) / 2) / (c.iv * Math.sqrt(t));
-        const gamma = Math.exp(-0.5 * d1 * d1) / Math.sqrt(2 * Math.PI) / (f * c.iv * Math.sqrt(t));
-        sum += (c.type === 'call' ? 1 : -1) * gamma * c.openInterest * c.multiplier * f * f * 0.01;
-      }
-      return sum;
+  const years = used.map((c) => yearsToExpiry(c.expiry, chain.asOf));
+  const all: number[] = [];
+  const exNextExpiry: number[] = [];
+  const exNextMonthly: number[] = [];
+  for (const level of levels) {
+    let sum = 0;
+    let withoutNext = 0;
+    let withoutMonthly = 0;
+    used.forEach((c, i) => {
+      const f = (c.forward * level) / chain.spot;
+      const t = years[i]!;
+      const d1 = (Math.log(f / c.strike) + (c.iv * c.iv * t) / 2) / (c.iv * Math.sqrt(t));
+      const gamma = Math.exp(-0.5 * d1 * d1) / Math.sqrt(2 * Math.PI) / (f * c.iv * Math.sqrt(t));
+      const gex = (c.type === 'call' ? 1 : -1) * gamma * c.openInterest * c.multiplier * f * f * 0.01;
+      sum += gex;
+      if (dateOf.get(c) !== next) withoutNext += gex;
+      if (dateOf.get(c) !== monthly) withoutMonthly += gex;
     });
-  return {
-    all: curve(() => true),
-    exNextExpiry: curve((d) => d !== next),
-    exNextMonthly: curve((d) => d !== monthly),
-  };
+    all.push(sum);
+    exNextExpiry.push(withoutNext);
+    exNextMonthly.push(withoutMonthly);
+  }
+  return { all, exNextExpiry, exNextMonthly };
 }
 
 describe.each(['cboe_SPX_2023-09-14.csv', 'cboe_SPY_2025-06-06.json', 'deribit_BTC_2026-03-13.json'])(

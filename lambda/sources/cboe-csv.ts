@@ -1,7 +1,6 @@
-import { parse } from 'csv-parse/sync';
 import type { OptionChain, OptionContract } from '../types';
 import { parseCboeDate } from './cboe-date';
-import { chainSymbol, num, requireContracts, requirePositive, type ParseOptions } from './common';
+import { chainSymbol, num, parseCsv, requirePositive, validateContracts, type ParseOptions } from './common';
 import { InputError } from './errors';
 import { cboeContract, parseOsi } from './osi';
 
@@ -75,14 +74,18 @@ export function parseCboeCsv(text: string, opts: ParseOptions): OptionChain {
     asOf = parsed;
   }
 
-  const header = (parse(lines[h] as string) as string[][])[0]?.map((c) => c.trim()) ?? [];
+  const header = parseCsv<string[]>(lines[h] as string, opts.origin, {})[0]?.map((c) => c.trim()) ?? [];
   const calls = sideColumns(header, 'Calls', opts.origin);
   const puts = sideColumns(header, 'Puts', opts.origin);
-  const records = parse(lines.slice(h + 1).join('\n'), {
-    relax_column_count: true,
-    skip_empty_lines: true,
-    info: true,
-  }) as unknown as { record: string[]; info: { lines: number } }[];
+  const records = parseCsv<{ record: string[]; info: { lines: number } }>(
+    lines.slice(h + 1).join('\n'),
+    opts.origin,
+    {
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+    },
+  );
 
   const contracts: OptionContract[] = [];
   for (const { record, info } of records) {
@@ -108,6 +111,6 @@ export function parseCboeCsv(text: string, opts: ParseOptions): OptionChain {
       );
     }
   }
-  requireContracts(contracts, opts.origin);
+  validateContracts(contracts, opts.origin);
   return { symbol: chainSymbol(contracts, opts), source: 'cboe-csv', venue: 'cboe', asOf, spot, contracts };
 }

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { OptionChain, OptionContract } from '../types';
-import { chainSymbol, num, requireContracts, requirePositive, type ParseOptions } from './common';
+import { chainSymbol, num, validateContracts, requirePositive, type ParseOptions } from './common';
 import { InputError } from './errors';
 import { cboeContract, parseOsi } from './osi';
 
@@ -60,6 +60,6 @@ export function parseCboeJson(doc: unknown, opts: ParseOptions): OptionChain {
       spot,
     );
   });
-  requireContracts(contracts, opts.origin);
+  validateContracts(contracts, opts.origin);
   return { symbol: chainSymbol(contracts, opts), source: 'cboe', venue: 'cboe', asOf, spot, contracts };
 }

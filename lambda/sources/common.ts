@@ -1,3 +1,4 @@
+import { parse, type Options } from 'csv-parse/sync';
 import type { OptionContract } from '../types';
 import { InputError } from './errors';
 
@@ -36,8 +37,34 @@ export function requirePositive(value: number, origin: string, field: string): n
   return value;
 }
 
-export function requireContracts(contracts: readonly OptionContract[], origin: string): void {
+/** No listed option comes near these; a larger number is a corrupt feed, not a market. */
+const LIMITS = { strike: 1e9, openInterest: 1e9, forward: 1e9 } as const;
+
+/**
+ * A chain must hold contracts, and every finite number must be within what a market can show (missing
+ * values stay NaN for the filters to count). Named by contract and field.
+ */
+export function validateContracts(contracts: readonly OptionContract[], origin: string): void {
   if (contracts.length === 0) throw new InputError(`${origin}: the chain has no option contracts`);
+  for (const c of contracts) {
+    for (const field of Object.keys(LIMITS) as (keyof typeof LIMITS)[]) {
+      const v = c[field];
+      if (Math.abs(v) > LIMITS[field]) {
+        throw new InputError(
+          `${origin}: ${field} ${v} of the ${c.root} ${c.type} ${c.strike} is beyond any real market (limit ${LIMITS[field]})`,
+        );
+      }
+    }
+  }
+}
+
+/** csv-parse with its errors reported as bad input, naming the file. */
+export function parseCsv<T>(text: string, origin: string, options: Options): T[] {
+  try {
+    return parse(text, options) as T[];
+  } catch (e) {
+    throw new InputError(`${origin}: malformed CSV (${(e as Error).message})`);
+  }
 }
 
 /** JSON.parse with an error that names the file or URL. */

@@ -1,6 +1,5 @@
-import { parse } from 'csv-parse/sync';
 import type { OptionChain, OptionContract } from '../types';
-import { chainSymbol, num, requireContracts, requirePositive, type ParseOptions } from './common';
+import { chainSymbol, num, parseCsv, requirePositive, validateContracts, type ParseOptions } from './common';
 import { InputError } from './errors';
 
 /** The book-summary fields the product reads, as in the JSON-RPC response and its CSV copies. */
@@ -80,7 +79,7 @@ export function deribitChain(rows: readonly DeribitSummary[], opts: ParseOptions
       forward: num(row.underlying_price),
     };
   });
-  requireContracts(contracts, opts.origin);
+  validateContracts(contracts, opts.origin);
   let asOf = opts.asOf;
   if (asOf === undefined) {
     if (!Number.isFinite(latest)) {
@@ -107,10 +106,10 @@ export function parseDeribitJson(doc: unknown, opts: ParseOptions): OptionChain 
 }
 
 export function parseDeribitCsv(text: string, opts: ParseOptions): OptionChain {
-  const rows = parse(text, {
+  const rows = parseCsv<DeribitSummary>(text, opts.origin, {
     columns: true,
     skip_empty_lines: true,
     relax_column_count: true,
-  }) as DeribitSummary[];
+  });
   return deribitChain(rows, opts);
 }

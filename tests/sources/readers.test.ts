@@ -226,6 +226,22 @@ describe('bad input', () => {
     );
   });
 
+  it('refuses a number beyond any real market, naming the contract and field', () => {
+    const doc = JSON.parse(readFixture('deribit_BTC_2026-03-13.json')) as {
+      result: { open_interest: number }[];
+    };
+    doc.result[0]!.open_interest = 3e305;
+    expect(() => parseChainText(JSON.stringify(doc), { origin: 'btc.json' })).toThrow(
+      'btc.json: openInterest 3e+305 of the BTC call 100000 is beyond any real market (limit 1000000000)',
+    );
+  });
+
+  it('reports a malformed CSV as bad input naming the file', () => {
+    const text = `"${readFixture('deribit_ETH_2025-11-22.csv')}`;
+    expect(() => parseChainText(text, { origin: 'eth.csv' })).toThrow(InputError);
+    expect(() => parseChainText(text, { origin: 'eth.csv' })).toThrow(/^eth\.csv: malformed CSV \(/);
+  });
+
   it('takes --symbol over the symbol in the data', () => {
     expect(loadFixture('deribit_ETH_2025-11-22.csv', { symbol: 'ETHX' }).symbol).toBe('ETHX');
   });

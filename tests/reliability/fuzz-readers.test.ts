@@ -110,7 +110,7 @@ describe('reader fuzzing on mutated real files', () => {
           const rows = rowsKey === 'result' ? copy.result : copy.data.options;
           const target = rows[row] as Record<string, unknown>;
           const key = Object.keys(target)[field.length % Object.keys(target).length]!;
-          if (remove) delete target[key];
+          if (remove) Reflect.deleteProperty(target, key);
           else target[key] = value;
           return JSON.stringify(copy);
         });

@@ -1,3 +1,4 @@
+import { InputError } from '../sources/errors';
 import type { Assumptions, OptionChain, Positioning, ReportRecord } from '../types';
 import { VENUES } from '../venues';
 import { aggregate, MIN_TIME_TO_EXPIRY_MINUTES, prepare, screen } from './exposure';
@@ -23,11 +24,36 @@ export const DEFAULT_ANALYSIS: AnalysisOptions = {
 /** Relative precision of each refined flip crossing (METHODOLOGY §5). */
 const FLIP_TOLERANCE = 1e-6;
 
+/** Below this share of contracts with open interest, a chain is taken for a truncated or broken feed. */
+export const MIN_OPEN_INTEREST_SHARE = 0.05;
+
+/**
+ * A report on half a chain is worse than none: the chain must keep at least one contract after the filters,
+ * and carry open interest on a minimum share of its contracts. Otherwise bad input, with the counts.
+ */
+function checkSanity(chain: OptionChain, used: number, skipped: Record<string, number>): void {
+  const where = `${chain.symbol} snapshot ${new Date(chain.asOf).toISOString()}`;
+  if (used === 0) {
+    const reasons = Object.entries(skipped)
+      .filter(([, n]) => n > 0)
+      .map(([reason, n]) => `${reason} ${n}`)
+      .join(', ');
+    throw new InputError(`${where}: no contract counts (all ${chain.contracts.length} skipped: ${reasons})`);
+  }
+  const withOi = chain.contracts.filter((c) => c.openInterest > 0).length;
+  if (withOi < MIN_OPEN_INTEREST_SHARE * chain.contracts.length) {
+    throw new InputError(
+      `${where}: open interest on only ${withOi} of ${chain.contracts.length} contracts (under ${MIN_OPEN_INTEREST_SHARE * 100}%): the feed looks incomplete`,
+    );
+  }
+}
+
 /** A chain in, the report record out (METHODOLOGY §3 to §7): pure, no I/O. */
 export function analyse(chain: OptionChain, options: AnalysisOptions = DEFAULT_ANALYSIS): ReportRecord {
   const venue = VENUES[chain.venue];
   const carry = venue.usesCarry ? options : { riskFreeRate: 0, dividendYield: 0 };
   const { used, skipped } = screen(chain);
+  checkSanity(chain, used.length, skipped);
   const prepared = prepare(chain, used, options.positioning, carry);
   const { totals, byStrike, byExpiry } = aggregate(prepared, chain.spot);
 

@@ -70,6 +70,8 @@ export function bisect(f: (x: number) => number, a: number, b: number, tolerance
   let fLo = f(lo);
   while (hi - lo > tolerance) {
     const mid = 0.5 * (lo + hi);
+    // No representable point left between the ends: this is as close as doubles get.
+    if (mid <= lo || mid >= hi) break;
     const fMid = f(mid);
     if (fMid === 0) return mid;
     if (fMid > 0 === fLo > 0) {

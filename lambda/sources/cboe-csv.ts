@@ -1,6 +1,6 @@
 import type { OptionChain, OptionContract } from '../types';
 import { parseCboeDate } from './cboe-date';
-import { chainSymbol, num, parseCsv, requirePositive, validateContracts, type ParseOptions } from './common';
+import { chainSymbol, num, parseCsv, requireSpot, validateContracts, type ParseOptions } from './common';
 import { InputError } from './errors';
 import { cboeContract, parseOsi } from './osi';
 
@@ -46,7 +46,7 @@ export function parseCboeCsv(text: string, opts: ParseOptions): OptionChain {
 
   const lastLine = preamble.find((l) => /Last:/.test(l));
   const spotMatch = lastLine ? /Last:\s*([-\d.,]+)/.exec(lastLine) : null;
-  const spot = requirePositive(
+  const spot = requireSpot(
     spotMatch ? Number((spotMatch[1] as string).replace(/,/g, '')) : NaN,
     opts.origin,
     'the "Last:" value (spot) before the header',

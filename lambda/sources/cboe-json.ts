@@ -1,6 +1,13 @@
 import { DateTime } from 'luxon';
 import type { OptionChain, OptionContract } from '../types';
-import { chainSymbol, num, validateContracts, requirePositive, type ParseOptions } from './common';
+import {
+  chainSymbol,
+  num,
+  requireInstant,
+  requireSpot,
+  validateContracts,
+  type ParseOptions,
+} from './common';
 import { InputError } from './errors';
 import { cboeContract, parseOsi } from './osi';
 
@@ -36,7 +43,7 @@ function readTimestamp(value: unknown, origin: string): number {
       `${origin}: "timestamp" ${JSON.stringify(value)} is not a date and time; pass --as-of`,
     );
   }
-  return t.toMillis();
+  return requireInstant(t.toMillis(), origin, '"timestamp"');
 }
 
 /** A Cboe delayed-quotes JSON document (already parsed) to a chain. */
@@ -45,7 +52,7 @@ export function parseCboeJson(doc: unknown, opts: ParseOptions): OptionChain {
   const top = doc as { timestamp?: unknown; data?: CboeData } & CboeData;
   const data: CboeData = top.data ?? top;
   const asOf = opts.asOf ?? readTimestamp(top.timestamp, opts.origin);
-  const spot = requirePositive(num(data.current_price), opts.origin, 'data.current_price (spot)');
+  const spot = requireSpot(num(data.current_price), opts.origin, 'data.current_price (spot)');
   const rows = data.options as CboeOption[];
   const contracts: OptionContract[] = rows.map((row, i) => {
     const osi = typeof row?.option === 'string' ? parseOsi(row.option) : null;

@@ -30,11 +30,25 @@ export function chainSymbol(contracts: readonly OptionContract[], opts: ParseOpt
   );
 }
 
-export function requirePositive(value: number, origin: string, field: string): number {
+/** A spot price: positive and within what a market quotes (1e-6 to 1e9). */
+export function requireSpot(value: number, origin: string, field: string): number {
   if (!(Number.isFinite(value) && value > 0)) {
     throw new InputError(`${origin}: ${field} is not a positive number (got ${String(value)})`);
   }
+  if (value < 1e-6 || value > 1e9)
+    throw new InputError(`${origin}: ${field} ${value} is beyond any real market`);
   return value;
+}
+
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(2100, 0, 1);
+
+/** A snapshot instant between 2000 and 2100: anything else is a corrupt timestamp. */
+export function requireInstant(ms: number, origin: string, field: string): number {
+  if (!(ms >= EARLIEST && ms < LATEST)) {
+    throw new InputError(`${origin}: ${field} ${ms} is not a date between 2000 and 2100; pass --as-of`);
+  }
+  return ms;
 }
 
 /** No listed option comes near these; a larger number is a corrupt feed, not a market. */

@@ -1,5 +1,13 @@
 import type { OptionChain, OptionContract } from '../types';
-import { chainSymbol, num, parseCsv, requirePositive, validateContracts, type ParseOptions } from './common';
+import {
+  chainSymbol,
+  num,
+  parseCsv,
+  requireInstant,
+  requireSpot,
+  validateContracts,
+  type ParseOptions,
+} from './common';
 import { InputError } from './errors';
 
 /** The book-summary fields the product reads, as in the JSON-RPC response and its CSV copies. */
@@ -87,9 +95,9 @@ export function deribitChain(rows: readonly DeribitSummary[], opts: ParseOptions
         `${opts.origin}: no row has a creation_timestamp; pass --as-of with the snapshot instant`,
       );
     }
-    asOf = latest;
+    asOf = requireInstant(latest, opts.origin, 'creation_timestamp');
   }
-  requirePositive(spot, opts.origin, 'estimated_delivery_price (the index, spot)');
+  requireSpot(spot, opts.origin, 'estimated_delivery_price (the index, spot)');
   return { symbol: chainSymbol(contracts, opts), source: 'deribit', venue: 'deribit', asOf, spot, contracts };
 }
 

@@ -11,7 +11,10 @@ export interface HttpOptions {
   maxBytes?: number;
   /** Further attempts after the first, on 429, 5xx and network errors. @default 3 */
   retries?: number;
-  /** First backoff delay, doubled on each retry (a Retry-After header, capped at 30 s, wins). @default 500 ms */
+  /**
+   * First backoff delay, doubled on each retry with full jitter (a random wait up to the doubled delay, so
+   * clients do not retry in step); a Retry-After header, capped at 30 s, wins. @default 500 ms
+   */
   backoffMs?: number;
 }
 
@@ -71,7 +74,7 @@ export async function fetchText(url: string, options: HttpOptions = {}): Promise
           e.response?.status,
         );
       }
-      await sleep(retryAfterMs(e) ?? backoffMs * 2 ** attempt);
+      await sleep(retryAfterMs(e) ?? Math.random() * backoffMs * 2 ** (attempt + 1));
     }
   }
 }

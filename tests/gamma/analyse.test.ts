@@ -1,6 +1,8 @@
 import { analyse, DEFAULT_ANALYSIS } from '../../lambda/gamma/analyse';
 import { aggregate, prepare, screen } from '../../lambda/gamma/exposure';
 import { maxPain, walls } from '../../lambda/gamma/levels';
+import { bisect } from '../../lambda/gamma/profile';
+import { InputError } from '../../lambda/sources/errors';
 import { AS_OF, chain, contract, DAY_MS, dollarGamma, loadFixture } from '../helpers';
 
 const T30 = (30 * DAY_MS) / (365 * 86400 * 1000);
@@ -94,6 +96,25 @@ describe('which contracts count', () => {
   });
 });
 
+describe('sanity before any maths', () => {
+  it('refuses a chain where nothing counts, giving the counts by reason', () => {
+    const allIvZero = chain([contract({ iv: 0 }), contract({ type: 'put', iv: 0 })]);
+    expect(() => analyse(allIvZero)).toThrow(InputError);
+    expect(() => analyse(allIvZero)).toThrow(
+      'TEST snapshot 2024-01-02T15:00:00.000Z: no contract counts (all 2 skipped: no_iv 2)',
+    );
+  });
+
+  it('refuses a chain with open interest on under 5% of its contracts, as a broken feed', () => {
+    const sparse = [
+      contract(),
+      ...Array.from({ length: 20 }, (_, i) => contract({ strike: 80 + i, openInterest: 0 })),
+    ];
+    expect(() => analyse(chain(sparse))).toThrow('open interest on only 1 of 21 contracts (under 5%)');
+    expect(() => analyse(chain(sparse.slice(0, 20)))).not.toThrow();
+  });
+});
+
 describe('the gamma flip', () => {
   it('finds the closed-form root of a call at 110 against a put at 90', () => {
     // Dollar gamma Γ·L² = φ(d1)·L/(σ√T); equal calls and puts cross where d1(L,110) = −d1(L,90),
@@ -110,6 +131,12 @@ describe('the gamma flip', () => {
     expect(record.flip.crossings).toHaveLength(1);
     expect(Math.abs(record.flip.level! - root)).toBeLessThanOrEqual(1e-6 * 100);
     expect(record.flip.distancePct).toBeCloseTo(((100 - record.flip.level!) / 100) * 100, 12);
+  });
+
+  it('stops bisecting when no double lies between the ends, even under a zero tolerance', () => {
+    const root = bisect((x) => x - 5e-324, 0, 1e-323, 0);
+    expect(root).toBeGreaterThanOrEqual(0);
+    expect(root).toBeLessThanOrEqual(1e-323);
   });
 
   it('reports none in range, never an invented level, when the profile has no root', () => {

@@ -224,6 +224,12 @@ export function profileChart(r: ReportRecord): ChartModel {
   };
 }
 
+/** n equal bands across the plot: their width and the x of the i-th band's centre. */
+function bands(f: Frame, n: number) {
+  const band = (f.plot.right - f.plot.left) / n;
+  return { band, cx: (i: number) => f.plot.left + band * (i + 0.5) };
+}
+
 /** Evenly spread indexes of at most `max` category labels, always including the first. */
 function labelledIndexes(n: number, max: number): number[] {
   const every = Math.max(1, Math.ceil(n / max));
@@ -236,8 +242,7 @@ export function byExpiryChart(r: ReportRecord): ChartModel | null {
   if (rows.length === 0) return null;
   // Narrower, as it sits beside its table on a desktop.
   const f = frame(HEIGHT, 460, PLAIN_TOP);
-  const band = (f.plot.right - f.plot.left) / rows.length;
-  const cx = (i: number) => f.plot.left + band * (i + 0.5);
+  const { band, cx } = bands(f, rows.length);
   const { y, yTicks, zeroY } = gexAxis(
     rows.flatMap((e) => [e.callGex, e.putGex, e.netGex]),
     f,
@@ -296,8 +301,7 @@ function runs(points: HistoryPoint[], key: LevelKey): HistoryPoint[][] {
 export function historyLevelsChart(symbol: string, points: HistoryPoint[]): ChartModel | null {
   if (points.length < 2) return null;
   const f = frame(HEIGHT, WIDTH, PLAIN_TOP);
-  const band = (f.plot.right - f.plot.left) / points.length;
-  const cx = (i: number) => f.plot.left + band * (i + 0.5);
+  const { cx } = bands(f, points.length);
   const index = new Map(points.map((p, i) => [p, i]));
   const values = points.flatMap((p) =>
     HISTORY_SERIES.map((s) => p[s.key]).filter((v): v is number => v !== null),
@@ -346,8 +350,7 @@ export function historyLevelsChart(symbol: string, points: HistoryPoint[]): Char
 export function historyGexChart(symbol: string, points: HistoryPoint[]): ChartModel | null {
   if (points.length < 2) return null;
   const f = frame(260, WIDTH, PLAIN_TOP);
-  const band = (f.plot.right - f.plot.left) / points.length;
-  const cx = (i: number) => f.plot.left + band * (i + 0.5);
+  const { band, cx } = bands(f, points.length);
   const { y, yTicks, zeroY } = gexAxis(
     points.map((p) => p.netGex),
     f,

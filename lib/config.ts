@@ -69,16 +69,18 @@ function fail(key: string, value: unknown, why: string): never {
   throw new ConfigError(`Invalid context "${key}": ${JSON.stringify(value)} ${why}`);
 }
 
-/** A list from cdk.json, or a comma-separated `-c` string (empty for none). */
-function symbols(key: string, value: unknown): string[] {
-  const list = Array.isArray(value)
+/** A list of strings from cdk.json, or a comma-separated `-c` string (empty for none), trimmed. */
+function list(key: string, value: unknown, what: string): string[] {
+  const items = Array.isArray(value)
     ? value
     : typeof value === 'string'
       ? value.split(',').filter((s) => s.trim() !== '')
-      : fail(key, value, 'is not a list of symbols');
-  const out = list.map((s) =>
-    typeof s === 'string' ? s.trim().toUpperCase() : fail(key, value, 'is not a list of symbols'),
-  );
+      : fail(key, value, `is not a list of ${what}`);
+  return items.map((s) => (typeof s === 'string' ? s.trim() : fail(key, value, `is not a list of ${what}`)));
+}
+
+function symbols(key: string, value: unknown): string[] {
+  const out = list(key, value, 'symbols').map((s) => s.toUpperCase());
   for (const s of out)
     if (!/^[A-Z0-9.]{1,10}$/.test(s)) fail(key, value, `holds "${s}", which is not a ticker symbol`);
   return out;
@@ -108,16 +110,10 @@ function zone(key: string, value: unknown): string {
 const EMAIL = /^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/;
 
 function emails(key: string, value: unknown): string[] {
-  const list = Array.isArray(value)
-    ? value
-    : typeof value === 'string'
-      ? value.split(',').filter((s) => s.trim() !== '')
-      : fail(key, value, 'is not a list of e-mail addresses');
-  return list.map((s) => {
-    const e = typeof s === 'string' ? s.trim() : '';
-    if (!EMAIL.test(e)) fail(key, value, `holds ${JSON.stringify(s)}, which is not an e-mail address`);
-    return e;
-  });
+  const out = list(key, value, 'e-mail addresses');
+  for (const e of out)
+    if (!EMAIL.test(e)) fail(key, value, `holds ${JSON.stringify(e)}, which is not an e-mail address`);
+  return out;
 }
 
 /** An e-mail address, or empty for none. */

@@ -67,17 +67,25 @@ function gexAxis(values: number[], f: Frame) {
 }
 
 /** Call bar up, put bar down and a narrower net bar, centred on x. */
+/** A bar centred on x from the zero line to `value`: up when positive, down when negative. */
+function barFromZero(x: number, w: number, y: Scale, value: number, cls: string): Rect {
+  const zero = y(0);
+  return {
+    x: px(x - w / 2),
+    y: px(Math.min(zero, y(value))),
+    w: px(w),
+    h: px(Math.abs(y(value) - zero)),
+    cls,
+  };
+}
+
 function gexBars(
   x: number,
   width: number,
   y: Scale,
   b: { callGex: number; putGex: number; netGex: number },
 ): Rect[] {
-  const zero = y(0);
-  const bar = (value: number, w: number, cls: string): Rect => {
-    const top = Math.min(zero, y(value));
-    return { x: px(x - w / 2), y: px(top), w: px(w), h: px(Math.abs(y(value) - zero)), cls };
-  };
+  const bar = (value: number, w: number, cls: string) => barFromZero(x, w, y, value, cls);
   return [
     bar(b.callGex, width, 'call'),
     bar(b.putGex, width, 'put'),
@@ -355,7 +363,6 @@ export function historyGexChart(symbol: string, points: HistoryPoint[]): ChartMo
     points.map((p) => p.netGex),
     f,
   );
-  const zero = y(0);
   return {
     id: 'history-gex',
     title: `${symbol} net gamma exposure over time`,
@@ -370,15 +377,7 @@ export function historyGexChart(symbol: string, points: HistoryPoint[]): ChartMo
     zeroY,
     groups: points.map((p, i) => ({
       tip: `${p.date}: net ${formatUsd(p.netGex)}, ${p.regime} gamma`,
-      rects: [
-        {
-          x: px(cx(i) - Math.min(24, band * 0.6) / 2),
-          y: px(Math.min(zero, y(p.netGex))),
-          w: px(Math.min(24, band * 0.6)),
-          h: px(Math.abs(y(p.netGex) - zero)),
-          cls: p.netGex > 0 ? 'call' : 'put',
-        },
-      ],
+      rects: [barFromZero(cx(i), Math.min(24, band * 0.6), y, p.netGex, p.netGex > 0 ? 'call' : 'put')],
     })),
     lines: [],
     dots: [],

@@ -65,7 +65,6 @@ export function positioningSign(positioning: Positioning, type: OptionContract['
 /** A used contract with everything that does not change as the underlying moves worked out once. */
 export interface PreparedContract {
   contract: OptionContract;
-  years: number;
   /** Expiry date in the market's zone. */
   date: string;
   /**
@@ -98,7 +97,6 @@ export function prepare(
     const weight = positioningSign(positioning, c.type) * c.openInterest * c.multiplier * 0.01;
     return {
       contract: c,
-      years,
       date,
       terms: dollarGammaTerms(c.strike, c.iv, years, r, q, c.forward / chain.spot, weight),
     };

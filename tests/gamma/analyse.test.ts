@@ -1,5 +1,5 @@
 import { analyse, DEFAULT_ANALYSIS } from '../../lambda/gamma/analyse';
-import { aggregate, prepare, screen } from '../../lambda/gamma/exposure';
+import { aggregate, prepare, screen, yearsToExpiry } from '../../lambda/gamma/exposure';
 import { maxPain, walls } from '../../lambda/gamma/levels';
 import { bisect } from '../../lambda/gamma/profile';
 import { InputError } from '../../lambda/sources/errors';
@@ -259,12 +259,12 @@ describe('agreement with the Cboe vendor gamma', () => {
         p.contract.vendorGamma >= 0.001 &&
         Math.abs(p.contract.strike / c.spot - 1) <= 0.02 &&
         p.contract.openInterest >= 1000 &&
-        p.years * 365 >= 7 &&
-        p.years * 365 <= 90,
+        yearsToExpiry(p.contract.expiry, c.asOf) * 365 >= 7 &&
+        yearsToExpiry(p.contract.expiry, c.asOf) * 365 <= 90,
     );
     expect(liquid.length).toBeGreaterThanOrEqual(20);
     const errors = liquid.map((p) => {
-      const ours = gamma(c.spot, p.contract.strike, p.contract.iv, p.years);
+      const ours = gamma(c.spot, p.contract.strike, p.contract.iv, yearsToExpiry(p.contract.expiry, c.asOf));
       const vendor = p.contract.vendorGamma!;
       expect(Math.abs(ours - vendor)).toBeLessThanOrEqual(0.15 * vendor + 0.00005);
       return Math.abs(ours - vendor) / vendor;

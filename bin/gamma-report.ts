@@ -1,19 +1,17 @@
 #!/usr/bin/env node
 import { readdirSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { composeEmail } from '../lambda/email/compose';
 import { DEFAULT_ANALYSIS, type AnalysisOptions } from '../lambda/gamma/analyse';
-import { run, type ChainInput, type Failure } from '../lambda/pipeline';
+import { run, type ChainInput } from '../lambda/pipeline';
 import { formatFlipDistance, formatPrice, formatStrike, formatUsd } from '../lambda/report/format';
 import { DEFAULT_STRIKE_WINDOW_PCT, reportDate } from '../lambda/report/render';
-import { parseChainText } from '../lambda/sources/detect';
-import { InputError } from '../lambda/sources/errors';
-import { FetchError } from '../lambda/sources/http';
-import { fetchLiveChain, liveConfigFromEnv } from '../lambda/sources/live';
+import { fileInput } from '../lambda/sources/detect';
+import { liveConfigFromEnv, liveInput } from '../lambda/sources/live';
 import { FsStore } from '../lambda/store/fs-store';
 import type { Positioning, ReportRecord } from '../lambda/types';
 
@@ -28,6 +26,8 @@ Options:
                            repeatable; the format is recognised from the content
   -l, --live SYMBOLS       download live chains, comma-separated: SPX,SPY from Cboe, BTC,ETH from Deribit
                            (base URLs from CBOE_BASE_URL and DERIBIT_BASE_URL)
+      --max-age HOURS      refuse a live snapshot older than this (default: 36 for Cboe, 2 for Deribit,
+                           or MAX_AGE_HOURS_EQUITY and MAX_AGE_HOURS_CRYPTO); --file is never refused
   -o, --out DIR            output folder (default: ./out)
       --as-of ISO8601      snapshot instant to use instead of the one in the data, e.g. 2023-09-14T20:31:00Z
                            (an instant without an offset is read as UTC)
@@ -60,6 +60,7 @@ interface CliOptions {
   out: string;
   asOf?: number;
   symbol?: string;
+  maxAgeHours?: number;
   analysis: AnalysisOptions;
   strikeWindowPct: number;
   emailPreview?: string;
@@ -90,6 +91,7 @@ function parseCli(argv: string[]): CliOptions {
         symbol: { type: 'string' },
         positioning: { type: 'string' },
         'strike-window': { type: 'string' },
+        'max-age': { type: 'string' },
         'email-preview': { type: 'string' },
         'site-url': { type: 'string' },
         json: { type: 'boolean' },
@@ -137,6 +139,12 @@ function parseCli(argv: string[]): CliOptions {
     }
     options.strikeWindowPct = pct;
   }
+  if (values['max-age'] !== undefined) {
+    const hours = Number(values['max-age']);
+    if (!(hours > 0))
+      throw new UsageError(`--max-age: "${values['max-age']}" is not a positive number of hours`);
+    options.maxAgeHours = hours;
+  }
   if (values['email-preview'] !== undefined) {
     if (values['email-preview'].trim() === '')
       throw new UsageError('--email-preview: the folder name is empty');
@@ -162,32 +170,14 @@ function bundledSamples(): string[] {
 function inputs(options: CliOptions, env: NodeJS.ProcessEnv): ChainInput[] {
   const overrides = { asOf: options.asOf, symbol: options.symbol };
   const files = options.files.length === 0 && options.live.length === 0 ? bundledSamples() : options.files;
-  const fromFiles = files.map((path) => ({
-    label: path,
-    async load() {
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (e) {
-        throw new InputError(
-          `${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-        );
-      }
-      return parseChainText(text, { origin: path, ...overrides });
-    },
-  }));
   const config = liveConfigFromEnv(env);
-  const fromLive = options.live.map((symbol) => ({
-    label: symbol,
-    load: () => fetchLiveChain(symbol, config, { asOf: options.asOf }),
-  }));
-  return [...fromFiles, ...fromLive];
-}
-
-/** A failure as one line: input and fetch errors already name their file or URL. */
-function describeFailure(f: Failure): string {
-  const known = f.error instanceof InputError || f.error instanceof FetchError;
-  return known ? f.error.message : `${f.label}: ${f.error.message}`;
+  if (options.maxAgeHours !== undefined) {
+    config.maxAgeHours = { equity: options.maxAgeHours, crypto: options.maxAgeHours };
+  }
+  return [
+    ...files.map((path) => fileInput(path, overrides)),
+    ...options.live.map((symbol) => liveInput(symbol, config, () => new Date(), { asOf: options.asOf })),
+  ];
 }
 
 function table(records: readonly ReportRecord[]): string {
@@ -252,7 +242,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     await writeFile(join(dir, 'subject.txt'), `${email.subject}\n`);
     (options.json ? io.stderr : io.stdout)(`Email preview: ${join(dir, 'email.html')}\n`);
   }
-  for (const f of result.failures) io.stderr(`gamma-report: failed: ${describeFailure(f)}\n`);
+  for (const f of result.failures) io.stderr(`gamma-report: failed: ${f.message}\n`);
   return result.failures.length > 0 ? 1 : 0;
 }
 

@@ -1,5 +1,6 @@
+import { failureName, RunFailure, type SourceName } from './failure';
 import { analyse, type AnalysisOptions } from './gamma/analyse';
-import { publishIndex, publishReport } from './publish';
+import { publishIndex, publishReport, type Published } from './publish';
 import type { IndexEntry } from './report/render';
 import type { Store } from './store/store';
 import type { OptionChain, ReportRecord } from './types';
@@ -8,12 +9,8 @@ import type { OptionChain, ReportRecord } from './types';
 export interface ChainInput {
   /** The file path or symbol, used to name a failure. */
   label: string;
+  source: SourceName;
   load(): Promise<OptionChain>;
-}
-
-export interface Failure {
-  label: string;
-  error: Error;
 }
 
 export interface RunOptions {
@@ -26,9 +23,40 @@ export interface RunOptions {
 
 export interface RunResult {
   reports: ReportRecord[];
-  failures: Failure[];
+  failures: RunFailure[];
   /** The latest record and history of every underlying listed on the index page after the run. */
   indexed: IndexEntry[];
+}
+
+async function step<T>(
+  input: ChainInput,
+  at: 'load' | 'analyse' | 'publish',
+  work: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    throw new RunFailure(failureName(at, error), input.label, input.source, error);
+  }
+}
+
+/** Loads (reads or fetches, then validates) and analyses one input; a failure names its stage. */
+export async function prepare(input: ChainInput, analysis: AnalysisOptions): Promise<ReportRecord> {
+  const chain = await step(input, 'load', () => input.load());
+  return step(input, 'analyse', () => analyse(chain, analysis));
+}
+
+/** Publishes a prepared record; a store failure comes out as the input's `PublishFailed`. */
+export function publish(
+  input: ChainInput,
+  store: Store,
+  record: ReportRecord,
+  options: Pick<RunOptions, 'strikeWindowPct'>,
+): Promise<Published> {
+  return step(input, 'publish', () =>
+    publishReport(store, record, { strikeWindowPct: options.strikeWindowPct }),
+  );
 }
 
 /**
@@ -43,24 +71,21 @@ export async function run(
   options: RunOptions,
   now: () => Date,
 ): Promise<RunResult> {
-  const outcomes: ({ record: ReportRecord } | { failure: Failure })[] = new Array(inputs.length);
+  const outcomes: ({ record: ReportRecord } | { failure: RunFailure })[] = new Array(inputs.length);
   let publishing: Promise<unknown> = Promise.resolve();
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < inputs.length; i = next++) {
       const input = inputs[i]!;
       try {
-        const record = analyse(await input.load(), options.analysis);
-        const published = publishing.then(() =>
-          publishReport(store, record, { strikeWindowPct: options.strikeWindowPct }),
-        );
+        const record = await prepare(input, options.analysis);
+        const published = publishing.then(() => publish(input, store, record, options));
         publishing = published.catch(() => undefined);
         await published;
         outcomes[i] = { record };
       } catch (e) {
-        outcomes[i] = {
-          failure: { label: input.label, error: e instanceof Error ? e : new Error(String(e)) },
-        };
+        // prepare and publish only ever throw RunFailure.
+        outcomes[i] = { failure: e as RunFailure };
       }
     }
   };

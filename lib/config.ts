@@ -1,4 +1,4 @@
-import { isCrypto } from '../lambda/sources/live';
+import { DEFAULT_MAX_AGE_HOURS, isCrypto } from '../lambda/sources/live';
 import type { Positioning } from '../lambda/types';
 
 /** The deployment's settings, read from cdk.json context and `-c key=value` at synth. */
@@ -31,6 +31,10 @@ export interface GammaReportConfig {
   dividendYield: number;
   /** Half-width of the GEX-by-strike chart, percent. @default 10 */
   strikeWindowPct: number;
+  /** Oldest Cboe snapshot published, hours; an older one is refused as stale. @default 36 */
+  maxAgeHoursEquity: number;
+  /** Oldest Deribit snapshot published, hours. @default 2 */
+  maxAgeHoursCrypto: number;
   /** Underlyings analysed at once within a run. @default 4 */
   maxConcurrency: number;
   /** Days the function and state machine logs are kept. @default 30 */
@@ -52,6 +56,8 @@ export const DEFAULTS: GammaReportConfig = {
   riskFreeRate: 0,
   dividendYield: 0,
   strikeWindowPct: 10,
+  maxAgeHoursEquity: DEFAULT_MAX_AGE_HOURS.equity,
+  maxAgeHoursCrypto: DEFAULT_MAX_AGE_HOURS.crypto,
   maxConcurrency: 4,
   logRetentionDays: 30,
 };
@@ -179,6 +185,18 @@ export function readConfig(lookup: Lookup): GammaReportConfig {
       get('strikeWindowPct'),
       (n) => n > 0 && n <= 100,
       'is not a percentage above 0 and at most 100',
+    ),
+    maxAgeHoursEquity: num(
+      'maxAgeHoursEquity',
+      get('maxAgeHoursEquity'),
+      (n) => n > 0 && n <= 24 * 14,
+      'is not a number of hours above 0 and at most 336',
+    ),
+    maxAgeHoursCrypto: num(
+      'maxAgeHoursCrypto',
+      get('maxAgeHoursCrypto'),
+      (n) => n > 0 && n <= 24 * 14,
+      'is not a number of hours above 0 and at most 336',
     ),
     maxConcurrency: num(
       'maxConcurrency',

@@ -34,6 +34,8 @@ export class GammaReportStack extends Stack {
       RISK_FREE_RATE: String(config.riskFreeRate),
       DIVIDEND_YIELD: String(config.dividendYield),
       STRIKE_WINDOW_PCT: String(config.strikeWindowPct),
+      MAX_AGE_HOURS_EQUITY: String(config.maxAgeHoursEquity),
+      MAX_AGE_HOURS_CRYPTO: String(config.maxAgeHoursCrypto),
     };
     // Measured: the CLI on the 19,920-contract SPX chain peaks at 134 MB RSS and takes 1.0 s on 2 cores
     // (`/usr/bin/time -f '%e s %M KB' node dist/gamma-report.js --file samples/cboe_SPX_2023-09-14.csv`).

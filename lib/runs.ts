@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { TimeZone } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { TRANSIENT_FAILURES } from '../lambda/failure';
 
 /** One scheduled run: which underlyings, when, and whether the NYSE calendar applies. */
 export interface RunGroup {
@@ -26,14 +27,17 @@ export interface ReportRunsProps {
   logRetention: logs.RetentionDays;
 }
 
-/** Lambda errors worth another try (throttling, service faults) and our own transient fetch failures. */
+/**
+ * Lambda errors worth another try (throttling, service faults) and the product's own transient failures (a
+ * source still unavailable after the HTTP retries, a store write refused); permanent ones are recorded at once.
+ */
 const TRANSIENT = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
   'States.Timeout',
-  'FetchError',
+  ...TRANSIENT_FAILURES,
 ];
 
 /**

@@ -134,6 +134,7 @@ async function main() {
     const dir = join(out, `scale-${n}`);
     const inputs: ChainInput[] = Array.from({ length: n }, (_, i) => ({
       label: `chain ${i}`,
+      source: 'file',
       load: async () => parseChainText(texts[i % texts.length]!, { origin: `chain ${i}`, symbol: `S${i}` }),
     }));
     const start = process.hrtime.bigint();
@@ -144,7 +145,7 @@ async function main() {
       () => new Date(),
     );
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    if (result.failures.length) throw new Error(result.failures[0]!.error.message);
+    if (result.failures.length) throw result.failures[0]!;
     perChain.push((seconds * 1000) / n);
     row(
       `pipeline, ${n} chains (concurrency 4)`,

@@ -127,7 +127,7 @@ describe('bad input', () => {
     const run = await gammaReport(['--file', file], cwd);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      `gamma-report: failed: ${file}: line 3, "Date: 23 de marzo de 2022, 10:11 GMT-4"`,
+      `gamma-report: failed: ${file} (source file, stage validate): line 3, "Date: 23 de marzo de 2022, 10:11 GMT-4"`,
     );
     expect(run.stderr).toContain('pass --as-of');
     oneLine(run.stderr);
@@ -138,14 +138,22 @@ describe('bad input', () => {
     const run = await gammaReport(['--file', file], cwd);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /failed: .*cboe_SPY_2022-04-01_dataobject\.json: the chain has no snapshot time.*--as-of/,
+      /failed: .*cboe_SPY_2022-04-01_dataobject\.json \(source file, stage validate\): the chain has no snapshot time.*--as-of/,
     );
     oneLine(run.stderr);
   });
 
   it.each([
-    ['a missing file', 'nope.csv', /failed: nope\.csv: cannot read the file \(ENOENT\)/],
-    ['an unknown format', 'notes.txt', /failed: notes\.txt: unknown format: expected a Cboe/],
+    [
+      'a missing file',
+      'nope.csv',
+      /^gamma-report: failed: nope\.csv \(source file, stage read\): ENOENT: no such file or directory, open 'nope\.csv'$/m,
+    ],
+    [
+      'an unknown format',
+      'notes.txt',
+      /failed: notes\.txt \(source file, stage validate\): unknown format: expected a Cboe/,
+    ],
   ])('names %s', async (_, name, message) => {
     writeFileSync(join(cwd, 'notes.txt'), 'just some notes\n');
     const run = await gammaReport(['--file', name], cwd);
@@ -172,6 +180,7 @@ describe('bad input', () => {
     [['--symbol', 'S P X'], /--symbol: "S P X" is not a ticker symbol/],
     [['stray.csv'], /Unexpected argument 'stray\.csv'/],
     [['--file'], /Option '-f, --file <value>' argument missing/],
+    [['--max-age', '0'], /--max-age: "0" is not a positive number of hours/],
     [['--site-url', 'reports.example.com'], /--site-url: "reports.example.com" is not an http\(s\) URL/],
   ])('exits 2 on the usage error %j', async (args, message) => {
     const run = await gammaReport(args, cwd);
@@ -186,7 +195,16 @@ describe('bad input', () => {
     const run = await gammaReport(['--help'], cwd);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: gamma-report \[options\]/);
-    for (const flag of ['--file', '--live', '--out', '--as-of', '--symbol', '--positioning', '--json']) {
+    for (const flag of [
+      '--file',
+      '--live',
+      '--max-age',
+      '--out',
+      '--as-of',
+      '--symbol',
+      '--positioning',
+      '--json',
+    ]) {
       expect(run.stdout).toContain(flag);
     }
   });
@@ -248,10 +266,9 @@ describe('options', () => {
     afterAll(() => new Promise((resolve) => server.close(resolve)));
 
     it('downloads each symbol from the base URLs in the environment, with the chosen positioning', async () => {
-      const run = await gammaReport(['--live', 'spy,BTC', '--positioning', 'dealer-short', '--json'], cwd, {
-        CBOE_BASE_URL: `${base}/c`,
-        DERIBIT_BASE_URL: `${base}/d`,
-      });
+      // The recorded chains are months old: --max-age lets them through (this test is about downloading).
+      const args = ['--live', 'spy,BTC', '--positioning', 'dealer-short', '--max-age', '100000', '--json'];
+      const run = await gammaReport(args, cwd, { CBOE_BASE_URL: `${base}/c`, DERIBIT_BASE_URL: `${base}/d` });
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       const records = JSON.parse(run.stdout) as ReportRecord[];
@@ -262,10 +279,30 @@ describe('options', () => {
       expect(records.every((r) => r.totals.callGex < 0 && r.totals.putGex < 0)).toBe(true);
     });
 
-    it('names the symbol URL that failed and exits 1', async () => {
+    it('refuses live snapshots older than the age limits, one line each, and writes nothing', async () => {
+      const run = await gammaReport(['--live', 'SPY,BTC'], cwd, {
+        CBOE_BASE_URL: `${base}/c`,
+        DERIBIT_BASE_URL: `${base}/d`,
+      });
+      expect(run.code).toBe(1);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(
+        /^gamma-report: failed: SPY \(source cboe, stage validate\): http:\/\/127\.0\.0\.1:\d+\/c\/SPY\.json: the snapshot was taken at 2025-06-08T12:49:38Z, \d+\.\d hours before this run; live equity data older than 36 hours is refused as stale/,
+      );
+      expect(lines[1]).toMatch(
+        /^gamma-report: failed: BTC \(source deribit, stage validate\): .* older than 2 hours/,
+      );
+      expect(existsSync(join(cwd, 'out', 'SPY'))).toBe(false);
+      expect(existsSync(join(cwd, 'out', 'BTC'))).toBe(false);
+    });
+
+    it('names the symbol, source, stage and URL that failed, and exits 1', async () => {
       const run = await gammaReport(['--live', 'QQQ'], cwd, { CBOE_BASE_URL: `${base}/c` });
       expect(run.code).toBe(1);
-      expect(run.stderr).toBe(`gamma-report: failed: GET ${base}/c/QQQ.json failed: HTTP 404 Not Found\n`);
+      expect(run.stderr).toBe(
+        `gamma-report: failed: QQQ (source cboe, stage fetch): GET ${base}/c/QQQ.json failed: HTTP 404 Not Found\n`,
+      );
     });
   });
 });

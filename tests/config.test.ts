@@ -12,6 +12,8 @@ describe('deployment configuration', () => {
       equityTimeZone: 'America/New_York',
       cryptoSchedule: 'cron(15 8 * * ? *)',
       cryptoTimeZone: 'UTC',
+      maxAgeHoursEquity: 36,
+      maxAgeHoursCrypto: 2,
     });
   });
 
@@ -57,6 +59,10 @@ describe('deployment configuration', () => {
       'Invalid context "emailTo": [] is empty, but the daily email needs both emailFrom and emailTo',
     ],
     [{ sesSandbox: 'maybe' }, 'Invalid context "sesSandbox": "maybe" is not true or false'],
+    [
+      { maxAgeHoursCrypto: '0' },
+      'Invalid context "maxAgeHoursCrypto": "0" is not a number of hours above 0 and at most 336',
+    ],
     [{ maxConcurrency: 0 }, 'Invalid context "maxConcurrency": 0 is not a whole number from 1 to 40'],
     [{ logRetentionDays: 10 }, 'Invalid context "logRetentionDays": 10 is not one of 1, 3, 5, 7, 14, 30'],
     [{ equityUnderlyings: [], cryptoUnderlyings: '' }, 'Invalid context "equityUnderlyings"'],

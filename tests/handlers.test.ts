@@ -74,6 +74,13 @@ function config(now = '2026-11-23T14:00:00Z'): RuntimeConfig {
   return { ...runtimeFromEnv(env), now: () => new Date(now) };
 }
 
+/** An hour after each recorded snapshot was taken, so the live replay is fresh. */
+const FRESH: Record<string, string> = { SPY: '2025-06-08T13:49:38Z', BTC: '2026-03-13T20:00:00Z' };
+
+/** The per-underlying handler, run as if right after the recorded snapshot was taken. */
+const publishLive = (symbol: string, calendar?: 'nyse' | 'none') =>
+  underlyingHandler(config(FRESH[symbol]))({ symbol, calendar });
+
 async function head(key: string) {
   const out = await s3ClientFromEnv(env).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
   return { type: out.ContentType, cache: out.CacheControl };
@@ -81,7 +88,7 @@ async function head(key: string) {
 
 describe('the per-underlying handler', () => {
   it('publishes dated files, history, archive and latest with their content types and cache headers', async () => {
-    const result = await underlyingHandler(config())({ symbol: 'SPY', calendar: 'nyse' });
+    const result = await publishLive('SPY', 'nyse');
     expect(result).toMatchObject({
       symbol: 'SPY',
       status: 'published',
@@ -115,12 +122,12 @@ describe('the per-underlying handler', () => {
 
   it('is idempotent: a second run on the same day leaves the same objects and bytes', async () => {
     const store = config().store;
-    await underlyingHandler(config())({ symbol: 'BTC' });
+    await publishLive('BTC');
     const before = await Promise.all(
       ['BTC/latest.json', 'BTC/2026-03-13.json', 'BTC/history.json'].map((k) => store.get(k)),
     );
     const keysBefore = (await store.list('BTC/')).sort();
-    await underlyingHandler(config())({ symbol: 'BTC' });
+    await publishLive('BTC');
     expect((await store.list('BTC/')).sort()).toEqual(keysBefore);
     expect(
       await Promise.all(
@@ -131,13 +138,18 @@ describe('the per-underlying handler', () => {
 
   it('throws for a failing source and leaves that underlying exactly as it was', async () => {
     const store = config().store;
-    await underlyingHandler(config())({ symbol: 'SPY' });
+    await publishLive('SPY');
     const keys = (await store.list('SPY/')).sort();
     const bytes = await Promise.all(keys.map((k) => store.get(k)));
     failing.add('/cboe/SPY.json');
-    await expect(
-      underlyingHandler({ ...config(), live: { ...config().live, http: { retries: 0 } } })({ symbol: 'SPY' }),
-    ).rejects.toThrow(/GET .*\/cboe\/SPY\.json failed: HTTP 404/);
+    const error = await underlyingHandler(config(FRESH.SPY))({ symbol: 'SPY' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'SourceRefused',
+      message: expect.stringMatching(
+        /^SPY \(source cboe, stage fetch\): GET .*\/cboe\/SPY\.json failed: HTTP 404 Not Found$/,
+      ),
+    });
+    expect(requests.filter((r) => r === '/cboe/SPY.json')).toHaveLength(2);
     expect((await store.list('SPY/')).sort()).toEqual(keys);
     expect(await Promise.all(keys.map((k) => store.get(k)))).toEqual(bytes);
   });
@@ -149,18 +161,20 @@ describe('the per-underlying handler', () => {
     });
     expect(result).toEqual({ symbol: 'SPY', status: 'skipped', reason: 'NYSE holiday' });
     expect(requests).toEqual([]);
-    const crypto = await underlyingHandler(config('2026-11-26T13:30:00Z'))({
-      symbol: 'BTC',
-      calendar: 'none',
-    });
+    // The recorded BTC book is from March: allow its age here, since this test is about the calendar.
+    const holiday = config('2026-11-26T13:30:00Z');
+    const crypto = await underlyingHandler({
+      ...holiday,
+      live: { ...holiday.live, maxAgeHours: { equity: 36, crypto: 24 * 365 } },
+    })({ symbol: 'BTC', calendar: 'none' });
     expect(crypto.status).toBe('published');
   });
 });
 
 describe('the aggregate handler', () => {
   it('rewrites the index from the bucket, logs each failure and emits the run metrics', async () => {
-    await underlyingHandler(config())({ symbol: 'SPY' });
-    await underlyingHandler(config())({ symbol: 'BTC' });
+    await publishLive('SPY');
+    await publishLive('BTC');
     const logs: string[] = [];
     const spy = jest.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
     try {
@@ -178,7 +192,20 @@ describe('the aggregate handler', () => {
           {
             symbol: 'QQQ',
             status: 'failed',
-            error: { Error: 'FetchError', Cause: 'GET …/QQQ.json failed: HTTP 403' },
+            // What Step Functions catches from a Lambda error: its type, and the payload as a JSON string.
+            error: {
+              Error: 'SourceRefused',
+              Cause: JSON.stringify({
+                errorType: 'SourceRefused',
+                errorMessage: 'QQQ (source cboe, stage fetch): GET …/QQQ.json failed: HTTP 403 Forbidden',
+                trace: ['SourceRefused: QQQ …', '    at step (/var/task/index.js:1:1)'],
+              }),
+            },
+          },
+          {
+            symbol: 'ETH',
+            status: 'failed',
+            error: { Error: 'States.Timeout', Cause: 'Task timed out after 120.00 seconds' },
           },
         ],
       });
@@ -186,7 +213,7 @@ describe('the aggregate handler', () => {
         group: 'equity',
         published: ['SPY'],
         skipped: [],
-        failed: ['QQQ'],
+        failed: ['QQQ', 'ETH'],
         indexed: 2,
         email: 'off',
       });
@@ -206,8 +233,20 @@ describe('the aggregate handler', () => {
         message: 'underlying failed',
         group: 'equity',
         symbol: 'QQQ',
-        error: 'FetchError',
-        cause: 'GET …/QQQ.json failed: HTTP 403',
+        source: 'cboe',
+        stage: 'fetch',
+        error: 'SourceRefused',
+        cause: 'QQQ (source cboe, stage fetch): GET …/QQQ.json failed: HTTP 403 Forbidden',
+      },
+      {
+        level: 'error',
+        message: 'underlying failed',
+        group: 'equity',
+        symbol: 'ETH',
+        source: 'deribit',
+        stage: 'lambda',
+        error: 'States.Timeout',
+        cause: 'Task timed out after 120.00 seconds',
       },
       {
         level: 'warn',
@@ -215,14 +254,14 @@ describe('the aggregate handler', () => {
         group: 'equity',
         published: ['SPY'],
         skipped: [],
-        failed: ['QQQ'],
+        failed: ['QQQ', 'ETH'],
         indexed: 2,
         email: 'off',
       },
       JSON.parse(
         metricLine(
           'equity',
-          { RunsCompleted: 1, UnderlyingFailures: 1, EmailFailures: 0 },
+          { RunsCompleted: 1, UnderlyingFailures: 2, EmailFailures: 0 },
           new Date('2026-11-23T14:00:00Z'),
         ),
       ),
@@ -242,8 +281,8 @@ describe('the aggregate handler', () => {
     });
 
     it('sends one message with the subject, both bodies, sender and recipients, after publishing', async () => {
-      await underlyingHandler(config())({ symbol: 'SPY' });
-      await underlyingHandler(config())({ symbol: 'BTC' });
+      await publishLive('SPY');
+      await publishLive('BTC');
       ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
       const spy = jest.spyOn(console, 'log').mockImplementation(() => undefined);
       try {
@@ -281,7 +320,7 @@ describe('the aggregate handler', () => {
     });
 
     it('logs an SES failure, counts it for the alarm, and still publishes the index', async () => {
-      await underlyingHandler(config())({ symbol: 'SPY' });
+      await publishLive('SPY');
       const before = await config().store.get('index.html');
       ses
         .on(SendEmailCommand)

@@ -25,7 +25,8 @@ export function loadFixture(name: string, opts: Omit<ParseOptions, 'origin'> = {
   return parseChainText(readFixture(name), { origin: name, ...opts });
 }
 
-export const DAY_MS = 86400 * 1000;
+export const HOUR_MS = 3600 * 1000;
+export const DAY_MS = 24 * HOUR_MS;
 /** 2024-01-02T15:00:00Z, a Tuesday: the snapshot of the hand-built chains. */
 export const AS_OF = Date.UTC(2024, 0, 2, 15);
 

@@ -20,6 +20,7 @@ const SPX = [
 function inputs(names: string[]): ChainInput[] {
   return names.map((name, i) => ({
     label: name,
+    source: 'file',
     load: async () => {
       await new Promise((resolve) => setTimeout(resolve, ((i * 37) % 5) * 20));
       return loadFixture(name);
@@ -61,6 +62,7 @@ describe('the pipeline', () => {
   it('records a failing input and carries on with the others', async () => {
     const broken: ChainInput = {
       label: 'broken.csv',
+      source: 'file',
       load: () => Promise.reject(new Error('no such chain')),
     };
     const result = await run(
@@ -69,7 +71,9 @@ describe('the pipeline', () => {
       { analysis: DEFAULT_ANALYSIS },
       () => new Date(),
     );
-    expect(result.failures.map((f) => [f.label, f.error.message])).toEqual([['broken.csv', 'no such chain']]);
+    expect(result.failures.map((f) => [f.name, f.stage, f.message])).toEqual([
+      ['ReadFailed', 'read', 'broken.csv (source file, stage read): no such chain'],
+    ]);
     expect(result.reports.map((r) => r.symbol)).toEqual(['ETH']);
     expect(result.indexed.map((e) => e.record.symbol)).toEqual(['ETH']);
   });

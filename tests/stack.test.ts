@@ -185,7 +185,9 @@ describe('the state machine', () => {
             'Lambda.SdkClientException',
             'Lambda.TooManyRequestsException',
             'States.Timeout',
-            'FetchError',
+            // The product's transient failures; SourceRefused, InvalidData and AnalysisFailed are not retried.
+            'SourceUnavailable',
+            'PublishFailed',
           ],
           IntervalSeconds: 20,
           MaxAttempts: 3,
@@ -268,6 +270,17 @@ describe('the daily email', () => {
       expect([st.Action].flat()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
       expect(JSON.stringify(st.Resource)).toMatch(/:identity\//);
       expect(JSON.stringify(st.Resource)).not.toContain('"*"');
+    }
+  });
+
+  it('gives both functions the age limits of live snapshots from the context', () => {
+    for (const description of ['^Fetches one chain', '^Rewrites the index']) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp(description),
+        Environment: {
+          Variables: Match.objectLike({ MAX_AGE_HOURS_EQUITY: '36', MAX_AGE_HOURS_CRYPTO: '2' }),
+        },
+      });
     }
   });
 

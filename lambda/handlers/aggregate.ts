@@ -3,7 +3,9 @@ import type { RuntimeConfig } from './config';
 import { runtimeFromEnv } from './config';
 import { composeEmail } from '../email/compose';
 import { sendEmail } from '../email/send';
+import { FAILURES, type FailureName } from '../failure';
 import { metricLine } from '../metrics';
+import { liveSource } from '../sources/live';
 import type { UnderlyingResult } from './underlying';
 
 /** What the map hands on: each underlying's result, or the error Step Functions caught for it. */
@@ -16,6 +18,39 @@ export interface AggregateEvent {
 }
 
 /**
+ * The message Lambda put in a caught error's Cause (`{"errorType","errorMessage",…}`), or the Cause as it is
+ * (a Step Functions timeout says it in plain text).
+ */
+function causeMessage(cause: string | undefined): string {
+  try {
+    const parsed = JSON.parse(cause ?? '') as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // Not JSON: use the text.
+  }
+  return cause ?? '';
+}
+
+/**
+ * One line per failed underlying: which, from which source, at which stage, and why. The stage comes
+ * from the failure's name; a failure outside the product's code (a Lambda timeout or crash) is `lambda`.
+ */
+export function failureLine(group: string, f: Extract<MapOutcome, { status: 'failed' }>) {
+  const name = f.error.Error ?? 'Unknown';
+  const known = Object.hasOwn(FAILURES, name) ? FAILURES[name as FailureName] : undefined;
+  return {
+    level: 'error',
+    message: 'underlying failed',
+    group,
+    symbol: f.symbol,
+    source: liveSource(f.symbol),
+    stage: known?.stage ?? 'lambda',
+    error: name,
+    cause: causeMessage(f.error.Cause),
+  };
+}
+
+/**
  * Once per run, after the map: rewrite the index from the latest records in the bucket, log one line per
  * failed underlying, and emit the run's metrics (runs completed for the heartbeat, underlyings failed).
  */
@@ -25,18 +60,7 @@ export function aggregateHandler(config: RuntimeConfig) {
     const failed = results.filter(
       (r): r is Extract<MapOutcome, { status: 'failed' }> => r.status === 'failed',
     );
-    for (const f of failed) {
-      console.log(
-        JSON.stringify({
-          level: 'error',
-          message: 'underlying failed',
-          group: event.group,
-          symbol: f.symbol,
-          error: f.error.Error,
-          cause: f.error.Cause,
-        }),
-      );
-    }
+    for (const f of failed) console.log(JSON.stringify(failureLine(event.group, f)));
     const entries = await publishIndex(config.store, config.now());
     // The email goes after publishing and its failure never undoes or blocks it: logged, counted, alarmed.
     let email: 'sent' | 'failed' | 'off' = 'off';

@@ -1,5 +1,6 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Envelope } from '../email/send';
+import { numberVar } from '../env';
 import { DEFAULT_ANALYSIS, type AnalysisOptions } from '../gamma/analyse';
 import { DEFAULT_STRIKE_WINDOW_PCT } from '../report/render';
 import { liveConfigFromEnv, type LiveConfig } from '../sources/live';
@@ -16,14 +17,6 @@ export interface RuntimeConfig {
   now: () => Date;
   /** The daily email, when a sender and recipients are configured. */
   email?: { client: SESv2Client; envelope: Envelope; siteUrl: string };
-}
-
-function numberVar(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) throw new Error(`environment variable ${name}="${raw}" is not a number`);
-  return value;
 }
 
 export function runtimeFromEnv(env: NodeJS.ProcessEnv): RuntimeConfig {

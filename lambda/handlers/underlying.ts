@@ -1,7 +1,6 @@
-import { analyse } from '../gamma/analyse';
 import { isNyseHoliday } from '../calendar';
-import { publishReport } from '../publish';
-import { fetchLiveChain } from '../sources/live';
+import { prepare, publish } from '../pipeline';
+import { liveInput } from '../sources/live';
 import type { RuntimeConfig } from './config';
 import { runtimeFromEnv } from './config';
 
@@ -17,8 +16,9 @@ export type UnderlyingResult =
   | { symbol: string; status: 'skipped'; reason: string };
 
 /**
- * Fetch live, analyse, publish (dated files first, `latest` last). Any failure throws, so Step Functions
- * retries it and, in the end, records it; nothing is written for a failed underlying.
+ * Fetch live, validate, analyse, publish (dated files first, `latest` last). A failure throws a
+ * `RunFailure` whose name says the stage and whether it is transient: Step Functions retries the transient
+ * ones and, in the end, records it for the aggregate step; nothing is written before validation passes.
  */
 export function underlyingHandler(config: RuntimeConfig) {
   return async (event: UnderlyingEvent): Promise<UnderlyingResult> => {
@@ -26,9 +26,9 @@ export function underlyingHandler(config: RuntimeConfig) {
     if (event.calendar === 'nyse' && isNyseHoliday(config.now())) {
       return { symbol, status: 'skipped', reason: 'NYSE holiday' };
     }
-    const chain = await fetchLiveChain(symbol, config.live);
-    const record = analyse(chain, config.analysis);
-    const published = await publishReport(config.store, record, { strikeWindowPct: config.strikeWindowPct });
+    const input = liveInput(symbol, config.live, config.now);
+    const record = await prepare(input, config.analysis);
+    const published = await publish(input, config.store, record, config);
     const result = {
       symbol,
       status: 'published' as const,

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import type { ChainInput } from '../pipeline';
 import type { OptionChain } from '../types';
 import { looksLikeCboeCsv, parseCboeCsv } from './cboe-csv';
 import { looksLikeCboeJson, parseCboeJson } from './cboe-json';
@@ -22,4 +24,13 @@ export function parseChainText(text: string, opts: ParseOptions): OptionChain {
   throw new InputError(
     `${opts.origin}: unknown format: expected a Cboe delayed-quotes JSON, a Cboe "Download CSV" or a Deribit book summary (JSON or CSV)`,
   );
+}
+
+/** A recorded file as one input of the pipeline, read and parsed when its turn comes (`--file`). */
+export function fileInput(path: string, overrides: Omit<ParseOptions, 'origin'> = {}): ChainInput {
+  return {
+    label: path,
+    source: 'file',
+    load: async () => parseChainText(await readFile(path, 'utf8'), { origin: path, ...overrides }),
+  };
 }

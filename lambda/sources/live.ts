@@ -1,3 +1,6 @@
+import { numberVar } from '../env';
+import type { SourceName } from '../failure';
+import type { ChainInput } from '../pipeline';
 import type { OptionChain } from '../types';
 import { parseCboeJson } from './cboe-json';
 import { parseJson, type ParseOptions } from './common';
@@ -13,17 +16,37 @@ const DERIBIT_CURRENCIES = new Set(['BTC', 'ETH']);
 /** Cboe indices, whose delayed-quotes file name starts with an underscore. */
 const CBOE_INDICES = new Set(['SPX', 'NDX', 'RUT', 'VIX', 'XSP', 'DJX']);
 
+/** Oldest live snapshot presented as current, in hours: Cboe's delayed file, Deribit's book. */
+export interface MaxAgeHours {
+  equity: number;
+  crypto: number;
+}
+
+/** Over a weekend Cboe's file still carries Friday's session; Deribit trades around the clock. */
+export const DEFAULT_MAX_AGE_HOURS: MaxAgeHours = { equity: 36, crypto: 2 };
+
 export interface LiveConfig {
   cboeBaseUrl: string;
   deribitBaseUrl: string;
+  maxAgeHours: MaxAgeHours;
   http?: HttpOptions;
 }
 
-/** Base URLs from CBOE_BASE_URL and DERIBIT_BASE_URL, so tests and users can point them elsewhere. */
+const positive = (n: number) => n > 0;
+const HOURS = 'a positive number of hours';
+
+/**
+ * Base URLs from CBOE_BASE_URL and DERIBIT_BASE_URL, so tests and users can point them elsewhere; the age
+ * limits from MAX_AGE_HOURS_EQUITY and MAX_AGE_HOURS_CRYPTO.
+ */
 export function liveConfigFromEnv(env: NodeJS.ProcessEnv): LiveConfig {
   return {
     cboeBaseUrl: env.CBOE_BASE_URL || DEFAULT_CBOE_BASE_URL,
     deribitBaseUrl: env.DERIBIT_BASE_URL || DEFAULT_DERIBIT_BASE_URL,
+    maxAgeHours: {
+      equity: numberVar(env, 'MAX_AGE_HOURS_EQUITY', DEFAULT_MAX_AGE_HOURS.equity, positive, HOURS),
+      crypto: numberVar(env, 'MAX_AGE_HOURS_CRYPTO', DEFAULT_MAX_AGE_HOURS.crypto, positive, HOURS),
+    },
   };
 }
 
@@ -42,15 +65,57 @@ export function liveUrl(symbol: string, config: LiveConfig): string {
   return `${trimSlash(config.cboeBaseUrl)}/${CBOE_INDICES.has(symbol) ? '_' : ''}${symbol}.json`;
 }
 
-/** Downloads and parses a symbol's live chain (Cboe delayed quotes or the Deribit book summary). */
+/**
+ * Refuses a live snapshot older than the limit for its kind: stale data is not presented as fresh. A
+ * snapshot from the future beyond a few minutes of clock skew is refused too.
+ */
+export function requireFresh(chain: OptionChain, now: Date, maxAgeHours: MaxAgeHours, origin: string): void {
+  const kind = isCrypto(chain.symbol) ? 'crypto' : 'equity';
+  const limit = maxAgeHours[kind];
+  const ageHours = (now.getTime() - chain.asOf) / 3600000;
+  const taken = new Date(chain.asOf).toISOString().replace('.000Z', 'Z');
+  if (ageHours > limit) {
+    throw new InputError(
+      `${origin}: the snapshot was taken at ${taken}, ${ageHours.toFixed(1)} hours before this run; live ${kind} data older than ${limit} hours is refused as stale (limit: MAX_AGE_HOURS_${kind.toUpperCase()} or --max-age)`,
+    );
+  }
+  if (ageHours < -0.25) {
+    throw new InputError(
+      `${origin}: the snapshot time ${taken} is in the future (clock now ${now.toISOString()})`,
+    );
+  }
+}
+
+/** Downloads, parses and checks the age of a symbol's live chain (Cboe delayed quotes or Deribit). */
 export async function fetchLiveChain(
   symbol: string,
   config: LiveConfig,
+  now: Date,
   overrides: Omit<ParseOptions, 'origin'> = {},
 ): Promise<OptionChain> {
   const url = liveUrl(symbol, config);
   const text = await fetchText(url, config.http);
   const doc = parseJson(text, url);
   const opts: ParseOptions = { symbol, ...overrides, origin: url };
-  return isCrypto(symbol) ? parseDeribitJson(doc, opts) : parseCboeJson(doc, opts);
+  const chain = isCrypto(symbol) ? parseDeribitJson(doc, opts) : parseCboeJson(doc, opts);
+  requireFresh(chain, now, config.maxAgeHours, url);
+  return chain;
+}
+
+export function liveSource(symbol: string): SourceName {
+  return isCrypto(symbol) ? 'deribit' : 'cboe';
+}
+
+/** A symbol as one input of the pipeline, fetched when its turn comes and checked against `now` then. */
+export function liveInput(
+  symbol: string,
+  config: LiveConfig,
+  now: () => Date,
+  overrides: Omit<ParseOptions, 'origin'> = {},
+): ChainInput {
+  return {
+    label: symbol,
+    source: liveSource(symbol),
+    load: () => fetchLiveChain(symbol, config, now(), overrides),
+  };
 }

@@ -1,8 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetchText, FetchError } from '../../lambda/sources/http';
-import { fetchLiveChain, liveConfigFromEnv, liveUrl, type LiveConfig } from '../../lambda/sources/live';
-import { readFixture } from '../helpers';
+import {
+  DEFAULT_MAX_AGE_HOURS,
+  fetchLiveChain,
+  liveConfigFromEnv,
+  liveUrl,
+  requireFresh,
+  type LiveConfig,
+} from '../../lambda/sources/live';
+import { HOUR_MS, loadFixture, readFixture } from '../helpers';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -32,8 +39,12 @@ const fast = { retries: 3, backoffMs: 5, timeoutMs: 2000 };
 const config = (): LiveConfig => ({
   cboeBaseUrl: `${base}/cboe/`,
   deribitBaseUrl: `${base}/deribit`,
+  maxAgeHours: DEFAULT_MAX_AGE_HOURS,
   http: fast,
 });
+/** An hour after the recorded SPY and BTC snapshots were taken, so they are fresh. */
+const SPY_NOW = new Date('2025-06-08T13:49:38Z');
+const BTC_NOW = new Date('2026-03-13T20:00:00Z');
 
 /** Like Cboe's CDN: 403 unless the client looks like a browser. */
 function cboeLike(files: Record<string, string>): Handler {
@@ -53,6 +64,7 @@ describe('live URLs', () => {
     const c: LiveConfig = {
       cboeBaseUrl: 'https://c.example/options',
       deribitBaseUrl: 'https://d.example/api/v2',
+      maxAgeHours: DEFAULT_MAX_AGE_HOURS,
     };
     expect(liveUrl('SPX', c)).toBe('https://c.example/options/_SPX.json');
     expect(liveUrl('VIX', c)).toBe('https://c.example/options/_VIX.json');
@@ -62,24 +74,61 @@ describe('live URLs', () => {
     );
   });
 
-  it('reads base URLs from CBOE_BASE_URL and DERIBIT_BASE_URL, with the public defaults', () => {
+  it('reads base URLs and age limits from the environment, with the public defaults and 36 h / 2 h', () => {
     expect(liveConfigFromEnv({})).toEqual({
       cboeBaseUrl: 'https://cdn.cboe.com/api/global/delayed_quotes/options',
       deribitBaseUrl: 'https://www.deribit.com/api/v2',
+      maxAgeHours: { equity: 36, crypto: 2 },
     });
     expect(
-      liveConfigFromEnv({ CBOE_BASE_URL: 'http://127.0.0.1:1/c', DERIBIT_BASE_URL: 'http://127.0.0.1:1/d' }),
+      liveConfigFromEnv({
+        CBOE_BASE_URL: 'http://127.0.0.1:1/c',
+        DERIBIT_BASE_URL: 'http://127.0.0.1:1/d',
+        MAX_AGE_HOURS_EQUITY: '72',
+        MAX_AGE_HOURS_CRYPTO: '0.5',
+      }),
     ).toEqual({
       cboeBaseUrl: 'http://127.0.0.1:1/c',
       deribitBaseUrl: 'http://127.0.0.1:1/d',
+      maxAgeHours: { equity: 72, crypto: 0.5 },
     });
+    expect(() => liveConfigFromEnv({ MAX_AGE_HOURS_CRYPTO: '-1' })).toThrow(
+      'environment variable MAX_AGE_HOURS_CRYPTO="-1" is not a positive number of hours',
+    );
+  });
+});
+
+describe('the age limit of live snapshots', () => {
+  const spy = loadFixture('cboe_SPY_2025-06-06.json');
+  const btc = loadFixture('deribit_BTC_2026-03-13.json');
+  const after = (chain: { asOf: number }, hours: number) => new Date(chain.asOf + hours * HOUR_MS);
+
+  it('accepts equities up to 36 hours old and crypto up to 2 hours old', () => {
+    expect(() => requireFresh(spy, after(spy, 36), DEFAULT_MAX_AGE_HOURS, 'u')).not.toThrow();
+    expect(() => requireFresh(btc, after(btc, 2), DEFAULT_MAX_AGE_HOURS, 'u')).not.toThrow();
+  });
+
+  it('refuses older ones, saying when the snapshot was taken, how old it is and which limit applies', () => {
+    expect(() => requireFresh(spy, after(spy, 36.1), DEFAULT_MAX_AGE_HOURS, 'https://x/SPY.json')).toThrow(
+      'https://x/SPY.json: the snapshot was taken at 2025-06-08T12:49:38Z, 36.1 hours before this run; live equity data older than 36 hours is refused as stale (limit: MAX_AGE_HOURS_EQUITY or --max-age)',
+    );
+    expect(() => requireFresh(btc, after(btc, 2.1), DEFAULT_MAX_AGE_HOURS, 'u')).toThrow(
+      /2\.1 hours before this run; live crypto data older than 2 hours is refused as stale \(limit: MAX_AGE_HOURS_CRYPTO/,
+    );
+  });
+
+  it('refuses a snapshot from the future beyond clock skew', () => {
+    expect(() => requireFresh(btc, after(btc, -0.2), DEFAULT_MAX_AGE_HOURS, 'u')).not.toThrow();
+    expect(() => requireFresh(btc, after(btc, -1), DEFAULT_MAX_AGE_HOURS, 'u')).toThrow(
+      'u: the snapshot time 2026-03-13T19:00:15.542Z is in the future (clock now 2026-03-13T18:00:15.542Z)',
+    );
   });
 });
 
 describe('fetching live chains from a local server', () => {
   it('downloads a Cboe chain with a browser User-Agent and parses it', async () => {
     handler = cboeLike({ '/cboe/SPY.json': readFixture('cboe_SPY_2025-06-06.json') });
-    const chain = await fetchLiveChain('SPY', config());
+    const chain = await fetchLiveChain('SPY', config(), SPY_NOW);
     expect(chain).toMatchObject({ symbol: 'SPY', source: 'cboe', spot: 599.14 });
     expect(chain.contracts).toHaveLength(9072);
     expect(requests).toHaveLength(1);
@@ -93,14 +142,14 @@ describe('fetching live chains from a local server', () => {
           .end(readFixture('deribit_BTC_2026-03-13.json'));
       } else res.writeHead(400).end();
     };
-    const chain = await fetchLiveChain('BTC', config());
+    const chain = await fetchLiveChain('BTC', config(), BTC_NOW);
     expect(chain).toMatchObject({ symbol: 'BTC', source: 'deribit', spot: 71048.7 });
     expect(chain.contracts).toHaveLength(964);
   });
 
   it('does not retry a 404 and names the URL and status', async () => {
     handler = cboeLike({});
-    await expect(fetchLiveChain('SPX', config())).rejects.toThrow(
+    await expect(fetchLiveChain('SPX', config(), SPY_NOW)).rejects.toThrow(
       `GET ${base}/cboe/_SPX.json failed: HTTP 404 Not Found`,
     );
     expect(requests.map((r) => r.url)).toEqual(['/cboe/_SPX.json']);
@@ -108,7 +157,9 @@ describe('fetching live chains from a local server', () => {
 
   it('names a response that is not JSON', async () => {
     handler = (_req, res) => res.writeHead(200).end('<html>maintenance</html>');
-    await expect(fetchLiveChain('SPY', config())).rejects.toThrow(`${base}/cboe/SPY.json: invalid JSON`);
+    await expect(fetchLiveChain('SPY', config(), SPY_NOW)).rejects.toThrow(
+      `${base}/cboe/SPY.json: invalid JSON`,
+    );
   });
 });
 

@@ -10,13 +10,7 @@ import {
 } from './common';
 import { InputError } from './errors';
 import { cboeContract, parseOsi } from './osi';
-
-interface CboeOption {
-  option?: unknown;
-  open_interest?: unknown;
-  iv?: unknown;
-  gamma?: unknown;
-}
+import { cboeData, checked } from './schemas';
 
 interface CboeData {
   current_price?: unknown;
@@ -46,19 +40,20 @@ function readTimestamp(value: unknown, origin: string): number {
   return requireInstant(t.toMillis(), origin, '"timestamp"');
 }
 
-/** A Cboe delayed-quotes JSON document (already parsed) to a chain. */
+/** A Cboe delayed-quotes JSON document (already parsed) to a chain, after checking its shape. */
 export function parseCboeJson(doc: unknown, opts: ParseOptions): OptionChain {
   if (!looksLikeCboeJson(doc)) throw new InputError(`${opts.origin}: not a Cboe delayed-quotes response`);
-  const top = doc as { timestamp?: unknown; data?: CboeData } & CboeData;
-  const data: CboeData = top.data ?? top;
+  const top = doc as { timestamp?: unknown; data?: CboeData };
+  const data = top.data
+    ? checked(cboeData, top.data, opts.origin, 'Cboe delayed-quotes response', 'data')
+    : checked(cboeData, top, opts.origin, 'Cboe delayed-quotes response');
   const asOf = opts.asOf ?? readTimestamp(top.timestamp, opts.origin);
-  const spot = requireSpot(num(data.current_price), opts.origin, 'data.current_price (spot)');
-  const rows = data.options as CboeOption[];
-  const contracts: OptionContract[] = rows.map((row, i) => {
-    const osi = typeof row?.option === 'string' ? parseOsi(row.option) : null;
+  const spot = requireSpot(data.current_price, opts.origin, 'data.current_price (spot)');
+  const contracts: OptionContract[] = data.options.map((row, i) => {
+    const osi = parseOsi(row.option);
     if (!osi) {
       throw new InputError(
-        `${opts.origin}: data.options[${i}].option ${JSON.stringify(row?.option)} is not an OSI option symbol`,
+        `${opts.origin}: data.options[${i}].option ${JSON.stringify(row.option)} is not an OSI option symbol`,
       );
     }
     return cboeContract(

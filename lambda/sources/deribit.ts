@@ -9,6 +9,7 @@ import {
   type ParseOptions,
 } from './common';
 import { InputError } from './errors';
+import { checked, deribitResult, rpcError } from './schemas';
 
 /** The book-summary fields the product reads, as in the JSON-RPC response and its CSV copies. */
 export interface DeribitSummary {
@@ -101,16 +102,15 @@ export function deribitChain(rows: readonly DeribitSummary[], opts: ParseOptions
   return { symbol: chainSymbol(contracts, opts), source: 'deribit', venue: 'deribit', asOf, spot, contracts };
 }
 
-/** The JSON-RPC response (already parsed) to a chain; an RPC error is reported with its message. */
+/** The JSON-RPC response (already parsed) to a chain after checking its shape; an RPC error is reported. */
 export function parseDeribitJson(doc: unknown, opts: ParseOptions): OptionChain {
-  const error = (doc as { error?: { message?: unknown; code?: unknown } } | null)?.error;
-  if (error) {
-    throw new InputError(
-      `${opts.origin}: Deribit answered error ${String(error.code)}: ${String(error.message)}`,
-    );
+  const answer = rpcError.safeParse(doc);
+  if (answer.success) {
+    const { code, message } = answer.data.error;
+    throw new InputError(`${opts.origin}: Deribit answered error ${String(code)}: ${String(message)}`);
   }
   if (!looksLikeDeribitJson(doc)) throw new InputError(`${opts.origin}: not a Deribit book-summary response`);
-  return deribitChain((doc as { result: DeribitSummary[] }).result, opts);
+  return deribitChain(checked(deribitResult, doc, opts.origin, 'Deribit book summary').result, opts);
 }
 
 export function parseDeribitCsv(text: string, opts: ParseOptions): OptionChain {

@@ -1,6 +1,7 @@
 import { parseCboeDate } from '../../lambda/sources/cboe-date';
 import { parseChainText } from '../../lambda/sources/detect';
 import { InputError } from '../../lambda/sources/errors';
+import { MAX_CONTRACTS } from '../../lambda/sources/schemas';
 import { dateInZone } from '../../lambda/venues';
 import { loadFixture, readFixture } from '../helpers';
 
@@ -202,17 +203,76 @@ describe('bad input', () => {
     expect(() => parseChainText(text, { origin: 'x.dat' })).toThrow(/^x\.dat: /);
   });
 
-  it('names the field when the spot is missing', () => {
-    const doc = { timestamp: '2025-06-08 12:49:38', data: { options: [{ option: 'SPY250620C00600000' }] } };
-    expect(() => parseChainText(JSON.stringify(doc), { origin: 'spy.json' })).toThrow(
-      'spy.json: data.current_price (spot) is not a positive number (got NaN)',
-    );
+  describe('the response schemas (checked before any maths)', () => {
+    const row = { option: 'SPY250620C00600000', open_interest: 10, iv: 0.2 };
+    const cboe = (data: object) => JSON.stringify({ timestamp: '2025-06-08 12:49:38', data });
+    const read = (text: string) => () => parseChainText(text, { origin: 'spy.json' });
+
+    it('names the field when the spot is missing', () => {
+      expect(read(cboe({ options: [row] }))).toThrow(
+        'spy.json: not a valid Cboe delayed-quotes response: data.current_price is missing: Invalid input: expected number, received undefined',
+      );
+    });
+
+    it('refuses a number sent as a string, naming its path and value', () => {
+      expect(read(cboe({ current_price: 600, options: [row, { ...row, open_interest: '12' }] }))).toThrow(
+        'spy.json: not a valid Cboe delayed-quotes response: data.options[1].open_interest is "12": Invalid input: expected number, received string',
+      );
+    });
+
+    it('refuses a negative open interest or volatility', () => {
+      expect(read(cboe({ current_price: 600, options: [{ ...row, iv: -0.2 }] }))).toThrow(
+        'data.options[0].iv is -0.2: Too small: expected number to be >=0',
+      );
+    });
+
+    it('counts the further problems it does not spell out', () => {
+      expect(
+        read(cboe({ current_price: '600', options: [{ ...row, iv: 'x', open_interest: null }] })),
+      ).toThrow(/data\.options\[0\]\.iv is "x": .*\(and 1 more problem\)$/);
+    });
+
+    it('refuses an empty chain, and one longer than any real chain', () => {
+      expect(read(cboe({ current_price: 600, options: [] }))).toThrow(
+        'data.options is an array of 0: the chain has no option contracts',
+      );
+      const huge = Array.from({ length: MAX_CONTRACTS + 1 }, () => row);
+      expect(read(cboe({ current_price: 600, options: huge }))).toThrow(
+        `data.options is an array of ${MAX_CONTRACTS + 1}: more than ${MAX_CONTRACTS} contracts: not a real chain`,
+      );
+    });
+
+    it('leaves null values for the filters to count', () => {
+      const chain = parseChainText(
+        cboe({ current_price: 600, options: [row, { ...row, option: 'SPY250620P00600000', iv: null }] }),
+        { origin: 'spy.json' },
+      );
+      expect(chain.contracts.map((c) => c.iv)).toEqual([0.2, NaN]);
+    });
+
+    it('checks the Deribit book summary the same way', () => {
+      const doc = {
+        result: [
+          {
+            instrument_name: 'BTC-27DEC24-50000-C',
+            open_interest: 1,
+            mark_iv: '50',
+            underlying_price: 1,
+            estimated_delivery_price: 1,
+            creation_timestamp: 1,
+          },
+        ],
+      };
+      expect(() => parseChainText(JSON.stringify(doc), { origin: 'btc.json' })).toThrow(
+        'btc.json: not a valid Deribit book summary: result[0].mark_iv is "50": Invalid input: expected number, received string',
+      );
+    });
   });
 
   it('names the row of an option symbol it cannot read', () => {
     const doc = {
       timestamp: '2025-06-08 12:49:38',
-      data: { current_price: 1, options: [{ option: 'NOT-AN-OPTION' }] },
+      data: { current_price: 1, options: [{ option: 'NOT-AN-OPTION', open_interest: 1, iv: 0.1 }] },
     };
     expect(() => parseChainText(JSON.stringify(doc), { origin: 'spy.json' })).toThrow(
       'spy.json: data.options[0].option "NOT-AN-OPTION" is not an OSI option symbol',

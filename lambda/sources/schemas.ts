@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { InputError } from './errors';
+
+/**
+ * The shapes of the JSON responses, checked before any maths. Only the fields the product reads are
+ * described; others pass through. A number that arrives as a string, a negative count or price, or a
+ * missing array means the source changed or broke, and the whole chain is refused. `null` is the
+ * sources' own "no value" and is left for the filters to count (METHODOLOGY §3).
+ */
+
+/** No listed chain comes near this many contracts (a full SPX chain holds about 30,000). */
+export const MAX_CONTRACTS = 250_000;
+
+const contracts = z
+  .array(z.unknown())
+  .min(1, 'the chain has no option contracts')
+  .max(MAX_CONTRACTS, `more than ${MAX_CONTRACTS} contracts: not a real chain`);
+
+const missingOr = (n: z.ZodNumber) => n.nullable();
+
+const cboeOption = z.looseObject({
+  option: z.string(),
+  open_interest: missingOr(z.number().nonnegative()),
+  iv: missingOr(z.number().nonnegative()),
+  gamma: missingOr(z.number()).optional(),
+});
+
+/** `data` of a Cboe delayed-quotes response (or the whole document, in the older form). */
+export const cboeData = z.looseObject({
+  options: contracts.pipe(z.array(cboeOption)),
+  current_price: z.number().positive(),
+});
+
+const deribitRow = z.looseObject({
+  instrument_name: z.string(),
+  open_interest: missingOr(z.number().nonnegative()),
+  mark_iv: missingOr(z.number().nonnegative()),
+  underlying_price: missingOr(z.number().positive()),
+  estimated_delivery_price: z.number().positive(),
+  creation_timestamp: z.number(),
+  base_currency: z.string().optional(),
+});
+
+/** A Deribit `get_book_summary_by_currency` JSON-RPC result. */
+export const deribitResult = z.looseObject({ result: contracts.pipe(z.array(deribitRow)) });
+
+/** A JSON-RPC error answer. */
+export const rpcError = z.looseObject({
+  error: z.looseObject({ code: z.unknown(), message: z.unknown() }),
+});
+
+function valueAt(doc: unknown, path: readonly PropertyKey[]): unknown {
+  let value = doc;
+  for (const key of path) value = (value as Record<PropertyKey, unknown> | null | undefined)?.[key];
+  return value;
+}
+
+function pathText(prefix: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, key) =>
+      typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key),
+    prefix,
+  );
+}
+
+/**
+ * The document as the schema's type, or bad input naming the file or URL, the format, the first problem's
+ * field path and value, and how many more there are.
+ */
+export function checked<T extends z.ZodType>(
+  schema: T,
+  doc: unknown,
+  origin: string,
+  format: string,
+  prefix = '',
+): z.infer<T> {
+  const result = schema.safeParse(doc);
+  if (result.success) return result.data;
+  const [first, ...rest] = result.error.issues;
+  const issue = first!;
+  const value = valueAt(doc, issue.path);
+  const shown =
+    value === undefined
+      ? 'missing'
+      : Array.isArray(value)
+        ? `an array of ${value.length}`
+        : JSON.stringify(value).slice(0, 60);
+  const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
+  throw new InputError(
+    `${origin}: not a valid ${format}: ${pathText(prefix, issue.path)} is ${shown}: ${issue.message}${more}`,
+  );
+}

@@ -11,6 +11,7 @@ import { loadFixture } from '../helpers';
 
 const spx0914 = analyse(loadFixture('cboe_SPX_2023-09-14.csv'));
 const spx0608 = analyse(loadFixture('cboe_SPX_2023-06-08.csv'));
+const spx0526 = analyse(loadFixture('cboe_SPX_2023-05-26.csv'));
 const btc = analyse(loadFixture('deribit_BTC_2026-03-13.json'));
 
 /** A folder store that also logs each write, to check the order and content types. */
@@ -67,6 +68,34 @@ describe('publishing a report', () => {
     expect(await store.get('SPX/2023-06-08.json')).not.toBeNull();
   });
 
+  it('keeps the newest snapshot of a day in its dated files when an older one of that day comes late', async () => {
+    const store = new FsStore(dir);
+    const earlier = { ...spx0914, asOf: '2023-09-14T19:31:00.000Z', spot: spx0914.spot - 1 };
+    await publishReport(store, spx0914);
+    const before = await Promise.all(['SPX/2023-09-14.json', 'SPX/latest.json'].map((k) => store.get(k)));
+    await expect(publishReport(store, earlier)).resolves.toEqual({ keys: [], latest: false });
+    expect(await Promise.all(['SPX/2023-09-14.json', 'SPX/latest.json'].map((k) => store.get(k)))).toEqual(
+      before,
+    );
+    await expect(publishReport(store, spx0914)).resolves.toEqual({
+      keys: ['SPX/2023-09-14.json', 'SPX/2023-09-14.html'],
+      latest: true,
+    });
+  });
+
+  it('heals a history written by a concurrent run without a date that is on disk', async () => {
+    const store = new FsStore(dir);
+    await publishReport(store, spx0608);
+    const lacking = await store.get('SPX/history.json');
+    await publishReport(store, spx0914);
+    // What a run that read the history before 09-14 was added would leave behind:
+    await store.put('SPX/history.json', lacking!, OPTS);
+    expect((await loadHistory(store, 'SPX')).map((p) => p.date)).toEqual(['2023-06-08', '2023-09-14']);
+    await publishReport(store, spx0526);
+    const saved = JSON.parse((await store.get('SPX/history.json'))!) as { date: string }[];
+    expect(saved.map((p) => p.date)).toEqual(['2023-05-26', '2023-06-08', '2023-09-14']);
+  });
+
   it('writes nothing at all for a record holding a NaN, naming the field', async () => {
     const store = new FsStore(dir);
     await publishReport(store, spx0608);
@@ -114,8 +143,6 @@ describe('publishing a report', () => {
 });
 
 describe('history', () => {
-  const spx0526 = analyse(loadFixture('cboe_SPX_2023-05-26.csv'));
-
   it('keeps one point a date in time order, whatever order the reports arrive in', async () => {
     const store = new FsStore(dir);
     await publishReport(store, spx0914);

@@ -39,10 +39,19 @@ export class FetchError extends Error {
   }
 }
 
-function retryable(error: AxiosError): boolean {
+/** The size limit: asking again brings the same too-large answer. */
+const tooLarge = (error: AxiosError) => error.message.startsWith('maxContentLength');
+
+/** An HTTP error status (a body cut mid-way carries the 200 it started with). */
+const failedStatus = (error: AxiosError) => {
   const status = error.response?.status;
-  if (status === undefined) return error.code !== 'ERR_BAD_OPTION' && error.code !== 'ERR_BAD_RESPONSE';
-  return status === 429 || status >= 500;
+  return status !== undefined && status >= 400 ? status : undefined;
+};
+
+function retryable(error: AxiosError): boolean {
+  if (tooLarge(error) || error.code === 'ERR_BAD_OPTION') return false;
+  const status = failedStatus(error);
+  return status === undefined || status === 429 || status >= 500;
 }
 
 /** The deadline signal's abort, named as the timeout it is. */
@@ -58,8 +67,9 @@ function retryAfterMs(error: AxiosError): number | null {
 
 function describe(error: AxiosError, deadlineMs: number): string {
   if (deadlineError(error)) return `no complete answer within the ${deadlineMs / 1000} s deadline`;
-  if (error.response)
-    return `HTTP ${error.response.status}${error.response.statusText ? ` ${error.response.statusText}` : ''}`;
+  const status = failedStatus(error);
+  const text = error.response?.statusText;
+  if (status !== undefined) return `HTTP ${status}${text ? ` ${text}` : ''}`;
   return error.code ? `${error.code} (${error.message})` : error.message;
 }
 
@@ -96,7 +106,7 @@ export async function fetchText(url: string, options: HttpOptions = {}): Promise
           `GET ${url} failed: ${describe(e, deadlineMs)}${tries > 1 ? ` after ${tries} attempts` : ''}`,
           url,
           transient,
-          e.response?.status,
+          failedStatus(e),
         );
       }
       await sleep(wait);

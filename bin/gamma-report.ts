@@ -10,6 +10,7 @@ import { DEFAULT_ANALYSIS, type AnalysisOptions } from '../lambda/gamma/analyse'
 import { run, type ChainInput } from '../lambda/pipeline';
 import { formatFlipDistance, formatPrice, formatStrike, formatUsd } from '../lambda/report/format';
 import { DEFAULT_STRIKE_WINDOW_PCT, reportDate } from '../lambda/report/render';
+import { SYMBOL } from '../lambda/sources/common';
 import { fileInput } from '../lambda/sources/detect';
 import { liveConfigFromEnv, liveInput } from '../lambda/sources/live';
 import { FsStore } from '../lambda/store/fs-store';
@@ -42,7 +43,6 @@ Options:
 
 Exit status: 0 when every chain succeeded, 1 when some failed (the others are still written), 2 for a usage error.`;
 
-const SYMBOL = /^[A-Z0-9._-]{1,16}$/;
 const POSITIONINGS: readonly Positioning[] = ['classic', 'dealer-short'];
 /** samples/ beside bin/ (when run from source) and beside dist/ (the bundle). */
 const SAMPLES_DIR = join(__dirname, '..', 'samples');

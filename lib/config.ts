@@ -1,3 +1,4 @@
+import { SYMBOL } from '../lambda/sources/common';
 import { DEFAULT_MAX_AGE_HOURS, isCrypto } from '../lambda/sources/live';
 import type { Positioning } from '../lambda/types';
 
@@ -87,8 +88,7 @@ function list(key: string, value: unknown, what: string): string[] {
 
 function symbols(key: string, value: unknown): string[] {
   const out = list(key, value, 'symbols').map((s) => s.toUpperCase());
-  for (const s of out)
-    if (!/^[A-Z0-9.]{1,10}$/.test(s)) fail(key, value, `holds "${s}", which is not a ticker symbol`);
+  for (const s of out) if (!SYMBOL.test(s)) fail(key, value, `holds "${s}", which is not a ticker symbol`);
   return out;
 }
 

@@ -178,6 +178,7 @@ describe('bad input', () => {
     [['--as-of', 'yesterday'], /--as-of: "yesterday" is not an ISO 8601 instant/],
     [['--live', 'SPX,,BTC'], /--live: "" is not a ticker symbol/],
     [['--symbol', 'S P X'], /--symbol: "S P X" is not a ticker symbol/],
+    [['--symbol', '..'], /--symbol: "\.\." is not a ticker symbol/],
     [['stray.csv'], /Unexpected argument 'stray\.csv'/],
     [['--file'], /Option '-f, --file <value>' argument missing/],
     [['--max-age', '0'], /--max-age: "0" is not a positive number of hours/],

@@ -20,14 +20,28 @@ export function num(value: unknown): number {
   return NaN;
 }
 
+/**
+ * A ticker as the product accepts it: it names files and URLs, so letters, digits, `.`, `_` and `-`, starting
+ * with a letter or digit (never `..` or a path).
+ */
+export const SYMBOL = /^[A-Z0-9][A-Z0-9._-]{0,15}$/;
+
 /** The one underlying all contracts share, or the override; several without an override is an error. */
 export function chainSymbol(contracts: readonly OptionContract[], opts: ParseOptions): string {
   if (opts.symbol) return opts.symbol;
   const found = [...new Set(contracts.map((c) => c.underlying))].sort();
-  if (found.length === 1) return found[0] as string;
-  throw new InputError(
-    `${opts.origin}: the chain holds several underlyings (${found.join(', ')}); pass --symbol to name one`,
-  );
+  if (found.length !== 1) {
+    throw new InputError(
+      `${opts.origin}: the chain holds several underlyings (${found.join(', ')}); pass --symbol to name one`,
+    );
+  }
+  const symbol = found[0] as string;
+  if (!SYMBOL.test(symbol)) {
+    throw new InputError(
+      `${opts.origin}: the underlying ${JSON.stringify(symbol)} is not a ticker symbol; pass --symbol to name it`,
+    );
+  }
+  return symbol;
 }
 
 /** A spot price: positive and within what a market quotes (1e-6 to 1e9). */

@@ -3,7 +3,7 @@ import type { SourceName } from '../failure';
 import type { ChainInput } from '../pipeline';
 import type { OptionChain } from '../types';
 import { parseCboeJson } from './cboe-json';
-import { parseJson, type ParseOptions } from './common';
+import { parseJson, SYMBOL, type ParseOptions } from './common';
 import { parseDeribitJson } from './deribit';
 import { InputError } from './errors';
 import { fetchText, type HttpOptions } from './http';
@@ -58,7 +58,7 @@ export function isCrypto(symbol: string): boolean {
 
 /** The public URL of a symbol's whole chain. */
 export function liveUrl(symbol: string, config: LiveConfig): string {
-  if (!/^[A-Z0-9.]{1,10}$/.test(symbol)) throw new InputError(`"${symbol}" is not a ticker symbol`);
+  if (!SYMBOL.test(symbol)) throw new InputError(`"${symbol}" is not a ticker symbol`);
   if (isCrypto(symbol)) {
     return `${trimSlash(config.deribitBaseUrl)}/public/get_book_summary_by_currency?currency=${symbol}&kind=option`;
   }

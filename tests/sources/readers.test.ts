@@ -269,6 +269,17 @@ describe('bad input', () => {
     });
   });
 
+  it('refuses an underlying from the data that could not name a folder or URL', () => {
+    const doc = JSON.parse(readFixture('deribit_BTC_2026-03-13.json')) as {
+      result: { base_currency: string }[];
+    };
+    for (const row of doc.result) row.base_currency = '../../evil';
+    expect(() => parseChainText(JSON.stringify(doc), { origin: 'btc.json' })).toThrow(
+      'btc.json: the underlying "../../evil" is not a ticker symbol; pass --symbol to name it',
+    );
+    expect(parseChainText(JSON.stringify(doc), { origin: 'btc.json', symbol: 'BTC' }).symbol).toBe('BTC');
+  });
+
   it('names the row of an option symbol it cannot read', () => {
     const doc = {
       timestamp: '2025-06-08 12:49:38',

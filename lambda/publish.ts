@@ -84,7 +84,8 @@ type ViewOptions = Pick<PageOptions, 'strikeWindowPct'>;
 
 /**
  * Rewrites an underlying's views: `history.json`, the archive page, and `latest.*` as the newest dated
- * record (`record` when the store has none yet) with the whole history. Returns the latest record's key.
+ * record (`record` when the store has none yet) with the whole history. Returns the newest dated key it
+ * used and the record it showed as latest.
  */
 async function writeViews(
   store: Store,

@@ -1,6 +1,3 @@
-import { InputError } from './sources/errors';
-import { FetchError } from './sources/http';
-
 /** Where one underlying's run can fail, in order. */
 export type Stage = 'read' | 'fetch' | 'validate' | 'analyse' | 'publish';
 
@@ -59,11 +56,4 @@ export class RunFailure extends Error {
 export function describeFailure(label: string, source: string, stage: string, cause: string): string {
   const own = cause.startsWith(`${label}: `) ? cause.slice(label.length + 2) : cause;
   return `${label} (source ${source}, stage ${stage}): ${own}`;
-}
-
-/** Names an error raised while the pipeline was at `step`, by what it is rather than where it came from. */
-export function failureName(step: 'load' | 'analyse' | 'publish', error: unknown): FailureName {
-  if (error instanceof FetchError) return error.transient ? 'SourceUnavailable' : 'SourceRefused';
-  if (error instanceof InputError) return 'InvalidData';
-  return step === 'load' ? 'ReadFailed' : step === 'analyse' ? 'AnalysisFailed' : 'PublishFailed';
 }

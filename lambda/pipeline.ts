@@ -1,6 +1,8 @@
-import { failureName, RunFailure, type SourceName } from './failure';
+import { RunFailure, type FailureName, type SourceName } from './failure';
 import { analyse, type AnalysisOptions } from './gamma/analyse';
 import { publishIndex, publishReport, type Published } from './publish';
+import { InputError } from './sources/errors';
+import { FetchError } from './sources/http';
 import type { IndexEntry } from './report/render';
 import type { Store } from './store/store';
 import type { OptionChain, ReportRecord } from './types';
@@ -26,6 +28,13 @@ export interface RunResult {
   failures: RunFailure[];
   /** The latest record and history of every underlying listed on the index page after the run. */
   indexed: IndexEntry[];
+}
+
+/** Names an error raised while the pipeline was at `step`, by what it is rather than where it came from. */
+export function failureName(step: 'load' | 'analyse' | 'publish', error: unknown): FailureName {
+  if (error instanceof FetchError) return error.transient ? 'SourceUnavailable' : 'SourceRefused';
+  if (error instanceof InputError) return 'InvalidData';
+  return step === 'load' ? 'ReadFailed' : step === 'analyse' ? 'AnalysisFailed' : 'PublishFailed';
 }
 
 async function step<T>(

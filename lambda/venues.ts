@@ -1,6 +1,18 @@
 import { DateTime } from 'luxon';
 import type { Venue } from './types';
 
+/** Underlyings Deribit lists inverse options on; every other symbol is looked up at Cboe. */
+const DERIBIT_CURRENCIES = new Set(['BTC', 'ETH']);
+
+export function isCrypto(symbol: string): boolean {
+  return DERIBIT_CURRENCIES.has(symbol);
+}
+
+/** Where a symbol's live chain comes from. */
+export function liveSource(symbol: string): Venue {
+  return isCrypto(symbol) ? 'deribit' : 'cboe';
+}
+
 /** What differs between the two exchange families (METHODOLOGY §2, §4, §5). */
 export interface VenueConventions {
   /** IANA zone whose calendar dates name expiries and report files. */

@@ -1,5 +1,6 @@
 import { SYMBOL } from '../lambda/sources/common';
-import { DEFAULT_MAX_AGE_HOURS, isCrypto } from '../lambda/sources/live';
+import { DEFAULT_MAX_AGE_HOURS } from '../lambda/sources/live';
+import { isCrypto } from '../lambda/venues';
 import type { Positioning } from '../lambda/types';
 
 /** The deployment's settings, read from cdk.json context and `-c key=value` at synth. */

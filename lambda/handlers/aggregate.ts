@@ -5,7 +5,7 @@ import { composeEmail } from '../email/compose';
 import { sendEmail } from '../email/send';
 import { FAILURES, type FailureName } from '../failure';
 import { metricLine } from '../metrics';
-import { liveSource } from '../sources/live';
+import { liveSource } from '../venues';
 import type { UnderlyingResult } from './underlying';
 
 /** What the map hands on: each underlying's result, or the error Step Functions caught for it. */

@@ -1,7 +1,7 @@
 import { numberVar } from '../env';
-import type { SourceName } from '../failure';
 import type { ChainInput } from '../pipeline';
 import type { OptionChain } from '../types';
+import { isCrypto, liveSource } from '../venues';
 import { parseCboeJson } from './cboe-json';
 import { parseJson, SYMBOL, type ParseOptions } from './common';
 import { parseDeribitJson } from './deribit';
@@ -11,8 +11,6 @@ import { fetchText, type HttpOptions } from './http';
 export const DEFAULT_CBOE_BASE_URL = 'https://cdn.cboe.com/api/global/delayed_quotes/options';
 export const DEFAULT_DERIBIT_BASE_URL = 'https://www.deribit.com/api/v2';
 
-/** Underlyings Deribit lists inverse options on; every other symbol is looked up at Cboe. */
-const DERIBIT_CURRENCIES = new Set(['BTC', 'ETH']);
 /** Cboe indices, whose delayed-quotes file name starts with an underscore. */
 const CBOE_INDICES = new Set(['SPX', 'NDX', 'RUT', 'VIX', 'XSP', 'DJX']);
 
@@ -51,10 +49,6 @@ export function liveConfigFromEnv(env: NodeJS.ProcessEnv): LiveConfig {
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
-
-export function isCrypto(symbol: string): boolean {
-  return DERIBIT_CURRENCIES.has(symbol);
-}
 
 /** The public URL of a symbol's whole chain. */
 export function liveUrl(symbol: string, config: LiveConfig): string {
@@ -100,10 +94,6 @@ export async function fetchLiveChain(
   const chain = isCrypto(symbol) ? parseDeribitJson(doc, opts) : parseCboeJson(doc, opts);
   requireFresh(chain, now, config.maxAgeHours, url);
   return chain;
-}
-
-export function liveSource(symbol: string): SourceName {
-  return isCrypto(symbol) ? 'deribit' : 'cboe';
 }
 
 /** A symbol as one input of the pipeline, fetched when its turn comes and checked against `now` then. */

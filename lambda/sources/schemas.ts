@@ -1,5 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.cjs';
 import { InputError } from './errors';
+
+// zod/mini keeps the bundles small (about 20 KB against 440 KB for the classic API) but loads no messages.
+z.config(en());
 
 /**
  * The shapes of the JSON responses, checked before any maths. Only the fields the product reads are
@@ -13,36 +17,40 @@ export const MAX_CONTRACTS = 250_000;
 
 const contracts = z
   .array(z.unknown())
-  .min(1, 'the chain has no option contracts')
-  .max(MAX_CONTRACTS, `more than ${MAX_CONTRACTS} contracts: not a real chain`);
+  .check(
+    z.minLength(1, 'the chain has no option contracts'),
+    z.maxLength(MAX_CONTRACTS, `more than ${MAX_CONTRACTS} contracts: not a real chain`),
+  );
 
-const missingOr = (n: z.ZodNumber) => n.nullable();
+/** A number, or null for "no value". */
+const nonNegativeOrNull = z.nullable(z.number().check(z.nonnegative()));
+const positive = () => z.number().check(z.positive());
 
 const cboeOption = z.looseObject({
   option: z.string(),
-  open_interest: missingOr(z.number().nonnegative()),
-  iv: missingOr(z.number().nonnegative()),
-  gamma: missingOr(z.number()).optional(),
+  open_interest: nonNegativeOrNull,
+  iv: nonNegativeOrNull,
+  gamma: z.optional(z.nullable(z.number())),
 });
 
 /** `data` of a Cboe delayed-quotes response (or the whole document, in the older form). */
 export const cboeData = z.looseObject({
-  options: contracts.pipe(z.array(cboeOption)),
-  current_price: z.number().positive(),
+  options: z.pipe(contracts, z.array(cboeOption)),
+  current_price: positive(),
 });
 
 const deribitRow = z.looseObject({
   instrument_name: z.string(),
-  open_interest: missingOr(z.number().nonnegative()),
-  mark_iv: missingOr(z.number().nonnegative()),
-  underlying_price: missingOr(z.number().positive()),
-  estimated_delivery_price: z.number().positive(),
+  open_interest: nonNegativeOrNull,
+  mark_iv: nonNegativeOrNull,
+  underlying_price: z.nullable(positive()),
+  estimated_delivery_price: positive(),
   creation_timestamp: z.number(),
-  base_currency: z.string().optional(),
+  base_currency: z.optional(z.string()),
 });
 
 /** A Deribit `get_book_summary_by_currency` JSON-RPC result. */
-export const deribitResult = z.looseObject({ result: contracts.pipe(z.array(deribitRow)) });
+export const deribitResult = z.looseObject({ result: z.pipe(contracts, z.array(deribitRow)) });
 
 /** A JSON-RPC error answer. */
 export const rpcError = z.looseObject({
@@ -67,7 +75,7 @@ function pathText(prefix: string, path: readonly PropertyKey[]): string {
  * The document as the schema's type, or bad input naming the file or URL, the format, the first problem's
  * field path and value, and how many more there are.
  */
-export function checked<T extends z.ZodType>(
+export function checked<T extends z.ZodMiniType>(
   schema: T,
   doc: unknown,
   origin: string,

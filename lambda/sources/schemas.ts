@@ -7,7 +7,8 @@ z.config(en());
 
 /**
  * The shapes of the JSON responses, checked before any maths. Only the fields the product reads are
- * described; others pass through. A number that arrives as a string, a negative count or price, or a
+ * described, and the checked copy keeps only those (`z.object`, which zod compiles: about 5 ms for 9,000
+ * contracts where a pass-through object takes 70). A number that arrives as a string, a negative count or price, or a
  * missing array means the source changed or broke, and the whole chain is refused. `null` is the
  * sources' own "no value" and is left for the filters to count (METHODOLOGY §3).
  */
@@ -15,18 +16,20 @@ z.config(en());
 /** No listed chain comes near this many contracts (a full SPX chain holds about 30,000). */
 export const MAX_CONTRACTS = 250_000;
 
-const contracts = z
-  .array(z.unknown())
-  .check(
-    z.minLength(1, 'the chain has no option contracts'),
-    z.maxLength(MAX_CONTRACTS, `more than ${MAX_CONTRACTS} contracts: not a real chain`),
-  );
+/** The array of contracts: 1 to MAX_CONTRACTS rows of the given shape. */
+const contracts = <Row extends z.ZodMiniType>(row: Row) =>
+  z
+    .array(row)
+    .check(
+      z.minLength(1, 'the chain has no option contracts'),
+      z.maxLength(MAX_CONTRACTS, `more than ${MAX_CONTRACTS} contracts: not a real chain`),
+    );
 
 /** A number, or null for "no value". */
 const nonNegativeOrNull = z.nullable(z.number().check(z.nonnegative()));
 const positive = () => z.number().check(z.positive());
 
-const cboeOption = z.looseObject({
+const cboeOption = z.object({
   option: z.string(),
   open_interest: nonNegativeOrNull,
   iv: nonNegativeOrNull,
@@ -34,12 +37,12 @@ const cboeOption = z.looseObject({
 });
 
 /** `data` of a Cboe delayed-quotes response (or the whole document, in the older form). */
-export const cboeData = z.looseObject({
-  options: z.pipe(contracts, z.array(cboeOption)),
+export const cboeData = z.object({
+  options: contracts(cboeOption),
   current_price: positive(),
 });
 
-const deribitRow = z.looseObject({
+const deribitRow = z.object({
   instrument_name: z.string(),
   open_interest: nonNegativeOrNull,
   mark_iv: nonNegativeOrNull,
@@ -50,7 +53,7 @@ const deribitRow = z.looseObject({
 });
 
 /** A Deribit `get_book_summary_by_currency` JSON-RPC result. */
-export const deribitResult = z.looseObject({ result: z.pipe(contracts, z.array(deribitRow)) });
+export const deribitResult = z.object({ result: contracts(deribitRow) });
 
 /** A JSON-RPC error answer. */
 export const rpcError = z.looseObject({

@@ -129,7 +129,7 @@ export async function publishReport(
   const base = `${record.symbol}/${date}`;
   const sameDay = await readRecord(store, `${base}.json`);
   const ownsDay = sameDay === null || Date.parse(sameDay.asOf) <= Date.parse(record.asOf);
-  let { history } = await historyWithKeys(store, record.symbol);
+  let { history, keys } = await historyWithKeys(store, record.symbol);
   if (ownsDay) {
     history = withPoint(history, historyPoint(record, date));
     const page = renderReportPage(record, {
@@ -138,8 +138,9 @@ export async function publishReport(
     });
     await store.put(`${base}.json`, JSON.stringify(record, null, 1), PUT_OPTIONS.datedJson);
     await store.put(`${base}.html`, page, PUT_OPTIONS.datedHtml);
+    keys = [...new Set([...keys, `${base}.json`])].sort();
   }
-  let views = await writeViews(store, record, history, await datedKeys(store, record.symbol), options);
+  let views = await writeViews(store, record, history, keys, options);
   // Another run of this underlying may have added a date meanwhile: then write the views once more.
   const again = await historyWithKeys(store, record.symbol);
   if (again.history.length !== history.length || again.keys.at(-1) !== views.newestKey) {

@@ -65,15 +65,26 @@ export function requireInstant(ms: number, origin: string, field: string): numbe
   return ms;
 }
 
+/** No listed chain comes near this many contracts (a full SPX chain holds about 30,000). */
+export const MAX_CONTRACTS = 250_000;
+/** Why a chain's count of contracts is refused, the same from the JSON schemas and from the CSV readers. */
+export const COUNT_PROBLEMS = {
+  none: 'the chain has no option contracts',
+  tooMany: `more than ${MAX_CONTRACTS} contracts: not a real chain`,
+} as const;
+
 /** No listed option comes near these; a larger number is a corrupt feed, not a market. */
 const LIMITS = { strike: 1e9, openInterest: 1e9, forward: 1e9 } as const;
 
 /**
- * A chain must hold contracts, and every finite number must be within what a market can show (missing
- * values stay NaN for the filters to count). Named by contract and field.
+ * A chain must hold 1 to MAX_CONTRACTS contracts, and every finite number must be within what a market can
+ * show (missing values stay NaN for the filters to count). Named by contract and field.
  */
 export function validateContracts(contracts: readonly OptionContract[], origin: string): void {
-  if (contracts.length === 0) throw new InputError(`${origin}: the chain has no option contracts`);
+  if (contracts.length === 0) throw new InputError(`${origin}: ${COUNT_PROBLEMS.none}`);
+  if (contracts.length > MAX_CONTRACTS) {
+    throw new InputError(`${origin}: ${contracts.length} contracts: ${COUNT_PROBLEMS.tooMany}`);
+  }
   for (const c of contracts) {
     for (const field of Object.keys(LIMITS) as (keyof typeof LIMITS)[]) {
       const v = c[field];

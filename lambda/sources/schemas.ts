@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.cjs';
+import { COUNT_PROBLEMS, MAX_CONTRACTS } from './common';
 import { InputError } from './errors';
 
 // zod/mini keeps the bundles small (about 20 KB against 440 KB for the classic API) but loads no messages.
@@ -13,17 +14,9 @@ z.config(en());
  * sources' own "no value" and is left for the filters to count (METHODOLOGY §3).
  */
 
-/** No listed chain comes near this many contracts (a full SPX chain holds about 30,000). */
-export const MAX_CONTRACTS = 250_000;
-
 /** The array of contracts: 1 to MAX_CONTRACTS rows of the given shape. */
 const contracts = <Row extends z.ZodMiniType>(row: Row) =>
-  z
-    .array(row)
-    .check(
-      z.minLength(1, 'the chain has no option contracts'),
-      z.maxLength(MAX_CONTRACTS, `more than ${MAX_CONTRACTS} contracts: not a real chain`),
-    );
+  z.array(row).check(z.minLength(1, COUNT_PROBLEMS.none), z.maxLength(MAX_CONTRACTS, COUNT_PROBLEMS.tooMany));
 
 /** A number, or null for "no value". */
 const nonNegativeOrNull = z.nullable(z.number().check(z.nonnegative()));

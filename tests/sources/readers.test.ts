@@ -1,7 +1,7 @@
 import { parseCboeDate } from '../../lambda/sources/cboe-date';
 import { parseChainText } from '../../lambda/sources/detect';
 import { InputError } from '../../lambda/sources/errors';
-import { MAX_CONTRACTS } from '../../lambda/sources/schemas';
+import { MAX_CONTRACTS } from '../../lambda/sources/common';
 import { dateInZone } from '../../lambda/venues';
 import { loadFixture, readFixture } from '../helpers';
 
@@ -239,6 +239,14 @@ describe('bad input', () => {
       const huge = Array.from({ length: MAX_CONTRACTS + 1 }, () => row);
       expect(read(cboe({ current_price: 600, options: huge }))).toThrow(
         `data.options is an array of ${MAX_CONTRACTS + 1}: more than ${MAX_CONTRACTS} contracts: not a real chain`,
+      );
+    });
+
+    it('bounds the count of contracts in a CSV too', () => {
+      const [header, first] = readFixture('deribit_ETH_2025-11-22.csv').split('\n');
+      const text = [header, ...Array<string>(MAX_CONTRACTS + 1).fill(first!)].join('\n');
+      expect(() => parseChainText(text, { origin: 'eth.csv' })).toThrow(
+        `eth.csv: ${MAX_CONTRACTS + 1} contracts: more than ${MAX_CONTRACTS} contracts: not a real chain`,
       );
     });
 

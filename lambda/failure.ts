@@ -1,3 +1,5 @@
+import type { Venue } from './types';
+
 /** Where one underlying's run can fail, in order. */
 export type Stage = 'read' | 'fetch' | 'validate' | 'analyse' | 'publish';
 
@@ -28,7 +30,7 @@ export const TRANSIENT_FAILURES = (Object.keys(FAILURES) as FailureName[]).filte
 );
 
 /** Where a chain comes from: `cboe` or `deribit` for live data, `file` for a recorded one. */
-export type SourceName = 'cboe' | 'deribit' | 'file';
+export type SourceName = Venue | 'file';
 
 /** One underlying's failure: which input, from where, at which stage, and why, in one line. */
 export class RunFailure extends Error {
@@ -53,7 +55,7 @@ export class RunFailure extends Error {
  * The one-line form shared by the CLI's stderr and the Lambda error: `SPY (source cboe, stage fetch): …`.
  * A cause that already starts with the file's name does not repeat it.
  */
-export function describeFailure(label: string, source: string, stage: string, cause: string): string {
+function describeFailure(label: string, source: string, stage: string, cause: string): string {
   const own = cause.startsWith(`${label}: `) ? cause.slice(label.length + 2) : cause;
   return `${label} (source ${source}, stage ${stage}): ${own}`;
 }

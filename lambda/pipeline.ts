@@ -31,7 +31,7 @@ export interface RunResult {
 }
 
 /** Names an error raised while the pipeline was at `step`, by what it is rather than where it came from. */
-export function failureName(step: 'load' | 'analyse' | 'publish', error: unknown): FailureName {
+function failureName(step: 'load' | 'analyse' | 'publish', error: unknown): FailureName {
   if (error instanceof FetchError) return error.transient ? 'SourceUnavailable' : 'SourceRefused';
   if (error instanceof InputError) return 'InvalidData';
   return step === 'load' ? 'ReadFailed' : step === 'analyse' ? 'AnalysisFailed' : 'PublishFailed';

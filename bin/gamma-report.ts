@@ -5,16 +5,25 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
+import {
+  ConfigError,
+  RUN_GROUPS,
+  SETTINGS,
+  SettingError,
+  settingsFromEnv,
+  type SettingKey,
+  type Settings,
+} from '../lambda/contract';
 import { composeEmail } from '../lambda/email/compose';
-import { DEFAULT_ANALYSIS, type AnalysisOptions } from '../lambda/gamma/analyse';
-import { run, type ChainInput } from '../lambda/pipeline';
+import type { AnalysisOptions } from '../lambda/gamma/analyse';
+import { liveBaseUrls, liveInput, type LiveConfig } from '../lambda/live/fetch';
+import { run } from '../lambda/pipeline';
+import { fileInput } from '../lambda/readers/detect';
+import { reportDate } from '../lambda/record';
 import { formatFlipDistance, formatPrice, formatStrike, formatUsd } from '../lambda/report/format';
-import { DEFAULT_STRIKE_WINDOW_PCT, reportDate } from '../lambda/report/render';
-import { SYMBOL } from '../lambda/sources/common';
-import { fileInput } from '../lambda/sources/detect';
-import { liveConfigFromEnv, liveInput } from '../lambda/sources/live';
 import { FsStore } from '../lambda/store/fs-store';
-import type { Positioning, ReportRecord } from '../lambda/types';
+import type { ChainInput, ReportRecord } from '../lambda/types';
+import { SYMBOL, unservedReason } from '../lambda/venues';
 
 const USAGE = `Usage: gamma-report [options]
 
@@ -43,7 +52,6 @@ Options:
 
 Exit status: 0 when every chain succeeded, 1 when some failed (the others are still written), 2 for a usage error.`;
 
-const POSITIONINGS: readonly Positioning[] = ['classic', 'dealer-short'];
 /** samples/ beside bin/ (when run from source) and beside dist/ (the bundle). */
 const SAMPLES_DIR = join(__dirname, '..', 'samples');
 
@@ -60,7 +68,8 @@ interface CliOptions {
   out: string;
   asOf?: number;
   symbol?: string;
-  maxAgeHours?: number;
+  /** Oldest live snapshot accepted, hours, by schedule group. */
+  maxAgeHours: LiveConfig['maxAgeHours'];
   analysis: AnalysisOptions;
   strikeWindowPct: number;
   emailPreview?: string;
@@ -76,7 +85,17 @@ function symbolArg(value: string, flag: string): string {
   return symbol;
 }
 
-function parseCli(argv: string[]): CliOptions {
+/** A flag checked by its setting's own rule, so the CLI and a deployment accept the same values. */
+function settingArg<K extends SettingKey>(key: K, flag: string, value: string) {
+  try {
+    return SETTINGS[key].parse(value) as Settings[K];
+  } catch (e) {
+    if (e instanceof SettingError) throw new UsageError(`${flag}: ${JSON.stringify(value)} ${e.message}`);
+    throw e;
+  }
+}
+
+function parseCli(argv: string[], settings: Settings): CliOptions {
   let values;
   try {
     ({ values } = parseArgs({
@@ -105,13 +124,22 @@ function parseCli(argv: string[]): CliOptions {
     files: values.file ?? [],
     live: [],
     out: values.out ?? 'out',
-    analysis: { ...DEFAULT_ANALYSIS },
-    strikeWindowPct: DEFAULT_STRIKE_WINDOW_PCT,
+    analysis: {
+      positioning: settings.positioning,
+      riskFreeRate: settings.riskFreeRate,
+      dividendYield: settings.dividendYield,
+    },
+    strikeWindowPct: settings.strikeWindowPct,
+    maxAgeHours: { equity: settings.maxAgeHoursEquity, crypto: settings.maxAgeHoursCrypto },
     json: values.json ?? false,
     help: values.help ?? false,
   };
   if (values.live !== undefined) {
     options.live = values.live.split(',').map((s) => symbolArg(s, '--live'));
+    for (const symbol of options.live) {
+      const why = unservedReason(symbol);
+      if (why !== null) throw new UsageError(`--live: ${why}`);
+    }
   }
   if (values.symbol !== undefined) options.symbol = symbolArg(values.symbol, '--symbol');
   if (values['as-of'] !== undefined) {
@@ -124,26 +152,14 @@ function parseCli(argv: string[]): CliOptions {
     options.asOf = t.toMillis();
   }
   if (values.positioning !== undefined) {
-    const model = values.positioning as Positioning;
-    if (!POSITIONINGS.includes(model)) {
-      throw new UsageError(`--positioning: "${values.positioning}" is not one of ${POSITIONINGS.join(', ')}`);
-    }
-    options.analysis.positioning = model;
+    options.analysis.positioning = settingArg('positioning', '--positioning', values.positioning);
   }
   if (values['strike-window'] !== undefined) {
-    const pct = Number(values['strike-window']);
-    if (!(pct > 0 && pct <= 100)) {
-      throw new UsageError(
-        `--strike-window: "${values['strike-window']}" is not a percentage above 0 and at most 100`,
-      );
-    }
-    options.strikeWindowPct = pct;
+    options.strikeWindowPct = settingArg('strikeWindowPct', '--strike-window', values['strike-window']);
   }
   if (values['max-age'] !== undefined) {
-    const hours = Number(values['max-age']);
-    if (!(hours > 0))
-      throw new UsageError(`--max-age: "${values['max-age']}" is not a positive number of hours`);
-    options.maxAgeHours = hours;
+    const hours = settingArg('maxAgeHoursEquity', '--max-age', values['max-age']);
+    options.maxAgeHours = Object.fromEntries(RUN_GROUPS.map((g) => [g, hours])) as CliOptions['maxAgeHours'];
   }
   if (values['email-preview'] !== undefined) {
     if (values['email-preview'].trim() === '')
@@ -170,10 +186,7 @@ function bundledSamples(): string[] {
 function inputs(options: CliOptions, env: NodeJS.ProcessEnv): ChainInput[] {
   const overrides = { asOf: options.asOf, symbol: options.symbol };
   const files = options.files.length === 0 && options.live.length === 0 ? bundledSamples() : options.files;
-  const config = liveConfigFromEnv(env);
-  if (options.maxAgeHours !== undefined) {
-    config.maxAgeHours = { equity: options.maxAgeHours, crypto: options.maxAgeHours };
-  }
+  const config = { ...liveBaseUrls(env), maxAgeHours: options.maxAgeHours };
   return [
     ...files.map((path) => fileInput(path, overrides)),
     ...options.live.map((symbol) => liveInput(symbol, config, () => new Date(), { asOf: options.asOf })),
@@ -210,8 +223,12 @@ function table(records: readonly ReportRecord[]): string {
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   let options: CliOptions;
   try {
-    options = parseCli(argv);
+    options = parseCli(argv, settingsFromEnv(env));
   } catch (e) {
+    if (e instanceof ConfigError) {
+      io.stderr(e.problems.map((p) => `gamma-report: ${p}\n`).join(''));
+      return 2;
+    }
     io.stderr(`gamma-report: ${(e as Error).message}\nRun gamma-report --help for usage.\n`);
     return 2;
   }

@@ -1,36 +1,8 @@
-import type { Venue } from './types';
+import { FAILURES, type FailureName, type Stage } from './contract';
+import type { Venue } from './venues';
 
-/** Where one underlying's run can fail, in order. */
-export type Stage = 'read' | 'fetch' | 'validate' | 'analyse' | 'publish';
-
-/**
- * The names a failed underlying ends with. Step Functions retries only the transient ones (`lib/runs.ts`)
- * and the aggregate step reads the stage back from the name; the CLI prints the same one line.
- */
-export const FAILURES = {
-  /** 429, 5xx, timeouts and resets, still failing after the HTTP retries. */
-  SourceUnavailable: { stage: 'fetch', transient: true },
-  /** 403, 404 and other 4xx, or a response over the size limit: asking again gives the same answer. */
-  SourceRefused: { stage: 'fetch', transient: false },
-  /** A recorded file that cannot be read. */
-  ReadFailed: { stage: 'read', transient: false },
-  /** The data is malformed, incomplete, out of bounds or stale. */
-  InvalidData: { stage: 'validate', transient: false },
-  /** A fault in the calculation itself: a bug, never retried. */
-  AnalysisFailed: { stage: 'analyse', transient: false },
-  /** The store refused a write after the SDK's own retries. */
-  PublishFailed: { stage: 'publish', transient: true },
-} as const satisfies Record<string, { stage: Stage; transient: boolean }>;
-
-export type FailureName = keyof typeof FAILURES;
-
-/** Failure names Step Functions should retry. */
-export const TRANSIENT_FAILURES = (Object.keys(FAILURES) as FailureName[]).filter(
-  (name) => FAILURES[name].transient,
-);
-
-/** Where a chain comes from: `cboe` or `deribit` for live data, `file` for a recorded one. */
-export type SourceName = Venue | 'file';
+/** Where a chain comes from: a venue's live API, or a recorded `file`. */
+export type Origin = Venue | 'file';
 
 /** One underlying's failure: which input, from where, at which stage, and why, in one line. */
 export class RunFailure extends Error {
@@ -39,10 +11,10 @@ export class RunFailure extends Error {
   constructor(
     name: FailureName,
     readonly label: string,
-    readonly source: SourceName,
+    readonly origin: Origin,
     readonly reason: Error,
   ) {
-    super(describeFailure(label, source, FAILURES[name].stage, reason.message), { cause: reason });
+    super(describeFailure(label, origin, FAILURES[name].stage, reason.message), { cause: reason });
     this.name = name;
   }
 
@@ -52,10 +24,10 @@ export class RunFailure extends Error {
 }
 
 /**
- * The one-line form shared by the CLI's stderr and the Lambda error: `SPY (source cboe, stage fetch): …`.
+ * The one-line form shared by the CLI's stderr and the Lambda error: `SPY (cboe, stage fetch): …`.
  * A cause that already starts with the file's name does not repeat it.
  */
-function describeFailure(label: string, source: string, stage: string, cause: string): string {
+function describeFailure(label: string, origin: Origin, stage: Stage, cause: string): string {
   const own = cause.startsWith(`${label}: `) ? cause.slice(label.length + 2) : cause;
-  return `${label} (source ${source}, stage ${stage}): ${own}`;
+  return `${label} (${origin}, stage ${stage}): ${own}`;
 }

@@ -1,12 +1,6 @@
 import { historyPoint, withPoint, type HistoryPoint } from './report/history';
-import {
-  renderArchivePage,
-  renderIndexPage,
-  renderReportPage,
-  reportDate,
-  type IndexEntry,
-  type PageOptions,
-} from './report/render';
+import { reportDate } from './record';
+import { renderArchivePage, renderIndexPage, renderReportPage, type PageOptions } from './report/render';
 import type { Store } from './store/store';
 import type { ReportRecord } from './types';
 
@@ -71,6 +65,12 @@ export function assertFinite(value: unknown, path = 'record'): void {
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) assertFinite(v, `${path}.${k}`);
   }
+}
+
+/** An underlying as the index page lists it: its latest record and its history. */
+export interface IndexEntry {
+  record: ReportRecord;
+  history: HistoryPoint[];
 }
 
 export interface Published {

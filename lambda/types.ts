@@ -1,16 +1,16 @@
-/** The data the product passes around: one normalised contract, one chain, one report record (METHODOLOGY §1, §7). */
+/** The data the product passes around: one normalised contract, one chain, one report record (docs/methodology.md §1, §7). */
+import type { Positioning } from './contract';
+import type { Origin } from './failure';
+import type { Venue } from './venues';
+
+export type { Positioning, Venue };
 
 export type OptionType = 'call' | 'put';
 
-/** Where a chain came from; also the `source` field of the report record. */
+/** The feed and format a chain was read from: the `source` field of the report record. */
 export type SourceKind = 'cboe' | 'cboe-csv' | 'deribit';
 
-/** The exchange family decides time zone, multiplier, forward model, profile range and the monthly rule. */
-export type Venue = 'cboe' | 'deribit';
-
-export type Positioning = 'classic' | 'dealer-short';
-
-/** One option, whatever its source (METHODOLOGY §1). Missing numbers are NaN so the filters can name them. */
+/** One option, whatever its feed (docs/methodology.md §1). Missing numbers are NaN so the filters can name them. */
 export interface OptionContract {
   underlying: string;
   root: string;
@@ -26,6 +26,14 @@ export interface OptionContract {
   forward: number;
   /** The source's own gamma, rounded (Cboe only); informational, never used for exposure. */
   vendorGamma?: number;
+}
+
+/** One chain to analyse: a recorded file or a live symbol, loaded only when its turn comes. */
+export interface ChainInput {
+  /** The file path or symbol, used to name a failure. */
+  label: string;
+  origin: Origin;
+  load(): Promise<OptionChain>;
 }
 
 export interface OptionChain {

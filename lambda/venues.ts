@@ -1,28 +1,159 @@
 import { DateTime } from 'luxon';
-import type { Venue } from './types';
 
-/** Underlyings Deribit lists inverse options on; every other symbol is looked up at Cboe. */
-const DERIBIT_CURRENCIES = new Set(['BTC', 'ETH']);
+/**
+ * Everything that differs between the places chains come from, in one table (docs/methodology.md §1, §2, §4,
+ * §5). A new venue is one entry in VENUES plus its reader in `lambda/readers/live.ts`; a new schedule (with
+ * its own calendar and freshness limit) is one entry in GROUPS. The CDK app reads the same tables through
+ * `lambda/contract.ts`.
+ */
 
-export function isCrypto(symbol: string): boolean {
-  return DERIBIT_CURRENCIES.has(symbol);
+export type Venue = 'cboe' | 'deribit';
+
+/**
+ * A ticker as the product accepts it: it names folders and URLs, so letters, digits, `.`, `_` and `-`, starting
+ * with a letter or digit (never `..` or a path).
+ */
+export const SYMBOL = /^[A-Z0-9][A-Z0-9._-]{0,15}$/;
+
+/** Runs that share a schedule, a trading calendar and a freshness limit. */
+export type RunGroup = 'equity' | 'crypto';
+
+export interface GroupSpec {
+  /** Underlyings watched when the deployment names none. */
+  underlyings: readonly string[];
+  /** EventBridge Scheduler expression of the run. */
+  schedule: string;
+  /** IANA zone the schedule is read in. */
+  timeZone: string;
+  /** `nyse`: nothing is fetched on an NYSE holiday. */
+  calendar: 'nyse' | 'none';
+  /** A live snapshot older than this is refused as stale: Cboe's file carries Friday over a weekend. */
+  maxAgeHours: number;
 }
 
-/** Where a symbol's live chain comes from. */
-export function liveSource(symbol: string): Venue {
-  return isCrypto(symbol) ? 'deribit' : 'cboe';
-}
+export const GROUPS: Record<RunGroup, GroupSpec> = {
+  equity: {
+    underlyings: ['SPX', 'SPY'],
+    // 08:30 New York: after the overnight open-interest update, before the open.
+    schedule: 'cron(30 8 ? * MON-FRI *)',
+    timeZone: 'America/New_York',
+    calendar: 'nyse',
+    maxAgeHours: 36,
+  },
+  crypto: {
+    underlyings: ['BTC', 'ETH'],
+    // 08:15 UTC: just after Deribit's 08:00 expiry, so the expired series are gone.
+    schedule: 'cron(15 8 * * ? *)',
+    timeZone: 'UTC',
+    calendar: 'none',
+    maxAgeHours: 2,
+  },
+};
 
-/** What differs between the two exchange families (METHODOLOGY §2, §4, §5). */
-export interface VenueConventions {
+export const RUN_GROUPS = Object.keys(GROUPS) as RunGroup[];
+
+/** A time of day as [hour, minute]. */
+type Clock = readonly [number, number];
+
+export interface VenueSpec {
+  /** How pages and errors name it. */
+  name: string;
+  group: RunGroup;
   /** IANA zone whose calendar dates name expiries and report files. */
   zone: string;
+  /** Contract multiplier: open interest × multiplier = units of the underlying. */
+  multiplier: number;
+  /** When an expiry date's options stop trading, in `zone`: roots settled on the open stop earlier. */
+  settlement: { time: Clock; am?: { roots: ReadonlySet<string>; time: Clock } };
+  /** Which Friday of the month is the standard monthly expiry. */
+  monthly: 'third' | 'last';
   /** Half-width of the gamma profile around spot, as a fraction. */
   profileRange: number;
-  /** Whether a calendar date (YYYY-MM-DD) is the venue's standard monthly expiry. */
-  isMonthly(date: string): boolean;
-  /** Minimum time to expiry applies alike; only Cboe takes configured r and q (Deribit's forward is quoted). */
+  /** Whether configured r and q apply: Deribit values each expiry on its own quoted forward. */
   usesCarry: boolean;
+  /** Symbols served: a fixed list, or any ticker of the given form. */
+  symbols: readonly string[] | RegExp;
+  /** Symbols the venue lists that the product cannot read yet, for a clear refusal. */
+  notYetSupported?: readonly string[];
+  /** The public API: base URL (overridable by an environment variable) and a symbol's whole-chain path. */
+  api: { baseUrlVariable: string; baseUrl: string; chainPath(symbol: string): string };
+  attribution: string;
+}
+
+/** Cboe indices, whose delayed-quotes file name starts with an underscore. */
+const CBOE_INDICES = new Set(['SPX', 'NDX', 'RUT', 'VIX', 'XSP', 'DJX']);
+
+export const VENUES: Record<Venue, VenueSpec> = {
+  cboe: {
+    name: 'Cboe',
+    group: 'equity',
+    zone: 'America/New_York',
+    multiplier: 100,
+    settlement: { time: [16, 0], am: { roots: new Set(['SPX', 'NDX', 'RUT', 'VIX', 'DJX']), time: [9, 30] } },
+    monthly: 'third',
+    profileRange: 0.2,
+    usesCarry: true,
+    symbols: /^[A-Z][A-Z0-9.]{0,9}$/,
+    api: {
+      baseUrlVariable: 'CBOE_BASE_URL',
+      baseUrl: 'https://cdn.cboe.com/api/global/delayed_quotes/options',
+      chainPath: (symbol) => `/${CBOE_INDICES.has(symbol) ? '_' : ''}${symbol}.json`,
+    },
+    attribution: 'Option data © Cboe Global Markets, delayed at least 15 minutes.',
+  },
+  deribit: {
+    name: 'Deribit',
+    group: 'crypto',
+    zone: 'UTC',
+    multiplier: 1,
+    settlement: { time: [8, 0] },
+    monthly: 'last',
+    profileRange: 0.3,
+    usesCarry: false,
+    symbols: ['BTC', 'ETH'],
+    // USDC-settled linear options: a different contract and margin currency.
+    notYetSupported: ['SOL', 'XRP'],
+    api: {
+      baseUrlVariable: 'DERIBIT_BASE_URL',
+      baseUrl: 'https://www.deribit.com/api/v2',
+      chainPath: (symbol) => `/public/get_book_summary_by_currency?currency=${symbol}&kind=option`,
+    },
+    attribution: 'Option data from the Deribit public API.',
+  },
+};
+
+export const VENUE_NAMES = Object.keys(VENUES) as Venue[];
+
+/**
+ * The venue a live symbol is fetched from: a venue that lists it by name wins over one that takes any ticker
+ * of its form (BTC is Deribit's, not a Cboe ticker). Null when none serves it.
+ */
+export function venueFor(symbol: string): Venue | null {
+  const listed = VENUE_NAMES.find((v) => {
+    const s = VENUES[v].symbols;
+    return Array.isArray(s) && s.includes(symbol);
+  });
+  if (listed) return listed;
+  const pattern = VENUE_NAMES.find((v) => {
+    const s = VENUES[v].symbols;
+    return s instanceof RegExp && s.test(symbol);
+  });
+  return pattern ?? null;
+}
+
+/** Why no venue of `group` serves a symbol, in one sentence naming what is served; null when one does. */
+export function unservedReason(symbol: string, group?: RunGroup): string | null {
+  const venue = venueFor(symbol);
+  if (venue !== null && (group === undefined || VENUES[venue].group === group)) return null;
+  const pending = VENUE_NAMES.find((v) => VENUES[v].notYetSupported?.includes(symbol));
+  if (pending) return `${VENUES[pending].name} lists ${symbol} options, but they are not supported yet`;
+  if (venue !== null)
+    return `${symbol} is served by ${VENUES[venue].name}, which runs in the ${VENUES[venue].group} group`;
+  const served = VENUE_NAMES.filter((v) => group === undefined || VENUES[v].group === group).map((v) => {
+    const s = VENUES[v].symbols;
+    return `${VENUES[v].name} (${Array.isArray(s) ? s.join(', ') : 'US tickers such as SPX, SPY, AAPL'})`;
+  });
+  return `no venue serves ${JSON.stringify(symbol)}: ${served.join('; ')}`;
 }
 
 const FRIDAY = 5;
@@ -39,10 +170,30 @@ export function isLastFriday(date: string): boolean {
   return d.weekday === FRIDAY && d.plus({ days: 7 }).month !== d.month;
 }
 
-export const VENUES: Record<Venue, VenueConventions> = {
-  cboe: { zone: 'America/New_York', profileRange: 0.2, isMonthly: isThirdFriday, usesCarry: true },
-  deribit: { zone: 'UTC', profileRange: 0.3, isMonthly: isLastFriday, usesCarry: false },
-};
+/** Whether a calendar date (YYYY-MM-DD) is the venue's standard monthly expiry. */
+export function isMonthly(venue: Venue, date: string): boolean {
+  return VENUES[venue].monthly === 'third' ? isThirdFriday(date) : isLastFriday(date);
+}
+
+const expiryCache = new Map<string, number>();
+
+/**
+ * The instant (epoch ms) an option of `root` expiring on a calendar date stops trading, in the venue's zone:
+ * daylight saving time comes from the zone. NaN for a date that does not exist (31 February).
+ */
+export function expiryInstant(venue: Venue, root: string, year: number, month: number, day: number): number {
+  const spec = VENUES[venue];
+  const am = spec.settlement.am?.roots.has(root) ?? false;
+  const key = `${venue} ${year}-${month}-${day} ${am}`;
+  let instant = expiryCache.get(key);
+  if (instant === undefined) {
+    const [hour, minute] = am ? spec.settlement.am!.time : spec.settlement.time;
+    const t = DateTime.fromObject({ year, month, day, hour, minute }, { zone: spec.zone });
+    instant = t.isValid && t.day === day ? t.toMillis() : NaN;
+    expiryCache.set(key, instant);
+  }
+  return instant;
+}
 
 /** The calendar date (YYYY-MM-DD) of an instant in a zone. */
 export function dateInZone(instantMs: number, zone: string): string {

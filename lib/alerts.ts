@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRIC_NAMESPACE } from '../lambda/metrics';
+import { METRICS } from '../lambda/contract';
 
 export interface HeartbeatGroup {
   name: string;
@@ -57,9 +57,9 @@ export class ReportAlerts extends Construct {
       });
     const runMetric = (metricName: string, group: string, period = Duration.minutes(5)) =>
       new cloudwatch.Metric({
-        namespace: METRIC_NAMESPACE,
+        namespace: METRICS.namespace,
         metricName,
-        dimensionsMap: { Group: group },
+        dimensionsMap: { [METRICS.dimension]: group },
         period,
         statistic: 'Sum',
       });
@@ -80,13 +80,13 @@ export class ReportAlerts extends Construct {
       onAny(
         `UnderlyingFailures-${g.name}`,
         `At least one ${g.name} underlying failed in a run; the log line "underlying failed" names it.`,
-        runMetric('UnderlyingFailures', g.name),
+        runMetric(METRICS.underlyingFailures, g.name),
       );
       if (props.watchEmail) {
         onAny(
           `EmailFailures-${g.name}`,
           `The daily email of a ${g.name} run was not sent; the log line "email failed" gives the SES error.`,
-          runMetric('EmailFailures', g.name),
+          runMetric(METRICS.emailFailures, g.name),
         );
       }
       // Alarm when every one of N consecutive periods saw no completed run: N × period = the allowed gap.
@@ -94,7 +94,7 @@ export class ReportAlerts extends Construct {
       const periods = g.within.toSeconds() / period.toSeconds();
       add(`Heartbeat-${g.name}`, {
         alarmDescription: `No ${g.name} run completed within ${g.within.toHours()} hours.`,
-        metric: runMetric('RunsCompleted', g.name, period),
+        metric: runMetric(METRICS.runsCompleted, g.name, period),
         threshold: 1,
         evaluationPeriods: periods,
         datapointsToAlarm: periods,

@@ -3,12 +3,16 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { RESOURCE_VARIABLES, RUN_GROUPS, settingsEnvironment, type RunGroup } from '../lambda/contract';
 import { ReportAlerts } from './alerts';
 import type { GammaReportConfig } from './config';
 import { ReportMail } from './mail';
 import { ReportFunction } from './report-function';
 import { ReportRuns } from './runs';
 import { ReportSite } from './site';
+
+/** How long without a completed run before the heartbeat alarms: a weekend and a holiday for equities. */
+const HEARTBEAT: Record<RunGroup, Duration> = { equity: Duration.days(4), crypto: Duration.hours(26) };
 
 export interface GammaReportStackProps extends StackProps {
   config: GammaReportConfig;
@@ -29,13 +33,8 @@ export class GammaReportStack extends Stack {
 
     this.site = new ReportSite(this, 'Site');
     const environment = {
-      BUCKET_NAME: this.site.bucket.bucketName,
-      POSITIONING: config.positioning,
-      RISK_FREE_RATE: String(config.riskFreeRate),
-      DIVIDEND_YIELD: String(config.dividendYield),
-      STRIKE_WINDOW_PCT: String(config.strikeWindowPct),
-      MAX_AGE_HOURS_EQUITY: String(config.maxAgeHoursEquity),
-      MAX_AGE_HOURS_CRYPTO: String(config.maxAgeHoursCrypto),
+      [RESOURCE_VARIABLES.bucket]: this.site.bucket.bucketName,
+      ...settingsEnvironment(config.settings),
     };
     // Measured: the CLI on the 19,920-contract SPX chain peaks at 134 MB RSS and takes 1.0 s on 2 cores
     // (`/usr/bin/time -f '%e s %M KB' node dist/gamma-report.js --file samples/cboe_SPX_2023-09-14.csv`).
@@ -76,22 +75,12 @@ export class GammaReportStack extends Stack {
       aggregateFunction: aggregate.fn,
       maxConcurrency: config.maxConcurrency,
       logRetention,
-      groups: [
-        {
-          name: 'equity',
-          underlyings: config.equityUnderlyings,
-          expression: config.equitySchedule,
-          timeZone: config.equityTimeZone,
-          calendar: 'nyse',
-        },
-        {
-          name: 'crypto',
-          underlyings: config.cryptoUnderlyings,
-          expression: config.cryptoSchedule,
-          timeZone: config.cryptoTimeZone,
-          calendar: 'none',
-        },
-      ],
+      groups: RUN_GROUPS.map((name) => ({
+        name,
+        underlyings: config.groups[name].underlyings,
+        expression: config.groups[name].schedule,
+        timeZone: config.groups[name].timeZone,
+      })),
     });
 
     if (config.emailFrom) {
@@ -109,10 +98,10 @@ export class GammaReportStack extends Stack {
       stateMachine: this.runs.stateMachine,
       email: config.alarmEmail,
       watchEmail: config.emailFrom !== '',
-      heartbeats: [
-        ...(config.equityUnderlyings.length ? [{ name: 'equity', within: Duration.days(4) }] : []),
-        ...(config.cryptoUnderlyings.length ? [{ name: 'crypto', within: Duration.hours(26) }] : []),
-      ],
+      heartbeats: RUN_GROUPS.filter((g) => config.groups[g].underlyings.length > 0).map((name) => ({
+        name,
+        within: HEARTBEAT[name],
+      })),
     });
 
     new CfnOutput(this, 'SiteUrl', {

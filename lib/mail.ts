@@ -1,6 +1,7 @@
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
+import { RESOURCE_VARIABLES } from '../lambda/contract';
 
 export interface ReportMailProps {
   from: string;
@@ -26,8 +27,8 @@ export class ReportMail extends Construct {
         }),
     );
     for (const identity of this.identities) identity.grantSendEmail(props.sender);
-    props.sender.addEnvironment('EMAIL_FROM', props.from);
-    props.sender.addEnvironment('EMAIL_TO', props.to.join(','));
-    props.sender.addEnvironment('SITE_URL', props.siteUrl);
+    props.sender.addEnvironment(RESOURCE_VARIABLES.emailFrom, props.from);
+    props.sender.addEnvironment(RESOURCE_VARIABLES.emailTo, props.to.join(','));
+    props.sender.addEnvironment(RESOURCE_VARIABLES.siteUrl, props.siteUrl);
   }
 }

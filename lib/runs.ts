@@ -7,22 +7,21 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { TimeZone } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { TRANSIENT_FAILURES } from '../lambda/failure';
+import { TRANSIENT_FAILURES, type RunGroup } from '../lambda/contract';
 
-/** One scheduled run: which underlyings, when, and whether the NYSE calendar applies. */
-export interface RunGroup {
-  name: 'equity' | 'crypto';
+/** One scheduled run: which underlyings and when. */
+export interface ScheduledGroup {
+  name: RunGroup;
   underlyings: string[];
   /** Scheduler expression, e.g. cron(30 8 ? * MON-FRI *). */
   expression: string;
   timeZone: string;
-  calendar: 'nyse' | 'none';
 }
 
 export interface ReportRunsProps {
   underlyingFunction: lambda.IFunction;
   aggregateFunction: lambda.IFunction;
-  groups: RunGroup[];
+  groups: ScheduledGroup[];
   maxConcurrency: number;
   logRetention: logs.RetentionDays;
 }
@@ -70,7 +69,7 @@ export class ReportRuns extends Construct {
 
     const map = new sfn.Map(this, 'Each underlying', {
       itemsPath: '$.underlyings',
-      itemSelector: { 'symbol.$': '$$.Map.Item.Value', 'calendar.$': '$.calendar' },
+      itemSelector: { 'symbol.$': '$$.Map.Item.Value' },
       maxConcurrency: props.maxConcurrency,
       resultPath: '$.results',
     });
@@ -102,11 +101,7 @@ export class ReportRuns extends Construct {
             description: `Gamma report, ${g.name}: ${g.underlyings.join(', ')}`,
             schedule: scheduler.ScheduleExpression.expression(g.expression, TimeZone.of(g.timeZone)),
             target: new targets.StepFunctionsStartExecution(this.stateMachine, {
-              input: scheduler.ScheduleTargetInput.fromObject({
-                group: g.name,
-                calendar: g.calendar,
-                underlyings: g.underlyings,
-              }),
+              input: scheduler.ScheduleTargetInput.fromObject({ group: g.name, underlyings: g.underlyings }),
               retryAttempts: 2,
             }),
           }),

@@ -8,9 +8,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyse, DEFAULT_ANALYSIS } from '../lambda/gamma/analyse';
-import { run, type ChainInput } from '../lambda/pipeline';
+import { run } from '../lambda/pipeline';
+import type { ChainInput } from '../lambda/types';
 import { renderReportPage } from '../lambda/report/render';
-import { parseChainText } from '../lambda/sources/detect';
+import { parseChainText } from '../lambda/readers/detect';
 import { FsStore } from '../lambda/store/fs-store';
 import { LAMBDA_BUNDLING } from '../lib/report-function';
 
@@ -134,7 +135,7 @@ async function main() {
     const dir = join(out, `scale-${n}`);
     const inputs: ChainInput[] = Array.from({ length: n }, (_, i) => ({
       label: `chain ${i}`,
-      source: 'file',
+      origin: 'file',
       load: async () => parseChainText(texts[i % texts.length]!, { origin: `chain ${i}`, symbol: `S${i}` }),
     }));
     const start = process.hrtime.bigint();

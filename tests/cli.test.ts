@@ -127,7 +127,7 @@ describe('bad input', () => {
     const run = await gammaReport(['--file', file], cwd);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      `gamma-report: failed: ${file} (source file, stage validate): line 3, "Date: 23 de marzo de 2022, 10:11 GMT-4"`,
+      `gamma-report: failed: ${file} (file, stage validate): line 3, "Date: 23 de marzo de 2022, 10:11 GMT-4"`,
     );
     expect(run.stderr).toContain('pass --as-of');
     oneLine(run.stderr);
@@ -138,7 +138,7 @@ describe('bad input', () => {
     const run = await gammaReport(['--file', file], cwd);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /failed: .*cboe_SPY_2022-04-01_dataobject\.json \(source file, stage validate\): the chain has no snapshot time.*--as-of/,
+      /failed: .*cboe_SPY_2022-04-01_dataobject\.json \(file, stage validate\): the chain has no snapshot time.*--as-of/,
     );
     oneLine(run.stderr);
   });
@@ -147,12 +147,12 @@ describe('bad input', () => {
     [
       'a missing file',
       'nope.csv',
-      /^gamma-report: failed: nope\.csv \(source file, stage read\): ENOENT: no such file or directory, open 'nope\.csv'$/m,
+      /^gamma-report: failed: nope\.csv \(file, stage read\): ENOENT: no such file or directory, open 'nope\.csv'$/m,
     ],
     [
       'an unknown format',
       'notes.txt',
-      /failed: notes\.txt \(source file, stage validate\): unknown format: expected a Cboe/,
+      /failed: notes\.txt \(file, stage validate\): unknown format: expected a Cboe/,
     ],
   ])('names %s', async (_, name, message) => {
     writeFileSync(join(cwd, 'notes.txt'), 'just some notes\n');
@@ -289,10 +289,10 @@ describe('options', () => {
       const lines = run.stderr.trim().split('\n');
       expect(lines).toHaveLength(2);
       expect(lines[0]).toMatch(
-        /^gamma-report: failed: SPY \(source cboe, stage validate\): http:\/\/127\.0\.0\.1:\d+\/c\/SPY\.json: the snapshot was taken at 2025-06-08T12:49:38Z, \d+\.\d hours before this run; live equity data older than 36 hours is refused as stale/,
+        /^gamma-report: failed: SPY \(cboe, stage validate\): http:\/\/127\.0\.0\.1:\d+\/c\/SPY\.json: the snapshot was taken at 2025-06-08T12:49:38Z, \d+\.\d hours before this run; live equity data older than 36 hours is refused as stale/,
       );
       expect(lines[1]).toMatch(
-        /^gamma-report: failed: BTC \(source deribit, stage validate\): .* older than 2 hours/,
+        /^gamma-report: failed: BTC \(deribit, stage validate\): .* older than 2 hours/,
       );
       expect(existsSync(join(cwd, 'out', 'SPY'))).toBe(false);
       expect(existsSync(join(cwd, 'out', 'BTC'))).toBe(false);
@@ -302,7 +302,7 @@ describe('options', () => {
       const run = await gammaReport(['--live', 'QQQ'], cwd, { CBOE_BASE_URL: `${base}/c` });
       expect(run.code).toBe(1);
       expect(run.stderr).toBe(
-        `gamma-report: failed: QQQ (source cboe, stage fetch): GET ${base}/c/QQQ.json failed: HTTP 404 Not Found\n`,
+        `gamma-report: failed: QQQ (cboe, stage fetch): GET ${base}/c/QQQ.json failed: HTTP 404 Not Found\n`,
       );
     });
   });

@@ -9,8 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { aggregateHandler } from '../lambda/handlers/aggregate';
-import { metricLine } from '../lambda/metrics';
+import { aggregateHandler, metricLine } from '../lambda/handlers/aggregate';
 import { runtimeFromEnv, type RuntimeConfig } from '../lambda/handlers/config';
 import { underlyingHandler } from '../lambda/handlers/underlying';
 import { s3ClientFromEnv } from '../lambda/store/s3-store';
@@ -78,8 +77,7 @@ function config(now = '2026-11-23T14:00:00Z'): RuntimeConfig {
 const FRESH: Record<string, string> = { SPY: '2025-06-08T13:49:38Z', BTC: '2026-03-13T20:00:00Z' };
 
 /** The per-underlying handler, run as if right after the recorded snapshot was taken. */
-const publishLive = (symbol: string, calendar?: 'nyse' | 'none') =>
-  underlyingHandler(config(FRESH[symbol]))({ symbol, calendar });
+const publishLive = (symbol: string) => underlyingHandler(config(FRESH[symbol]))({ symbol });
 
 async function head(key: string) {
   const out = await s3ClientFromEnv(env).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
@@ -88,7 +86,7 @@ async function head(key: string) {
 
 describe('the per-underlying handler', () => {
   it('publishes dated files, history, archive and latest with their content types and cache headers', async () => {
-    const result = await publishLive('SPY', 'nyse');
+    const result = await publishLive('SPY');
     expect(result).toMatchObject({
       symbol: 'SPY',
       status: 'published',
@@ -146,7 +144,7 @@ describe('the per-underlying handler', () => {
     expect(error).toMatchObject({
       name: 'SourceRefused',
       message: expect.stringMatching(
-        /^SPY \(source cboe, stage fetch\): GET .*\/cboe\/SPY\.json failed: HTTP 404 Not Found$/,
+        /^SPY \(cboe, stage fetch\): GET .*\/cboe\/SPY\.json failed: HTTP 404 Not Found$/,
       ),
     });
     expect(requests.filter((r) => r === '/cboe/SPY.json')).toHaveLength(2);
@@ -155,10 +153,7 @@ describe('the per-underlying handler', () => {
   });
 
   it('skips the equity run on an NYSE holiday without fetching anything', async () => {
-    const result = await underlyingHandler(config('2026-11-26T13:30:00Z'))({
-      symbol: 'SPY',
-      calendar: 'nyse',
-    });
+    const result = await underlyingHandler(config('2026-11-26T13:30:00Z'))({ symbol: 'SPY' });
     expect(result).toEqual({ symbol: 'SPY', status: 'skipped', reason: 'NYSE holiday' });
     expect(requests).toEqual([]);
     // The recorded BTC book is from March: allow its age here, since this test is about the calendar.
@@ -166,7 +161,7 @@ describe('the per-underlying handler', () => {
     const crypto = await underlyingHandler({
       ...holiday,
       live: { ...holiday.live, maxAgeHours: { equity: 36, crypto: 24 * 365 } },
-    })({ symbol: 'BTC', calendar: 'none' });
+    })({ symbol: 'BTC' });
     expect(crypto.status).toBe('published');
   });
 });
@@ -197,7 +192,7 @@ describe('the aggregate handler', () => {
               Error: 'SourceRefused',
               Cause: JSON.stringify({
                 errorType: 'SourceRefused',
-                errorMessage: 'QQQ (source cboe, stage fetch): GET …/QQQ.json failed: HTTP 403 Forbidden',
+                errorMessage: 'QQQ (cboe, stage fetch): GET …/QQQ.json failed: HTTP 403 Forbidden',
                 trace: ['SourceRefused: QQQ …', '    at step (/var/task/index.js:1:1)'],
               }),
             },
@@ -233,17 +228,17 @@ describe('the aggregate handler', () => {
         message: 'underlying failed',
         group: 'equity',
         symbol: 'QQQ',
-        source: 'cboe',
+        venue: 'cboe',
         stage: 'fetch',
         error: 'SourceRefused',
-        cause: 'QQQ (source cboe, stage fetch): GET …/QQQ.json failed: HTTP 403 Forbidden',
+        cause: 'QQQ (cboe, stage fetch): GET …/QQQ.json failed: HTTP 403 Forbidden',
       },
       {
         level: 'error',
         message: 'underlying failed',
         group: 'equity',
         symbol: 'ETH',
-        source: 'deribit',
+        venue: 'deribit',
         stage: 'lambda',
         error: 'States.Timeout',
         cause: 'Task timed out after 120.00 seconds',

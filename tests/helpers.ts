@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseChainText } from '../lambda/sources/detect';
-import type { ParseOptions } from '../lambda/sources/common';
+import { parseChainText } from '../lambda/readers/detect';
+import type { ParseOptions } from '../lambda/readers/common';
 import { dollarGammaAt, dollarGammaTerms } from '../lambda/gamma/black-scholes';
 import type { OptionChain, OptionContract } from '../lambda/types';
 

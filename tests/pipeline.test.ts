@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ANALYSIS } from '../lambda/gamma/analyse';
-import { run, type ChainInput } from '../lambda/pipeline';
+import { run } from '../lambda/pipeline';
+import type { ChainInput } from '../lambda/types';
 import { loadHistory } from '../lambda/publish';
 import { FsStore } from '../lambda/store/fs-store';
 import type { ReportRecord } from '../lambda/types';
@@ -20,7 +21,7 @@ const SPX = [
 function inputs(names: string[]): ChainInput[] {
   return names.map((name, i) => ({
     label: name,
-    source: 'file',
+    origin: 'file',
     load: async () => {
       await new Promise((resolve) => setTimeout(resolve, ((i * 37) % 5) * 20));
       return loadFixture(name);
@@ -62,7 +63,7 @@ describe('the pipeline', () => {
   it('records a failing input and carries on with the others', async () => {
     const broken: ChainInput = {
       label: 'broken.csv',
-      source: 'file',
+      origin: 'file',
       load: () => Promise.reject(new Error('no such chain')),
     };
     const result = await run(
@@ -72,7 +73,7 @@ describe('the pipeline', () => {
       () => new Date(),
     );
     expect(result.failures.map((f) => [f.name, f.stage, f.message])).toEqual([
-      ['ReadFailed', 'read', 'broken.csv (source file, stage read): no such chain'],
+      ['ReadFailed', 'read', 'broken.csv (file, stage read): no such chain'],
     ]);
     expect(result.reports.map((r) => r.symbol)).toEqual(['ETH']);
     expect(result.indexed.map((e) => e.record.symbol)).toEqual(['ETH']);

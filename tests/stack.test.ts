@@ -135,9 +135,9 @@ describe('the distribution', () => {
 
 describe('the schedules', () => {
   it.each([
-    ['equity', 'cron(30 8 ? * MON-FRI *)', 'America/New_York', 'nyse', ['SPX', 'SPY']],
-    ['crypto', 'cron(15 8 * * ? *)', 'UTC', 'none', ['BTC', 'ETH']],
-  ])('starts the %s run at %s in %s', (group, cron, zone, calendar, underlyings) => {
+    ['equity', 'cron(30 8 ? * MON-FRI *)', 'America/New_York', ['SPX', 'SPY']],
+    ['crypto', 'cron(15 8 * * ? *)', 'UTC', ['BTC', 'ETH']],
+  ])('starts the %s run at %s in %s', (group, cron, zone, underlyings) => {
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as {
       Properties: {
         ScheduleExpression: string;
@@ -148,7 +148,7 @@ describe('the schedules', () => {
     const s = schedules.find((x) => JSON.parse(x.Properties.Target.Input).group === group)!;
     expect(s.Properties.ScheduleExpression).toBe(cron);
     expect(s.Properties.ScheduleExpressionTimezone).toBe(zone);
-    expect(JSON.parse(s.Properties.Target.Input)).toEqual({ group, calendar, underlyings });
+    expect(JSON.parse(s.Properties.Target.Input)).toEqual({ group, underlyings });
     expect(s.Properties.Target.Arn).toEqual({
       Ref: Object.keys(template.findResources('AWS::StepFunctions::StateMachine'))[0],
     });
@@ -163,7 +163,7 @@ describe('the state machine', () => {
     expect(states['Each underlying']).toMatchObject({
       Type: 'Map',
       ItemsPath: '$.underlyings',
-      ItemSelector: { 'symbol.$': '$$.Map.Item.Value', 'calendar.$': '$.calendar' },
+      ItemSelector: { 'symbol.$': '$$.Map.Item.Value' },
       MaxConcurrency: 4,
       ResultPath: '$.results',
       Next: 'Publish index',

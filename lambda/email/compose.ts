@@ -11,9 +11,9 @@ import {
   formatPrice,
   formatStrike,
   formatUsd,
-  marketZone,
 } from '../report/format';
-import type { IndexEntry } from '../report/render';
+import type { IndexEntry } from '../publish';
+import { marketZone } from '../record';
 import type { ReportRecord } from '../types';
 
 export interface Email {

@@ -1,6 +1,7 @@
-import { InputError } from '../sources/errors';
+import { DEFAULT_SETTINGS } from '../contract';
+import { InputError } from '../errors';
 import type { Assumptions, OptionChain, Positioning, ReportRecord } from '../types';
-import { VENUES } from '../venues';
+import { isMonthly, VENUES } from '../venues';
 import { aggregate, MIN_TIME_TO_EXPIRY_MINUTES, prepare, screen } from './exposure';
 import { maxPain, walls } from './levels';
 import { gammaProfile, nearestTo, netGexAt, PROFILE_POINTS, profileLevels, zeroCrossings } from './profile';
@@ -16,9 +17,9 @@ export interface AnalysisOptions {
 }
 
 export const DEFAULT_ANALYSIS: AnalysisOptions = {
-  positioning: 'classic',
-  riskFreeRate: 0,
-  dividendYield: 0,
+  positioning: DEFAULT_SETTINGS.positioning,
+  riskFreeRate: DEFAULT_SETTINGS.riskFreeRate,
+  dividendYield: DEFAULT_SETTINGS.dividendYield,
 };
 
 /** Relative precision of each refined flip crossing (METHODOLOGY §5). */
@@ -58,7 +59,7 @@ export function analyse(chain: OptionChain, options: AnalysisOptions = DEFAULT_A
   const { totals, byStrike, byExpiry } = aggregate(prepared, chain.spot);
 
   const levels = profileLevels(chain.spot, venue.profileRange, PROFILE_POINTS);
-  const profile = gammaProfile(prepared, levels, venue.isMonthly);
+  const profile = gammaProfile(prepared, levels, (date) => isMonthly(chain.venue, date));
   const crossings = zeroCrossings(
     (level) => netGexAt(prepared, level),
     profile.levels,

@@ -3,9 +3,8 @@ import type { RuntimeConfig } from './config';
 import { runtimeFromEnv } from './config';
 import { composeEmail } from '../email/compose';
 import { sendEmail } from '../email/send';
-import { FAILURES, type FailureName } from '../failure';
-import { metricLine } from '../metrics';
-import { liveSource } from '../venues';
+import { FAILURES, METRICS, type FailureName } from '../contract';
+import { venueFor } from '../venues';
 import type { UnderlyingResult } from './underlying';
 
 /** What the map hands on: each underlying's result, or the error Step Functions caught for it. */
@@ -43,7 +42,7 @@ export function failureLine(group: string, f: Extract<MapOutcome, { status: 'fai
     message: 'underlying failed',
     group,
     symbol: f.symbol,
-    source: liveSource(f.symbol),
+    venue: venueFor(f.symbol),
     stage: known?.stage ?? 'lambda',
     error: name,
     cause: causeMessage(f.error.Cause),
@@ -92,10 +91,32 @@ export function aggregateHandler(config: RuntimeConfig) {
       JSON.stringify({ level: failed.length ? 'warn' : 'info', message: 'run finished', ...summary }),
     );
     const emailFailures = email === 'failed' ? 1 : 0;
-    const metrics = { RunsCompleted: 1, UnderlyingFailures: failed.length, EmailFailures: emailFailures };
+    const metrics = {
+      [METRICS.runsCompleted]: 1,
+      [METRICS.underlyingFailures]: failed.length,
+      [METRICS.emailFailures]: emailFailures,
+    };
     console.log(metricLine(event.group, metrics, config.now()));
     return summary;
   };
+}
+
+/** A CloudWatch Embedded Metric Format line: Lambda's log pipeline turns it into metrics, no API call. */
+export function metricLine(group: string, metrics: Record<string, number>, at: Date): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: at.getTime(),
+      CloudWatchMetrics: [
+        {
+          Namespace: METRICS.namespace,
+          Dimensions: [[METRICS.dimension]],
+          Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: 'Count' })),
+        },
+      ],
+    },
+    [METRICS.dimension]: group,
+    ...metrics,
+  });
 }
 
 let live: ReturnType<typeof aggregateHandler> | undefined;

@@ -1,12 +1,10 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { RESOURCE_VARIABLES, settingsFromEnv, type Settings } from '../contract';
 import type { Envelope } from '../email/send';
-import { numberVar } from '../env';
-import { DEFAULT_ANALYSIS, type AnalysisOptions } from '../gamma/analyse';
-import { DEFAULT_STRIKE_WINDOW_PCT } from '../report/render';
-import { liveConfigFromEnv, type LiveConfig } from '../sources/live';
+import type { AnalysisOptions } from '../gamma/analyse';
+import { liveConfigFromEnv, type LiveConfig } from '../live/fetch';
 import { S3Store, s3ClientFromEnv } from '../store/s3-store';
 import type { Store } from '../store/store';
-import type { Positioning } from '../types';
 
 /** What the handlers are built from: the environment the stack sets, turned into collaborators. */
 export interface RuntimeConfig {
@@ -20,32 +18,35 @@ export interface RuntimeConfig {
 }
 
 export function runtimeFromEnv(env: NodeJS.ProcessEnv): RuntimeConfig {
-  const bucket = env.BUCKET_NAME;
-  if (!bucket) throw new Error('environment variable BUCKET_NAME is not set');
-  const positioning = (env.POSITIONING || DEFAULT_ANALYSIS.positioning) as Positioning;
-  if (positioning !== 'classic' && positioning !== 'dealer-short') {
-    throw new Error(`environment variable POSITIONING="${positioning}" is not classic or dealer-short`);
-  }
+  const bucket = env[RESOURCE_VARIABLES.bucket];
+  if (!bucket) throw new Error(`environment variable ${RESOURCE_VARIABLES.bucket} is not set`);
+  const settings: Settings = settingsFromEnv(env);
   return {
     store: new S3Store(s3ClientFromEnv(env), bucket),
-    live: liveConfigFromEnv(env),
+    live: liveConfigFromEnv(env, settings),
     analysis: {
-      positioning,
-      riskFreeRate: numberVar(env, 'RISK_FREE_RATE', DEFAULT_ANALYSIS.riskFreeRate),
-      dividendYield: numberVar(env, 'DIVIDEND_YIELD', DEFAULT_ANALYSIS.dividendYield),
+      positioning: settings.positioning,
+      riskFreeRate: settings.riskFreeRate,
+      dividendYield: settings.dividendYield,
     },
-    strikeWindowPct: numberVar(env, 'STRIKE_WINDOW_PCT', DEFAULT_STRIKE_WINDOW_PCT),
+    strikeWindowPct: settings.strikeWindowPct,
     now: () => new Date(),
     ...emailFromEnv(env),
   };
 }
 
 function emailFromEnv(env: NodeJS.ProcessEnv): Pick<RuntimeConfig, 'email'> {
-  const from = env.EMAIL_FROM ?? '';
-  const to = (env.EMAIL_TO ?? '')
+  const from = env[RESOURCE_VARIABLES.emailFrom] ?? '';
+  const to = (env[RESOURCE_VARIABLES.emailTo] ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   if (!from || to.length === 0) return {};
-  return { email: { client: new SESv2Client({}), envelope: { from, to }, siteUrl: env.SITE_URL ?? '' } };
+  return {
+    email: {
+      client: new SESv2Client({}),
+      envelope: { from, to },
+      siteUrl: env[RESOURCE_VARIABLES.siteUrl] ?? '',
+    },
+  };
 }

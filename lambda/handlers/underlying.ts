@@ -1,14 +1,13 @@
 import { isNyseHoliday } from '../calendar';
-import { prepare, publish } from '../pipeline';
-import { liveInput } from '../sources/live';
+import { liveInput } from '../live/fetch';
+import { analyseInput, publishInput } from '../pipeline';
+import { GROUPS, VENUES } from '../venues';
 import type { RuntimeConfig } from './config';
 import { runtimeFromEnv } from './config';
 
-/** One item of the state machine's map: which underlying, and whether the NYSE calendar applies. */
+/** One item of the state machine's map: which underlying. */
 export interface UnderlyingEvent {
   symbol: string;
-  /** `nyse` for the equity run: nothing is fetched on an exchange holiday. */
-  calendar?: 'nyse' | 'none';
 }
 
 export type UnderlyingResult =
@@ -23,12 +22,13 @@ export type UnderlyingResult =
 export function underlyingHandler(config: RuntimeConfig) {
   return async (event: UnderlyingEvent): Promise<UnderlyingResult> => {
     const symbol = String(event.symbol ?? '').toUpperCase();
-    if (event.calendar === 'nyse' && isNyseHoliday(config.now())) {
+    const input = liveInput(symbol, config.live, config.now);
+    // The symbol's schedule group says whether an exchange calendar applies: nothing is fetched on a holiday.
+    if (GROUPS[VENUES[input.origin].group].calendar === 'nyse' && isNyseHoliday(config.now())) {
       return { symbol, status: 'skipped', reason: 'NYSE holiday' };
     }
-    const input = liveInput(symbol, config.live, config.now);
-    const record = await prepare(input, config.analysis);
-    const published = await publish(input, config.store, record, config);
+    const record = await analyseInput(input, config.analysis);
+    const published = await publishInput(input, config.store, record, config);
     const result = {
       symbol,
       status: 'published' as const,

@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
-import type { SourceKind, Venue } from '../types';
-import { VENUES } from '../venues';
+import type { SourceKind } from '../types';
 
 /** Display formatting only: the JSON record keeps raw numbers. */
 
@@ -61,21 +60,8 @@ export function formatInstant(iso: string, zone: string): string {
     .toFormat('yyyy-MM-dd HH:mm ZZZZ', { locale: 'en-US' });
 }
 
-export function venueOf(source: SourceKind): Venue {
-  return source === 'deribit' ? 'deribit' : 'cboe';
-}
-
-export function marketZone(source: SourceKind): string {
-  return VENUES[venueOf(source)].zone;
-}
-
 export const SOURCE_NAMES: Record<SourceKind, string> = {
   cboe: 'Cboe delayed quotes (JSON)',
   'cboe-csv': 'Cboe delayed quotes (CSV download)',
   deribit: 'Deribit public API (book summary)',
-};
-
-export const ATTRIBUTION: Record<Venue, string> = {
-  cboe: 'Option data © Cboe Global Markets, delayed at least 15 minutes.',
-  deribit: 'Option data from the Deribit public API.',
 };

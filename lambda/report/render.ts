@@ -15,9 +15,11 @@ import {
   sparkline,
 } from './charts';
 import type { HistoryPoint } from './history';
-import { dateInZone } from '../venues';
+import { DEFAULT_SETTINGS } from '../contract';
+import { marketZone, reportDate, venueOf } from '../record';
+import { VENUES } from '../venues';
+import type { IndexEntry } from '../publish';
 import {
-  ATTRIBUTION,
   formatCount,
   formatFlipDistance,
   formatInstant,
@@ -25,9 +27,7 @@ import {
   formatPrice,
   formatStrike,
   formatUsd,
-  marketZone,
   SOURCE_NAMES,
-  venueOf,
 } from './format';
 
 /** One Handlebars environment for every page: its own helpers and partials, escaping on (no triple-stash). */
@@ -67,22 +67,15 @@ const POSITIONING_TEXT = {
 const TOP_STRIKES = 15;
 
 export interface PageOptions {
-  /** Half-width of the GEX-by-strike chart around spot, in percent. @default 10 */
+  /** Half-width of the GEX-by-strike chart around spot, in percent. @default the setting's */
   strikeWindowPct?: number;
-  /** Earlier reports of the underlying and this one, in time order, for the history charts. */
+  /** Earlier reports of the underlying and this one, in time order, for the history charts. @default none */
   history?: HistoryPoint[];
-}
-
-export const DEFAULT_STRIKE_WINDOW_PCT = 10;
-
-/** The calendar date that names a record's files: asOf in the market's zone (New York or UTC). */
-export function reportDate(record: ReportRecord): string {
-  return dateInZone(Date.parse(record.asOf), marketZone(record.source));
 }
 
 /** The HTML page of one report record. */
 export function renderReportPage(record: ReportRecord, options: PageOptions = {}): string {
-  const { strikeWindowPct = DEFAULT_STRIKE_WINDOW_PCT, history = [] } = options;
+  const { strikeWindowPct = DEFAULT_SETTINGS.strikeWindowPct, history = [] } = options;
   const zone = marketZone(record.source);
   const topStrikes = [...record.byStrike]
     .sort((a, b) => Math.abs(b.netGex) - Math.abs(a.netGex) || a.strike - b.strike)
@@ -94,7 +87,7 @@ export function renderReportPage(record: ReportRecord, options: PageOptions = {}
     asOfMarket: formatInstant(record.asOf, zone),
     asOfUtc: formatInstant(record.asOf, 'UTC'),
     sourceName: SOURCE_NAMES[record.source],
-    attributions: [ATTRIBUTION[venueOf(record.source)]],
+    attributions: [VENUES[venueOf(record.source)].attribution],
     otherCrossings: record.flip.crossings
       .filter((x) => x !== record.flip.level)
       .map((level) => ({ level, distancePct: ((record.spot - level) / record.spot) * 100 })),
@@ -121,13 +114,8 @@ export function renderArchivePage(
   return archivePage({
     symbol,
     rows: [...history].reverse(),
-    attributions: [ATTRIBUTION[venueOf(source)]],
+    attributions: [VENUES[venueOf(source)].attribution],
   });
-}
-
-export interface IndexEntry {
-  record: ReportRecord;
-  history: HistoryPoint[];
 }
 
 /** The index page: the latest record of each underlying, by symbol, with a sparkline of its history. */
@@ -150,6 +138,6 @@ export function renderIndexPage(entries: readonly IndexEntry[], generatedAt: Dat
   return indexPage({
     rows,
     generatedAt: formatInstant(generatedAt.toISOString(), 'UTC'),
-    attributions: venues.map((v) => ATTRIBUTION[v]),
+    attributions: venues.map((v) => VENUES[v].attribution),
   });
 }

@@ -2,7 +2,7 @@ import { analyse, DEFAULT_ANALYSIS } from '../../lambda/gamma/analyse';
 import { aggregate, prepare, screen, yearsToExpiry } from '../../lambda/gamma/exposure';
 import { maxPain, walls } from '../../lambda/gamma/levels';
 import { bisect } from '../../lambda/gamma/profile';
-import { InputError } from '../../lambda/sources/errors';
+import { InputError } from '../../lambda/errors';
 import { AS_OF, chain, contract, DAY_MS, dollarGamma, loadFixture } from '../helpers';
 
 const T30 = (30 * DAY_MS) / (365 * 86400 * 1000);

@@ -1,7 +1,7 @@
 import { analyse } from '../../lambda/gamma/analyse';
 import { yearsToExpiry } from '../../lambda/gamma/exposure';
 import { screen } from '../../lambda/gamma/exposure';
-import { dateInZone, VENUES } from '../../lambda/venues';
+import { dateInZone, isMonthly, VENUES } from '../../lambda/venues';
 import type { OptionChain } from '../../lambda/types';
 import { loadFixture } from '../helpers';
 
@@ -16,7 +16,7 @@ function naiveProfile(chain: OptionChain) {
   const dateOf = new Map(used.map((c) => [c, dateInZone(c.expiry, venue.zone)]));
   const dates = [...new Set(dateOf.values())].sort();
   const next = dates[0];
-  const monthly = dates.find((d) => venue.isMonthly(d));
+  const monthly = dates.find((d) => isMonthly(chain.venue, d));
   const lo = chain.spot * (1 - venue.profileRange);
   const step = (2 * venue.profileRange * chain.spot) / 200;
   const levels = Array.from({ length: 201 }, (_, i) => lo + i * step);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { analyse } from '../../lambda/gamma/analyse';
 import { assertFinite } from '../../lambda/publish';
-import { InputError } from '../../lambda/sources/errors';
+import { InputError } from '../../lambda/errors';
 import type { OptionContract } from '../../lambda/types';
 import { AS_OF, chain, DAY_MS } from '../helpers';
 

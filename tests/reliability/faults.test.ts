@@ -318,11 +318,11 @@ describe('a failing source leaves the published reports exactly as they were', (
     const failure = await underlyingHandler(config(c.symbol))({ symbol: c.symbol }).catch((e: unknown) => e);
     // The outcome: the failure's name (stage, and whether Step Functions retries it) and its one line.
     expect(failure).toBeInstanceOf(RunFailure);
-    const { name, message, stage, source } = failure as RunFailure;
+    const { name, message, stage, origin } = failure as RunFailure;
     expect(name).toBe(c.name);
     const venue = c.symbol === 'BTC' ? 'deribit' : 'cboe';
-    expect(source).toBe(venue);
-    expect(message.startsWith(`${c.symbol} (source ${venue}, stage ${stage}): `)).toBe(true);
+    expect(origin).toBe(venue);
+    expect(message.startsWith(`${c.symbol} (${venue}, stage ${stage}): `)).toBe(true);
     expect(message).toMatch(c.message);
     // Retried or not: requests the run made for the chain.
     expect(requests).toHaveLength(c.attempts);
@@ -341,7 +341,7 @@ describe('a failing source leaves the published reports exactly as they were', (
       message: 'underlying failed',
       group: 'all',
       symbol: c.symbol,
-      source: venue,
+      venue,
       stage,
       error: name,
       cause: message,
@@ -410,7 +410,7 @@ describe('the store failing mid-publish', () => {
       (e: unknown) => e,
     );
     expect(failure).toMatchObject({ name: 'PublishFailed', stage: 'publish' });
-    expect((failure as Error).message).toMatch(/^SPY \(source cboe, stage publish\): .*ECONNREFUSED/);
+    expect((failure as Error).message).toMatch(/^SPY \(cboe, stage publish\): .*ECONNREFUSED/);
 
     await startS3(s3port);
     const after = await bucket();

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { analyse } from '../../lambda/gamma/analyse';
 import { assertFinite } from '../../lambda/publish';
-import { parseChainText } from '../../lambda/sources/detect';
-import { InputError } from '../../lambda/sources/errors';
+import { parseChainText } from '../../lambda/readers/detect';
+import { InputError } from '../../lambda/errors';
 import { readFixture } from '../helpers';
 
 /**

@@ -1,6 +1,7 @@
 import { parse, type Options } from 'csv-parse/sync';
 import type { OptionContract } from '../types';
-import { InputError } from './errors';
+import { InputError } from '../errors';
+import { SYMBOL } from '../venues';
 
 /** What a parser needs besides the text: a name for messages, and the user's overrides. */
 export interface ParseOptions {
@@ -19,12 +20,6 @@ export function num(value: unknown): number {
   if (typeof value === 'string' && value.trim() !== '') return Number(value);
   return NaN;
 }
-
-/**
- * A ticker as the product accepts it: it names files and URLs, so letters, digits, `.`, `_` and `-`, starting
- * with a letter or digit (never `..` or a path).
- */
-export const SYMBOL = /^[A-Z0-9][A-Z0-9._-]{0,15}$/;
 
 /** The one underlying all contracts share, or the override; several without an override is an error. */
 export function chainSymbol(contracts: readonly OptionContract[], opts: ParseOptions): string {

@@ -1,7 +1,7 @@
-import { parseCboeDate } from '../../lambda/sources/cboe-date';
-import { parseChainText } from '../../lambda/sources/detect';
-import { InputError } from '../../lambda/sources/errors';
-import { MAX_CONTRACTS } from '../../lambda/sources/common';
+import { parseCboeDate } from '../../lambda/readers/cboe-date';
+import { parseChainText } from '../../lambda/readers/detect';
+import { InputError } from '../../lambda/errors';
+import { MAX_CONTRACTS } from '../../lambda/readers/common';
 import { dateInZone } from '../../lambda/venues';
 import { loadFixture, readFixture } from '../helpers';
 

@@ -1,5 +1,7 @@
 import { DateTime, FixedOffsetZone, type Zone } from 'luxon';
-import { NEW_YORK } from './osi';
+import { VENUES } from '../venues';
+
+const NEW_YORK = VENUES.cboe.zone;
 
 const MONTHS = [
   'january',
@@ -46,7 +48,7 @@ function zoneFor(name: string | undefined, sign?: string, hours?: string, minute
 
 /**
  * The snapshot instant written on a Cboe CSV download's `Date:` line, in the English forms seen in the
- * wild (METHODOLOGY §2): `September 14, 2023 at 4:31 PM EDT`, `5 April 2023, 19:41 UTC−4`, … A date with
+ * wild (docs/methodology.md §2): `September 14, 2023 at 4:31 PM EDT`, `5 April 2023, 19:41 UTC−4`, … A date with
  * no time of day means 16:15 New York; a time with no zone is New York time. Null when unreadable.
  */
 export function parseCboeDate(text: string): number | null {

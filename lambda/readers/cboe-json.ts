@@ -8,7 +8,7 @@ import {
   validateContracts,
   type ParseOptions,
 } from './common';
-import { InputError } from './errors';
+import { InputError } from '../errors';
 import { cboeContract, parseOsi } from './osi';
 import { cboeData, checked } from './schemas';
 

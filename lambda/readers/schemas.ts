@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.cjs';
 import { COUNT_PROBLEMS, MAX_CONTRACTS } from './common';
-import { InputError } from './errors';
+import { InputError } from '../errors';
 
 // zod/mini keeps the bundles small (about 20 KB against 440 KB for the classic API) but loads no messages.
 z.config(en());

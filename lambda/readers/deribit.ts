@@ -8,8 +8,9 @@ import {
   validateContracts,
   type ParseOptions,
 } from './common';
-import { InputError } from './errors';
+import { InputError } from '../errors';
 import { checked, deribitResult, rpcError } from './schemas';
+import { expiryInstant, VENUES } from '../venues';
 
 /** The book-summary fields the product reads, as in the JSON-RPC response and its CSV copies. */
 export interface DeribitSummary {
@@ -31,7 +32,7 @@ interface Instrument {
   base: string;
   strike: number;
   type: OptionContract['type'];
-  /** 08:00 UTC on the named date. */
+  /** The settlement instant of the named date (08:00 UTC). */
   expiry: number;
 }
 
@@ -45,8 +46,9 @@ export function parseInstrument(name: string): Instrument | null {
   const month = MONTHS.indexOf(mon);
   const day = Number(dd);
   const year = 2000 + Number(yy);
-  const expiry = Date.UTC(year, month, day, 8);
-  if (month < 0 || new Date(expiry).getUTCDate() !== day) return null;
+  if (month < 0) return null;
+  const expiry = expiryInstant('deribit', base, year, month + 1, day);
+  if (!Number.isFinite(expiry)) return null;
   return { base, strike: Number(strike.replace('d', '.')), type: cp === 'C' ? 'call' : 'put', expiry };
 }
 
@@ -84,7 +86,7 @@ export function deribitChain(rows: readonly DeribitSummary[], opts: ParseOptions
       expiry: inst.expiry,
       openInterest: num(row.open_interest),
       iv: num(row.mark_iv) / 100,
-      multiplier: 1,
+      multiplier: VENUES.deribit.multiplier,
       forward: num(row.underlying_price),
     };
   });

@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import type { ChainInput } from '../pipeline';
-import type { OptionChain } from '../types';
+import type { ChainInput, OptionChain } from '../types';
 import { looksLikeCboeCsv, parseCboeCsv } from './cboe-csv';
 import { looksLikeCboeJson, parseCboeJson } from './cboe-json';
 import { parseJson, type ParseOptions } from './common';
 import { looksLikeDeribitCsv, looksLikeDeribitJson, parseDeribitCsv, parseDeribitJson } from './deribit';
-import { InputError } from './errors';
+import { InputError } from '../errors';
 
 /** Any of the supported formats to a chain, recognised from the content, never the file name. */
 export function parseChainText(text: string, opts: ParseOptions): OptionChain {
@@ -30,7 +29,7 @@ export function parseChainText(text: string, opts: ParseOptions): OptionChain {
 export function fileInput(path: string, overrides: Omit<ParseOptions, 'origin'> = {}): ChainInput {
   return {
     label: path,
-    source: 'file',
+    origin: 'file',
     load: async () => parseChainText(await readFile(path, 'utf8'), { origin: path, ...overrides }),
   };
 }

@@ -1,14 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fetchText, FetchError } from '../../lambda/sources/http';
+import { fetchText, FetchError } from '../../lambda/live/http';
+import { settingsFromEnv } from '../../lambda/contract';
 import {
-  DEFAULT_MAX_AGE_HOURS,
   fetchLiveChain,
   liveConfigFromEnv,
   liveUrl,
   requireFresh,
   type LiveConfig,
-} from '../../lambda/sources/live';
+} from '../../lambda/live/fetch';
 import { HOUR_MS, loadFixture, readFixture } from '../helpers';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -36,10 +36,11 @@ beforeEach(() => {
 });
 
 const fast = { retries: 3, backoffMs: 5, timeoutMs: 2000 };
+/** The freshness limits of a deployment that sets none: 36 h for Cboe, 2 h for Deribit. */
+const LIMITS = { equity: 36, crypto: 2 };
 const config = (): LiveConfig => ({
-  cboeBaseUrl: `${base}/cboe/`,
-  deribitBaseUrl: `${base}/deribit`,
-  maxAgeHours: DEFAULT_MAX_AGE_HOURS,
+  baseUrls: { cboe: `${base}/cboe/`, deribit: `${base}/deribit` },
+  maxAgeHours: LIMITS,
   http: fast,
 });
 /** An hour after the recorded SPY and BTC snapshots were taken, so they are fresh. */
@@ -62,9 +63,8 @@ function cboeLike(files: Record<string, string>): Handler {
 describe('live URLs', () => {
   it('prefixes Cboe indices with an underscore, not equities, and asks Deribit for options of a currency', () => {
     const c: LiveConfig = {
-      cboeBaseUrl: 'https://c.example/options',
-      deribitBaseUrl: 'https://d.example/api/v2',
-      maxAgeHours: DEFAULT_MAX_AGE_HOURS,
+      baseUrls: { cboe: 'https://c.example/options', deribit: 'https://d.example/api/v2' },
+      maxAgeHours: LIMITS,
     };
     expect(liveUrl('SPX', c)).toBe('https://c.example/options/_SPX.json');
     expect(liveUrl('VIX', c)).toBe('https://c.example/options/_VIX.json');
@@ -75,25 +75,25 @@ describe('live URLs', () => {
   });
 
   it('reads base URLs and age limits from the environment, with the public defaults and 36 h / 2 h', () => {
-    expect(liveConfigFromEnv({})).toEqual({
-      cboeBaseUrl: 'https://cdn.cboe.com/api/global/delayed_quotes/options',
-      deribitBaseUrl: 'https://www.deribit.com/api/v2',
+    expect(liveConfigFromEnv({}, settingsFromEnv({}))).toEqual({
+      baseUrls: {
+        cboe: 'https://cdn.cboe.com/api/global/delayed_quotes/options',
+        deribit: 'https://www.deribit.com/api/v2',
+      },
       maxAgeHours: { equity: 36, crypto: 2 },
     });
-    expect(
-      liveConfigFromEnv({
-        CBOE_BASE_URL: 'http://127.0.0.1:1/c',
-        DERIBIT_BASE_URL: 'http://127.0.0.1:1/d',
-        MAX_AGE_HOURS_EQUITY: '72',
-        MAX_AGE_HOURS_CRYPTO: '0.5',
-      }),
-    ).toEqual({
-      cboeBaseUrl: 'http://127.0.0.1:1/c',
-      deribitBaseUrl: 'http://127.0.0.1:1/d',
+    const env = {
+      CBOE_BASE_URL: 'http://127.0.0.1:1/c',
+      DERIBIT_BASE_URL: 'http://127.0.0.1:1/d',
+      MAX_AGE_HOURS_EQUITY: '72',
+      MAX_AGE_HOURS_CRYPTO: '0.5',
+    };
+    expect(liveConfigFromEnv(env, settingsFromEnv(env))).toEqual({
+      baseUrls: { cboe: 'http://127.0.0.1:1/c', deribit: 'http://127.0.0.1:1/d' },
       maxAgeHours: { equity: 72, crypto: 0.5 },
     });
-    expect(() => liveConfigFromEnv({ MAX_AGE_HOURS_CRYPTO: '-1' })).toThrow(
-      'environment variable MAX_AGE_HOURS_CRYPTO="-1" is not a positive number of hours',
+    expect(() => settingsFromEnv({ MAX_AGE_HOURS_CRYPTO: '-1', POSITIONING: 'x' })).toThrow(
+      'environment variable POSITIONING: "x" is not one of classic, dealer-short\nenvironment variable MAX_AGE_HOURS_CRYPTO: "-1" is not a positive number of hours',
     );
   });
 });
@@ -104,22 +104,22 @@ describe('the age limit of live snapshots', () => {
   const after = (chain: { asOf: number }, hours: number) => new Date(chain.asOf + hours * HOUR_MS);
 
   it('accepts equities up to 36 hours old and crypto up to 2 hours old', () => {
-    expect(() => requireFresh(spy, after(spy, 36), DEFAULT_MAX_AGE_HOURS, 'u')).not.toThrow();
-    expect(() => requireFresh(btc, after(btc, 2), DEFAULT_MAX_AGE_HOURS, 'u')).not.toThrow();
+    expect(() => requireFresh(spy, after(spy, 36), LIMITS, 'u')).not.toThrow();
+    expect(() => requireFresh(btc, after(btc, 2), LIMITS, 'u')).not.toThrow();
   });
 
   it('refuses older ones, saying when the snapshot was taken, how old it is and which limit applies', () => {
-    expect(() => requireFresh(spy, after(spy, 36.1), DEFAULT_MAX_AGE_HOURS, 'https://x/SPY.json')).toThrow(
+    expect(() => requireFresh(spy, after(spy, 36.1), LIMITS, 'https://x/SPY.json')).toThrow(
       'https://x/SPY.json: the snapshot was taken at 2025-06-08T12:49:38Z, 36.1 hours before this run; live equity data older than 36 hours is refused as stale (limit: MAX_AGE_HOURS_EQUITY or --max-age)',
     );
-    expect(() => requireFresh(btc, after(btc, 2.1), DEFAULT_MAX_AGE_HOURS, 'u')).toThrow(
+    expect(() => requireFresh(btc, after(btc, 2.1), LIMITS, 'u')).toThrow(
       /2\.1 hours before this run; live crypto data older than 2 hours is refused as stale \(limit: MAX_AGE_HOURS_CRYPTO/,
     );
   });
 
   it('refuses a snapshot from the future beyond clock skew', () => {
-    expect(() => requireFresh(btc, after(btc, -0.2), DEFAULT_MAX_AGE_HOURS, 'u')).not.toThrow();
-    expect(() => requireFresh(btc, after(btc, -1), DEFAULT_MAX_AGE_HOURS, 'u')).toThrow(
+    expect(() => requireFresh(btc, after(btc, -0.2), LIMITS, 'u')).not.toThrow();
+    expect(() => requireFresh(btc, after(btc, -1), LIMITS, 'u')).toThrow(
       'u: the snapshot time 2026-03-13T19:00:15.542Z is in the future (clock now 2026-03-13T18:00:15.542Z)',
     );
   });

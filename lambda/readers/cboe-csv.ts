@@ -1,7 +1,7 @@
 import type { OptionChain, OptionContract } from '../types';
 import { parseCboeDate } from './cboe-date';
 import { chainSymbol, num, parseCsv, requireSpot, validateContracts, type ParseOptions } from './common';
-import { InputError } from './errors';
+import { InputError } from '../errors';
 import { cboeContract, parseOsi } from './osi';
 
 const HEADER = /^"?Expiration Date"?\s*,/;

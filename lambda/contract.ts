@@ -1,0 +1,195 @@
+/**
+ * The contract between the CDK app (`lib/`) and the functions (`lambda/handlers/`), and the one module of
+ * `lambda/` that `lib/` imports: every setting that reaches the functions (its context key, environment
+ * variable, default and check, defined once), the variables naming the deployed resources, the metric names
+ * the alarms read and the failure names Step Functions retries.
+ */
+import { GROUPS, RUN_GROUPS, SYMBOL, unservedReason, type RunGroup } from './venues';
+
+export { GROUPS, RUN_GROUPS, SYMBOL, unservedReason, type RunGroup };
+
+export const POSITIONINGS = ['classic', 'dealer-short'] as const;
+/** Who is assumed to hold which side of the open interest (docs/methodology.md §4). */
+export type Positioning = (typeof POSITIONINGS)[number];
+
+/** A value that does not fit its setting; the message says what was expected ("a rate between …"). */
+export class SettingError extends Error {}
+
+export interface Setting<T> {
+  /** The environment variable the functions read it from. */
+  variable: string;
+  default: T;
+  /** What the setting holds, as a user reads it in the README and in an error. */
+  expects: string;
+  /** The value from its raw form (a context value, an environment string or a CLI argument). */
+  parse(raw: unknown): T;
+}
+
+function fail(expects: string): never {
+  throw new SettingError(`is not ${expects}`);
+}
+
+function numberSetting(variable: string, fallback: number, expects: string, ok: (n: number) => boolean) {
+  return {
+    variable,
+    default: fallback,
+    expects,
+    parse(raw: unknown): number {
+      const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+      if (typeof n !== 'number' || !Number.isFinite(n) || !ok(n)) fail(expects);
+      return n;
+    },
+  } satisfies Setting<number>;
+}
+
+const hours = (variable: string, group: RunGroup) =>
+  numberSetting(variable, GROUPS[group].maxAgeHours, 'a positive number of hours', (n) => n > 0);
+
+/**
+ * The analysis and page settings of a deployment. The same key names the cdk.json context entry and the
+ * field of `Settings`; `variable` is how the stack hands it to the functions. The CLI checks its flags with
+ * the same `parse`.
+ */
+export const SETTINGS = {
+  positioning: {
+    variable: 'POSITIONING',
+    default: 'classic' as Positioning,
+    expects: `one of ${POSITIONINGS.join(', ')}`,
+    parse(raw: unknown): Positioning {
+      if (!POSITIONINGS.includes(raw as Positioning)) fail(this.expects);
+      return raw as Positioning;
+    },
+  },
+  riskFreeRate: numberSetting('RISK_FREE_RATE', 0, 'a rate between -0.1 and 0.5', (n) => n > -0.1 && n < 0.5),
+  dividendYield: numberSetting(
+    'DIVIDEND_YIELD',
+    0,
+    'a yield between -0.1 and 0.5',
+    (n) => n > -0.1 && n < 0.5,
+  ),
+  strikeWindowPct: numberSetting(
+    'STRIKE_WINDOW_PCT',
+    10,
+    'a percentage above 0 and at most 100',
+    (n) => n > 0 && n <= 100,
+  ),
+  maxAgeHoursEquity: hours('MAX_AGE_HOURS_EQUITY', 'equity'),
+  maxAgeHoursCrypto: hours('MAX_AGE_HOURS_CRYPTO', 'crypto'),
+};
+
+export type SettingKey = keyof typeof SETTINGS;
+export type Settings = { [K in SettingKey]: ReturnType<(typeof SETTINGS)[K]['parse']> };
+
+/** Each group's freshness limit, by the setting that holds it. */
+const MAX_AGE_SETTING: Record<RunGroup, SettingKey> = {
+  equity: 'maxAgeHoursEquity',
+  crypto: 'maxAgeHoursCrypto',
+};
+
+export function maxAgeHours(settings: Settings, group: RunGroup): number {
+  return settings[MAX_AGE_SETTING[group]] as number;
+}
+
+export const DEFAULT_SETTINGS = Object.fromEntries(
+  (Object.keys(SETTINGS) as SettingKey[]).map((key) => [key, SETTINGS[key].default]),
+) as Settings;
+
+/**
+ * Every setting read through `lookup` (undefined means the default), with one line per bad value. `name` says
+ * how the caller's user wrote the key ("context \"riskFreeRate\"", "environment variable RISK_FREE_RATE").
+ */
+export function readSettings(
+  lookup: (key: SettingKey) => unknown,
+  name: (key: SettingKey) => string,
+): { settings: Settings; problems: string[] } {
+  const settings = { ...DEFAULT_SETTINGS } as Record<SettingKey, unknown>;
+  const problems: string[] = [];
+  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+    const raw = lookup(key);
+    if (raw === undefined || raw === '') continue;
+    try {
+      settings[key] = SETTINGS[key].parse(raw);
+    } catch (e) {
+      if (!(e instanceof SettingError)) throw e;
+      problems.push(`${name(key)}: ${JSON.stringify(raw)} ${e.message}`);
+    }
+  }
+  return { settings: settings as Settings, problems };
+}
+
+/** The environment the stack gives the functions for these settings. */
+export function settingsEnvironment(settings: Settings): Record<string, string> {
+  return Object.fromEntries(
+    (Object.keys(SETTINGS) as SettingKey[]).map((key) => [SETTINGS[key].variable, String(settings[key])]),
+  );
+}
+
+/** A configuration that cannot be used, with every problem on its own line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** The settings as the functions see them; every bad variable is named in one error. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
+  const { settings, problems } = readSettings(
+    (key) => env[SETTINGS[key].variable],
+    (key) => `environment variable ${SETTINGS[key].variable}`,
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+  return settings;
+}
+
+/** Variables naming what the stack created, set only where a function needs them. */
+export const RESOURCE_VARIABLES = {
+  /** The report bucket (both functions). */
+  bucket: 'BUCKET_NAME',
+  /** The daily email's sender and comma-separated recipients, and the site its links point to (aggregate). */
+  emailFrom: 'EMAIL_FROM',
+  emailTo: 'EMAIL_TO',
+  siteUrl: 'SITE_URL',
+} as const;
+
+/** The run metrics the aggregate step emits and the alarms read (docs/methodology.md is silent on these). */
+export const METRICS = {
+  namespace: 'MarketGammaReport',
+  /** Each metric is kept per schedule group. */
+  dimension: 'Group',
+  /** A run reached its aggregate step: the heartbeat. */
+  runsCompleted: 'RunsCompleted',
+  /** Underlyings of the run that failed after Step Functions' retries. */
+  underlyingFailures: 'UnderlyingFailures',
+  /** Daily emails SES refused. */
+  emailFailures: 'EmailFailures',
+} as const;
+
+/** Where one underlying's run can fail, in order. */
+export type Stage = 'read' | 'fetch' | 'validate' | 'analyse' | 'publish';
+
+/**
+ * The names a failed underlying ends with. Step Functions retries only the transient ones (`lib/runs.ts`)
+ * and the aggregate step reads the stage back from the name; the CLI prints the same one line.
+ */
+export const FAILURES = {
+  /** 429, 5xx, timeouts and resets, still failing after the HTTP retries. */
+  SourceUnavailable: { stage: 'fetch', transient: true },
+  /** 403, 404 and other 4xx, or a response over the size limit: asking again gives the same answer. */
+  SourceRefused: { stage: 'fetch', transient: false },
+  /** A recorded file that cannot be read. */
+  ReadFailed: { stage: 'read', transient: false },
+  /** The data is malformed, incomplete, out of bounds or stale. */
+  InvalidData: { stage: 'validate', transient: false },
+  /** A fault in the calculation itself: a bug, never retried. */
+  AnalysisFailed: { stage: 'analyse', transient: false },
+  /** The store refused a write after the SDK's own retries. */
+  PublishFailed: { stage: 'publish', transient: true },
+} as const satisfies Record<string, { stage: Stage; transient: boolean }>;
+
+export type FailureName = keyof typeof FAILURES;
+
+/** Failure names Step Functions should retry. */
+export const TRANSIENT_FAILURES = (Object.keys(FAILURES) as FailureName[]).filter(
+  (name) => FAILURES[name].transient,
+);

@@ -1,0 +1,114 @@
+import { maxAgeHours, RUN_GROUPS, type Settings } from '../contract';
+import { InputError } from '../errors';
+import { parseCboeJson } from '../readers/cboe-json';
+import { parseJson, type ParseOptions } from '../readers/common';
+import { parseDeribitJson } from '../readers/deribit';
+import type { ChainInput, OptionChain } from '../types';
+import { unservedReason, VENUE_NAMES, VENUES, venueFor, type RunGroup, type Venue } from '../venues';
+import { fetchText, type HttpOptions } from './http';
+
+/** Each venue's reader of its live answer (a parsed JSON document). */
+const LIVE_READERS: Record<Venue, (doc: unknown, opts: ParseOptions) => OptionChain> = {
+  cboe: parseCboeJson,
+  deribit: parseDeribitJson,
+};
+
+export interface LiveConfig {
+  /** Each venue's API base URL. */
+  baseUrls: Record<Venue, string>;
+  /** Oldest live snapshot presented as current, in hours, by schedule group. */
+  maxAgeHours: Record<RunGroup, number>;
+  http?: HttpOptions;
+}
+
+/** Base URLs from each venue's variable (CBOE_BASE_URL, DERIBIT_BASE_URL), so tests and users can point them elsewhere. */
+export function liveBaseUrls(env: NodeJS.ProcessEnv): Pick<LiveConfig, 'baseUrls'> {
+  return {
+    baseUrls: Object.fromEntries(
+      VENUE_NAMES.map((v) => [v, env[VENUES[v].api.baseUrlVariable] || VENUES[v].api.baseUrl]),
+    ) as Record<Venue, string>,
+  };
+}
+
+/** The live sources as a deployment configures them: base URLs from the environment, age limits from the settings. */
+export function liveConfigFromEnv(env: NodeJS.ProcessEnv, settings: Settings): LiveConfig {
+  return {
+    ...liveBaseUrls(env),
+    maxAgeHours: Object.fromEntries(
+      RUN_GROUPS.map((g) => [g, maxAgeHours(settings, g)]),
+    ) as LiveConfig['maxAgeHours'],
+  };
+}
+
+/** The venue serving a live symbol, or bad input naming the symbol and what each venue serves. */
+export function liveVenue(symbol: string): Venue {
+  const venue = venueFor(symbol);
+  if (venue === null) throw new InputError(unservedReason(symbol)!);
+  return venue;
+}
+
+/** The public URL of a symbol's whole chain. */
+export function liveUrl(symbol: string, config: LiveConfig): string {
+  const venue = liveVenue(symbol);
+  return `${config.baseUrls[venue].replace(/\/+$/, '')}${VENUES[venue].api.chainPath(symbol)}`;
+}
+
+/**
+ * Refuses a live snapshot older than its group's limit: stale data is not presented as fresh. A snapshot from
+ * the future beyond a few minutes of clock skew is refused too.
+ */
+export function requireFresh(
+  chain: OptionChain,
+  now: Date,
+  limits: LiveConfig['maxAgeHours'],
+  origin: string,
+): void {
+  const group = VENUES[chain.venue].group;
+  const limit = limits[group];
+  const ageHours = (now.getTime() - chain.asOf) / 3600000;
+  const taken = new Date(chain.asOf).toISOString().replace('.000Z', 'Z');
+  if (ageHours > limit) {
+    throw new InputError(
+      `${origin}: the snapshot was taken at ${taken}, ${ageHours.toFixed(1)} hours before this run; live ${group} data older than ${limit} hours is refused as stale (limit: MAX_AGE_HOURS_${group.toUpperCase()} or --max-age)`,
+    );
+  }
+  if (ageHours < -0.25) {
+    throw new InputError(
+      `${origin}: the snapshot time ${taken} is in the future (clock now ${now.toISOString()})`,
+    );
+  }
+}
+
+/** Downloads, parses and checks the age of a symbol's live chain. */
+export async function fetchLiveChain(
+  symbol: string,
+  config: LiveConfig,
+  now: Date,
+  overrides: Omit<ParseOptions, 'origin'> = {},
+): Promise<OptionChain> {
+  const url = liveUrl(symbol, config);
+  const text = await fetchText(url, config.http);
+  const doc = parseJson(text, url);
+  const chain = LIVE_READERS[liveVenue(symbol)](doc, { symbol, ...overrides, origin: url });
+  requireFresh(chain, now, config.maxAgeHours, url);
+  return chain;
+}
+
+/** A live symbol as one input of the pipeline: its origin is the venue serving it. */
+export interface LiveInput extends ChainInput {
+  origin: Venue;
+}
+
+/** A symbol as one input of the pipeline, fetched when its turn comes and checked against `now` then. */
+export function liveInput(
+  symbol: string,
+  config: LiveConfig,
+  now: () => Date,
+  overrides: Omit<ParseOptions, 'origin'> = {},
+): LiveInput {
+  return {
+    label: symbol,
+    origin: liveVenue(symbol),
+    load: () => fetchLiveChain(symbol, config, now(), overrides),
+  };
+}

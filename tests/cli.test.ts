@@ -95,7 +95,7 @@ describe('--json', () => {
     }
   });
 
-  it('returns a record that follows METHODOLOGY §7 exactly for every recorded chain', async () => {
+  it('returns a record that follows docs/methodology.md §7 exactly for every recorded chain', async () => {
     const files = readdirSync(join(ROOT, 'samples'))
       .concat(readdirSync(join(ROOT, 'tests', 'fixtures', 'chains')))
       .filter((f) => /\.(csv|json)$/.test(f));

@@ -1,4 +1,4 @@
-/** METHODOLOGY §7, transcribed: the report record's field names at every level, and its invariants. */
+/** docs/methodology.md §7, transcribed: the report record's field names at every level, and its invariants. */
 export const SECTION_7 = {
   top: [
     'schemaVersion',

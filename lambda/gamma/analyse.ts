@@ -22,7 +22,7 @@ export const DEFAULT_ANALYSIS: AnalysisOptions = {
   dividendYield: DEFAULT_SETTINGS.dividendYield,
 };
 
-/** Relative precision of each refined flip crossing (METHODOLOGY §5). */
+/** Relative precision of each refined flip crossing (docs/methodology.md §5). */
 const FLIP_TOLERANCE = 1e-6;
 
 /** Below this share of contracts with open interest, a chain is taken for a truncated or broken feed. */
@@ -49,7 +49,7 @@ function checkSanity(chain: OptionChain, used: number, skipped: Record<string, n
   }
 }
 
-/** A chain in, the report record out (METHODOLOGY §3 to §7): pure, no I/O. */
+/** A chain in, the report record out (docs/methodology.md §3 to §7): pure, no I/O. */
 export function analyse(chain: OptionChain, options: AnalysisOptions = DEFAULT_ANALYSIS): ReportRecord {
   const venue = VENUES[chain.venue];
   const carry = venue.usesCarry ? options : { riskFreeRate: 0, dividendYield: 0 };

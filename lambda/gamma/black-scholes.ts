@@ -1,5 +1,5 @@
 /**
- * Black-Scholes gamma on the forward (Black-76 when r = q = 0), in the form the exposure needs (METHODOLOGY §4):
+ * Black-Scholes gamma on the forward (Black-76 when r = q = 0), in the form the exposure needs (docs/methodology.md §4):
  * dollar gamma Γ·F² with Γ = e^{−qT} φ(d1) / (F σ √T), d1 = (ln(F·e^{(r−q)T}/K) + σ²T/2) / (σ√T).
  *
  * The profile evaluates every contract at 201 levels, so what does not move with the underlying is worked

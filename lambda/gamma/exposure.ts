@@ -23,7 +23,7 @@ export const SKIP_REASONS: readonly SkipReason[] = [
 ];
 
 /**
- * The first reason (METHODOLOGY §3 order) a contract does not count, or null when it does. An infinite
+ * The first reason (docs/methodology.md §3 order) a contract does not count, or null when it does. An infinite
  * open interest, strike or price (a text cell reading "Infinity") counts as missing.
  */
 export function skipReason(c: OptionContract, asOf: number): SkipReason | null {

@@ -15,7 +15,7 @@ function strikeWithLargest(
 }
 
 /**
- * Call wall, put wall and absolute gamma strike (METHODOLOGY §6). Magnitudes are compared so the walls
+ * Call wall, put wall and absolute gamma strike (docs/methodology.md §6). Magnitudes are compared so the walls
  * stay the largest concentrations under either positioning model (identical to §6 under `classic`).
  */
 export function walls(byStrike: readonly StrikeRow[], spot: number) {

@@ -22,7 +22,7 @@ export function netGexAt(prepared: readonly PreparedContract[], level: number): 
 }
 
 /**
- * The three curves of METHODOLOGY §5: all contracts, without the earliest remaining expiry date, and
+ * The three curves of docs/methodology.md §5: all contracts, without the earliest remaining expiry date, and
  * without the earliest remaining standard monthly date (a curve equals `all` when its date is absent).
  * One pass over the contracts per level: the two ex-curves are `all` less the sums of their dates.
  */

@@ -24,7 +24,7 @@ export function looksLikeCboeJson(doc: unknown): boolean {
   return Array.isArray(d.data?.options) || Array.isArray(d.options);
 }
 
-/** The top-level `timestamp` is UTC, as `YYYY-MM-DD HH:MM:SS` (METHODOLOGY §2). */
+/** The top-level `timestamp` is UTC, as `YYYY-MM-DD HH:MM:SS` (docs/methodology.md §2). */
 function readTimestamp(value: unknown, origin: string): number {
   if (typeof value !== 'string') {
     throw new InputError(

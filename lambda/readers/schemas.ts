@@ -11,7 +11,7 @@ z.config(en());
  * described, and the checked copy keeps only those (`z.object`, which zod compiles: about 5 ms for 9,000
  * contracts where a pass-through object takes 70). A number that arrives as a string, a negative count or price, or a
  * missing array means the source changed or broke, and the whole chain is refused. `null` is the
- * sources' own "no value" and is left for the filters to count (METHODOLOGY §3).
+ * sources' own "no value" and is left for the filters to count (docs/methodology.md §3).
  */
 
 /** The array of contracts: 1 to MAX_CONTRACTS rows of the given shape. */

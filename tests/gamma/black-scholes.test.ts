@@ -7,7 +7,7 @@ import { yearsToExpiry } from '../../lambda/gamma/exposure';
 import { callDelta, dollarGamma } from '../helpers';
 
 describe('Black-Scholes dollar gamma', () => {
-  it('matches METHODOLOGY §8: BTC-15JAN21-28000-C at 2020-12-31T03:18:50.848Z gives Δ 0.62396, Γ 7.32e-5', () => {
+  it('matches docs/methodology.md §8: BTC-15JAN21-28000-C at 2020-12-31T03:18:50.848Z gives Δ 0.62396, Γ 7.32e-5', () => {
     const asOf = 1609384730848;
     expect(new Date(asOf).toISOString()).toBe('2020-12-31T03:18:50.848Z');
     const t = yearsToExpiry(Date.UTC(2021, 0, 15, 8), asOf);

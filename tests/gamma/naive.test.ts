@@ -6,7 +6,7 @@ import type { OptionChain } from '../../lambda/types';
 import { loadFixture } from '../helpers';
 
 /**
- * The profile as METHODOLOGY §5 writes it, computed the slow, obvious way: every contract at every level for
+ * The profile as docs/methodology.md §5 writes it, computed the slow, obvious way: every contract at every level for
  * each curve, from the closed form Γ = φ(d1) / (F σ √T) with no shared terms. The product's fast path must
  * agree to 1e-9 of each curve's largest magnitude (values near a zero crossing have no relative precision).
  */

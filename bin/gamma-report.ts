@@ -71,7 +71,6 @@ interface CliOptions {
   /** Oldest live snapshot accepted, hours, by schedule group. */
   maxAgeHours: LiveConfig['maxAgeHours'];
   analysis: AnalysisOptions;
-  strikeWindowPct: number;
   emailPreview?: string;
   siteUrl?: string;
   json: boolean;
@@ -128,8 +127,8 @@ function parseCli(argv: string[], settings: Settings): CliOptions {
       positioning: settings.positioning,
       riskFreeRate: settings.riskFreeRate,
       dividendYield: settings.dividendYield,
+      strikeWindowPct: settings.strikeWindowPct,
     },
-    strikeWindowPct: settings.strikeWindowPct,
     maxAgeHours: { equity: settings.maxAgeHoursEquity, crypto: settings.maxAgeHoursCrypto },
     json: values.json ?? false,
     help: values.help ?? false,
@@ -155,7 +154,11 @@ function parseCli(argv: string[], settings: Settings): CliOptions {
     options.analysis.positioning = settingArg('positioning', '--positioning', values.positioning);
   }
   if (values['strike-window'] !== undefined) {
-    options.strikeWindowPct = settingArg('strikeWindowPct', '--strike-window', values['strike-window']);
+    options.analysis.strikeWindowPct = settingArg(
+      'strikeWindowPct',
+      '--strike-window',
+      values['strike-window'],
+    );
   }
   if (values['max-age'] !== undefined) {
     const hours = settingArg('maxAgeHoursEquity', '--max-age', values['max-age']);
@@ -240,7 +243,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
   const result = await run(
     inputs(options, env),
     new FsStore(out),
-    { analysis: options.analysis, strikeWindowPct: options.strikeWindowPct },
+    { analysis: options.analysis },
     () => new Date(),
   );
   if (options.json) {

@@ -9,9 +9,8 @@ import type { Store } from './store/store';
 import type { ChainInput, ReportRecord } from './types';
 
 export interface RunOptions {
+  /** What to compute, the strike window of the grid and the pages included. */
   analysis: AnalysisOptions;
-  /** Half-width of the GEX-by-strike chart around spot, in percent. @default the setting's */
-  strikeWindowPct?: number;
   /** Inputs loaded and analysed at once (downloads and file reads overlap). @default 4 */
   concurrency?: number;
 }
@@ -52,9 +51,11 @@ export function publishInput(
   input: ChainInput,
   store: Store,
   record: ReportRecord,
-  options: Pick<RunOptions, 'strikeWindowPct'>,
+  analysis: Pick<AnalysisOptions, 'strikeWindowPct'>,
 ): Promise<Published> {
-  return step(input, 'publish', () => publishReport(store, record, options));
+  return step(input, 'publish', () =>
+    publishReport(store, record, { strikeWindowPct: analysis.strikeWindowPct }),
+  );
 }
 
 /**
@@ -77,7 +78,7 @@ export async function run(
       work(async (): Promise<{ record: ReportRecord } | { failure: RunFailure }> => {
         try {
           const record = await analyseInput(input, options.analysis);
-          await publishing(() => publishInput(input, store, record, options));
+          await publishing(() => publishInput(input, store, record, options.analysis));
           return { record };
         } catch (e) {
           // analyseInput and publishInput only ever throw RunFailure.

@@ -1,6 +1,7 @@
 /** The data the product passes around: one normalised contract, one chain, one report record (docs/methodology.md §1, §7). */
 import type { Positioning } from './contract';
 import type { Origin } from './failure';
+import type { ReportRecord } from './record-schema';
 import type { Venue } from './venues';
 
 export type { Positioning, Venue };
@@ -46,71 +47,10 @@ export interface OptionChain {
   contracts: OptionContract[];
 }
 
-export type SkipReason = 'expired' | 'no_open_interest' | 'no_iv' | 'iv_out_of_range' | 'bad_price';
-
-export interface Assumptions {
-  positioning: Positioning;
-  riskFreeRate: number;
-  dividendYield: number;
-  minTimeToExpiryMinutes: number;
-  profileRangePct: number;
-  profilePoints: number;
-}
-
-export interface GexBucket {
-  callGex: number;
-  putGex: number;
-  netGex: number;
-  callOi: number;
-  putOi: number;
-}
-
-export interface StrikeRow extends GexBucket {
-  strike: number;
-}
-
-export interface ExpiryRow extends GexBucket {
-  /** YYYY-MM-DD in the market's time zone. */
-  expiry: string;
-}
-
-export interface ReportRecord {
-  schemaVersion: number;
-  symbol: string;
-  source: SourceKind;
-  /** ISO 8601, UTC. */
-  asOf: string;
-  spot: number;
-  currency: 'USD';
-  unit: string;
-  assumptions: Assumptions;
-  dataQuality: {
-    contractsIn: number;
-    contractsUsed: number;
-    skipped: Record<SkipReason, number>;
-  };
-  totals: { netGex: number; callGex: number; putGex: number };
-  regime: 'positive' | 'negative';
-  flip: {
-    level: number | null;
-    crossings: number[];
-    status: 'found' | 'none-in-range';
-    distancePct: number | null;
-  };
-  levels: {
-    callWall: number | null;
-    putWall: number | null;
-    absGammaStrike: number | null;
-    maxPain: number | null;
-  };
-  byStrike: StrikeRow[];
-  byExpiry: ExpiryRow[];
-  profile: {
-    levels: number[];
-    all: number[];
-    exNextExpiry: number[];
-    exNextMonthly: number[];
-    nextExpiry: string | null;
-    nextMonthly: string | null;
-  };
-}
+export type { ReportRecord };
+export type SkipReason = keyof ReportRecord['dataQuality']['skipped'];
+export type Assumptions = ReportRecord['assumptions'];
+export type StrikeRow = ReportRecord['byStrike'][number];
+export type ExpiryRow = ReportRecord['byExpiry'][number];
+/** What every by-strike and by-expiry row sums: gamma by side and net, open interest by side, the net exposures. */
+export type ExposureSums = Omit<StrikeRow, 'strike'>;

@@ -1,4 +1,7 @@
-/** docs/methodology.md §7, transcribed: the report record's field names at every level, and its invariants. */
+/**
+ * The record's field names at every level as the spec writes them (docs/methodology.md §7, with schema 2's
+ * additions from §9 to §12), transcribed by hand rather than taken from the code, and its invariants.
+ */
 export const SECTION_7 = {
   top: [
     'schemaVersion',
@@ -17,6 +20,10 @@ export const SECTION_7 = {
     'byStrike',
     'byExpiry',
     'profile',
+    'zeroDte',
+    'expectedMove',
+    'change',
+    'grid',
   ],
   assumptions: [
     'positioning',
@@ -28,12 +35,18 @@ export const SECTION_7 = {
   ],
   dataQuality: ['contractsIn', 'contractsUsed', 'skipped'],
   skipped: ['expired', 'no_open_interest', 'no_iv', 'iv_out_of_range', 'bad_price'],
-  totals: ['netGex', 'callGex', 'putGex'],
+  totals: ['netGex', 'callGex', 'putGex', 'netDex', 'netVex', 'netCex', 'tilt'],
   flip: ['level', 'crossings', 'status', 'distancePct'],
   levels: ['callWall', 'putWall', 'absGammaStrike', 'maxPain'],
-  byStrike: ['strike', 'callGex', 'putGex', 'netGex', 'callOi', 'putOi'],
-  byExpiry: ['expiry', 'callGex', 'putGex', 'netGex', 'callOi', 'putOi'],
+  byStrike: ['strike', 'callGex', 'putGex', 'netGex', 'callOi', 'putOi', 'netDex', 'netVex', 'netCex'],
+  byExpiry: ['expiry', 'callGex', 'putGex', 'netGex', 'callOi', 'putOi', 'netDex', 'netVex', 'netCex'],
   profile: ['levels', 'all', 'exNextExpiry', 'exNextMonthly', 'nextExpiry', 'nextMonthly'],
+  zeroDte: ['netGex', 'callGex', 'putGex', 'share'],
+  expectedMove: ['nextExpiry', 'nextMonthly'],
+  move: ['expiry', 'atmIv', 'move', 'lower', 'upper'],
+  change: ['previousAsOf', 'spot', 'netGex', 'flip', 'callWall', 'putWall', 'oi'],
+  changeOi: ['strike', 'callOi', 'putOi'],
+  grid: ['strikes', 'expiries', 'netGex'],
 };
 
 const keys = (o: unknown) => Object.keys(o as object).sort();
@@ -49,9 +62,28 @@ export function shapeProblems(record: Record<string, unknown>): string[] {
     }
   };
   check('record', r, SECTION_7.top);
-  for (const part of ['assumptions', 'dataQuality', 'totals', 'flip', 'levels', 'profile'] as const) {
+  for (const part of [
+    'assumptions',
+    'dataQuality',
+    'totals',
+    'flip',
+    'levels',
+    'profile',
+    'zeroDte',
+    'expectedMove',
+    'grid',
+  ] as const) {
     check(part, r[part], SECTION_7[part]);
   }
+  for (const which of ['nextExpiry', 'nextMonthly']) {
+    const move = (r.expectedMove as unknown as Record<string, unknown>)?.[which];
+    if (move !== null) check(`expectedMove.${which}`, move, SECTION_7.move);
+  }
+  if (r.change !== null && r.change !== undefined) {
+    check('change', r.change, SECTION_7.change);
+    (r.change.oi as unknown[]).forEach((row, i) => check(`change.oi[${i}]`, row, SECTION_7.changeOi));
+  }
+  if (r.schemaVersion !== (2 as unknown)) problems.push(`schemaVersion ${r.schemaVersion}`);
   check('dataQuality.skipped', r.dataQuality?.skipped, SECTION_7.skipped);
   (r.byStrike as unknown[]).forEach((row, i) => check(`byStrike[${i}]`, row, SECTION_7.byStrike));
   (r.byExpiry as unknown[]).forEach((row, i) => check(`byExpiry[${i}]`, row, SECTION_7.byExpiry));

@@ -1,12 +1,19 @@
 import { DEFAULT_SETTINGS } from '../contract';
 import { InputError } from '../errors';
-import type { Assumptions, OptionChain, Positioning, ReportRecord } from '../types';
-import { isMonthly, VENUES } from '../venues';
-import { aggregate, MIN_TIME_TO_EXPIRY_MINUTES, prepare, screen } from './exposure';
+import { SCHEMA_VERSION } from '../record-schema';
+import type { Assumptions, OptionChain, OptionContract, Positioning, ReportRecord } from '../types';
+import { dateInZone, isMonthly, VENUES } from '../venues';
+import { expectedMove } from './expected-move';
+import {
+  aggregate,
+  carryFor,
+  MIN_TIME_TO_EXPIRY_MINUTES,
+  prepare,
+  screen,
+  type Aggregates,
+} from './exposure';
 import { maxPain, walls } from './levels';
 import { gammaProfile, nearestTo, netGexAt, PROFILE_POINTS, profileLevels, zeroCrossings } from './profile';
-
-export const SCHEMA_VERSION = 1;
 
 export interface AnalysisOptions {
   positioning: Positioning;
@@ -14,52 +21,114 @@ export interface AnalysisOptions {
   riskFreeRate: number;
   /** Continuous dividend yield for Cboe underlyings. */
   dividendYield: number;
+  /** Half-width of the strike × expiry grid around spot, in percent (the page's strike window). */
+  strikeWindowPct: number;
 }
 
 export const DEFAULT_ANALYSIS: AnalysisOptions = {
   positioning: DEFAULT_SETTINGS.positioning,
   riskFreeRate: DEFAULT_SETTINGS.riskFreeRate,
   dividendYield: DEFAULT_SETTINGS.dividendYield,
+  strikeWindowPct: DEFAULT_SETTINGS.strikeWindowPct,
 };
 
 /** Relative precision of each refined flip crossing (docs/methodology.md §5). */
 const FLIP_TOLERANCE = 1e-6;
 
-/** Below this share of contracts with open interest, a chain is taken for a truncated or broken feed. */
-export const MIN_OPEN_INTEREST_SHARE = 0.05;
+/** Below this share of a side's open interest with a usable quote, the chain is refused (§3). */
+export const MIN_COVERAGE = 0.5;
+
+/** Expiry dates the grid shows, nearest first (§12). */
+export const GRID_EXPIRIES = 12;
 
 /**
- * A report on half a chain is worse than none: the chain must keep at least one contract after the filters,
- * and carry open interest on a minimum share of its contracts. Otherwise bad input, with the counts.
+ * A report on half a chain is worse than none (docs/methodology.md §3): some contract must count, and for
+ * calls and for puts separately, the contracts that count must hold at least half the open interest of the
+ * unexpired contracts with open interest. Otherwise bad input, with the figures.
  */
-function checkSanity(chain: OptionChain, used: number, skipped: Record<string, number>): void {
+function checkCoverage(
+  chain: OptionChain,
+  used: readonly OptionContract[],
+  skipped: Record<string, number>,
+): void {
   const where = `${chain.symbol} snapshot ${new Date(chain.asOf).toISOString()}`;
-  if (used === 0) {
+  if (used.length === 0) {
     const reasons = Object.entries(skipped)
       .filter(([, n]) => n > 0)
       .map(([reason, n]) => `${reason} ${n}`)
       .join(', ');
     throw new InputError(`${where}: no contract counts (all ${chain.contracts.length} skipped: ${reasons})`);
   }
-  const withOi = chain.contracts.filter((c) => c.openInterest > 0).length;
-  if (withOi < MIN_OPEN_INTEREST_SHARE * chain.contracts.length) {
-    throw new InputError(
-      `${where}: open interest on only ${withOi} of ${chain.contracts.length} contracts (under ${MIN_OPEN_INTEREST_SHARE * 100}%): the feed looks incomplete`,
-    );
+  const held = { call: 0, put: 0 };
+  const counted = { call: 0, put: 0 };
+  for (const c of chain.contracts) {
+    if (c.expiry > chain.asOf && c.openInterest > 0 && Number.isFinite(c.openInterest))
+      held[c.type] += c.openInterest;
+  }
+  for (const c of used) counted[c.type] += c.openInterest;
+  for (const side of ['call', 'put'] as const) {
+    if (held[side] > 0 && counted[side] < MIN_COVERAGE * held[side]) {
+      const pct = Math.floor((counted[side] / held[side]) * 100);
+      throw new InputError(
+        `${where}: only ${pct}% of ${side} open interest has a usable implied volatility and price (at least ${MIN_COVERAGE * 100}% is needed)`,
+      );
+    }
   }
 }
 
-/** A chain in, the report record out (docs/methodology.md §3 to §7): pure, no I/O. */
+/**
+ * What the chain still lists: each remaining expiry date (an unexpired contract's, in the market's zone,
+ * whether or not the contract counts) with the strikes listed on it. §5, §6 and §12 speak of these; the sums
+ * themselves only ever include the contracts that count.
+ */
+function listing(chain: OptionChain): Map<string, Set<number>> {
+  const zone = VENUES[chain.venue].zone;
+  const dates = new Map<number, string>();
+  const out = new Map<string, Set<number>>();
+  for (const c of chain.contracts) {
+    // A strike that is not a positive number lists nothing (the contract is skipped as bad_price).
+    if (!(c.expiry > chain.asOf) || !(c.strike > 0 && Number.isFinite(c.strike))) continue;
+    let date = dates.get(c.expiry);
+    if (date === undefined) dates.set(c.expiry, (date = dateInZone(c.expiry, zone)));
+    let strikes = out.get(date);
+    if (!strikes) out.set(date, (strikes = new Set()));
+    strikes.add(c.strike);
+  }
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * Net GEX of the first GRID_EXPIRIES remaining dates at each strike listed on a remaining date within
+ * ±windowPct of spot (bounds included), 0 where nothing counts (§12).
+ */
+function grid(cells: Aggregates['cells'], listed: Map<string, Set<number>>, spot: number, windowPct: number) {
+  const lo = spot * (1 - windowPct / 100);
+  const hi = spot * (1 + windowPct / 100);
+  const all = new Set([...listed.values()].flatMap((strikes) => [...strikes]));
+  const strikes = [...all].filter((k) => k >= lo && k <= hi).sort((a, b) => a - b);
+  const expiries = [...listed.keys()].slice(0, GRID_EXPIRIES);
+  return {
+    strikes,
+    expiries,
+    netGex: expiries.map((date) => strikes.map((k) => cells.get(date)?.get(k) ?? 0)),
+  };
+}
+
+/** A chain in, the report record out (docs/methodology.md §3 to §12, all but §11's change): pure, no I/O. */
 export function analyse(chain: OptionChain, options: AnalysisOptions = DEFAULT_ANALYSIS): ReportRecord {
   const venue = VENUES[chain.venue];
-  const carry = venue.usesCarry ? options : { riskFreeRate: 0, dividendYield: 0 };
+  const carry = carryFor(chain, options);
   const { used, skipped } = screen(chain);
-  checkSanity(chain, used.length, skipped);
+  checkCoverage(chain, used, skipped);
   const prepared = prepare(chain, used, options.positioning, carry);
-  const { totals, byStrike, byExpiry } = aggregate(prepared, chain.spot);
+  const { totals, byStrike, byExpiry, cells } = aggregate(prepared);
 
+  const listed = listing(chain);
+  const remaining = [...listed.keys()];
+  const nextExpiry = remaining[0] ?? null;
+  const nextMonthly = remaining.find((date) => isMonthly(chain.venue, date)) ?? null;
   const levels = profileLevels(chain.spot, venue.profileRange, PROFILE_POINTS);
-  const profile = gammaProfile(prepared, levels, (date) => isMonthly(chain.venue, date));
+  const profile = gammaProfile(prepared, levels, nextExpiry, nextMonthly);
   const crossings = zeroCrossings(
     (level) => netGexAt(prepared, level),
     profile.levels,
@@ -67,7 +136,11 @@ export function analyse(chain: OptionChain, options: AnalysisOptions = DEFAULT_A
     FLIP_TOLERANCE * chain.spot,
   );
   const flip = nearestTo(chain.spot, crossings);
-  const nearest = prepared.filter((p) => p.date === profile.nextExpiry).map((p) => p.contract);
+  const nearest = prepared.filter((p) => p.date === nextExpiry).map((p) => p.contract);
+
+  const gross = totals.callGex - totals.putGex;
+  const today = byExpiry.find((e) => e.expiry === dateInZone(chain.asOf, venue.zone));
+  const todayGross = today ? today.callGex - today.putGex : 0;
 
   const assumptions: Assumptions = {
     positioning: options.positioning,
@@ -88,7 +161,16 @@ export function analyse(chain: OptionChain, options: AnalysisOptions = DEFAULT_A
     unit: 'USD per 1% move',
     assumptions,
     dataQuality: { contractsIn: chain.contracts.length, contractsUsed: used.length, skipped },
-    totals,
+    totals: {
+      netGex: totals.netGex,
+      callGex: totals.callGex,
+      putGex: totals.putGex,
+      netDex: totals.netDex,
+      netVex: totals.netVex,
+      netCex: totals.netCex,
+      // Net over gross (§9): comparable across underlyings of any size.
+      tilt: gross === 0 ? 0 : totals.netGex / gross,
+    },
     regime: totals.netGex > 0 ? 'positive' : 'negative',
     flip: {
       level: flip,
@@ -96,9 +178,24 @@ export function analyse(chain: OptionChain, options: AnalysisOptions = DEFAULT_A
       status: flip === null ? 'none-in-range' : 'found',
       distancePct: flip === null ? null : ((chain.spot - flip) / chain.spot) * 100,
     },
-    levels: { ...walls(byStrike, chain.spot), maxPain: maxPain(nearest) },
+    levels: {
+      ...walls(byStrike, chain.spot),
+      maxPain: nextExpiry === null ? null : maxPain(nearest, [...listed.get(nextExpiry)!]),
+    },
     byStrike,
     byExpiry,
     profile,
+    zeroDte: {
+      netGex: today?.netGex ?? 0,
+      callGex: today?.callGex ?? 0,
+      putGex: today?.putGex ?? 0,
+      share: gross === 0 ? 0 : todayGross / gross,
+    },
+    expectedMove: {
+      nextExpiry: expectedMove(prepared, profile.nextExpiry, chain.asOf),
+      nextMonthly: expectedMove(prepared, profile.nextMonthly, chain.asOf),
+    },
+    change: null,
+    grid: grid(cells, listed, chain.spot, options.strikeWindowPct),
   };
 }

@@ -40,10 +40,14 @@ export function walls(byStrike: readonly StrikeRow[], spot: number) {
 
 /**
  * Max pain of a set of contracts (the nearest expiry's): the listed strike X minimising what option
- * holders are paid at expiry, Σ_calls OI·max(X − K, 0) + Σ_puts OI·max(K − X, 0). Ties go to the lower strike.
+ * holders are paid at expiry, Σ_calls OI·max(X − K, 0) + Σ_puts OI·max(K − X, 0). The candidates are the
+ * `listed` strikes (by default the contracts' own). Ties go to the lower strike.
  */
-export function maxPain(contracts: readonly OptionContract[]): number | null {
-  const strikes = [...new Set(contracts.map((c) => c.strike))].sort((a, b) => a - b);
+export function maxPain(
+  contracts: readonly OptionContract[],
+  listed: readonly number[] = contracts.map((c) => c.strike),
+): number | null {
+  const strikes = [...new Set(listed)].sort((a, b) => a - b);
   let best: number | null = null;
   let bestPain = Infinity;
   for (const x of strikes) {

@@ -23,17 +23,16 @@ export function netGexAt(prepared: readonly PreparedContract[], level: number): 
 
 /**
  * The three curves of docs/methodology.md §5: all contracts, without the earliest remaining expiry date, and
- * without the earliest remaining standard monthly date (a curve equals `all` when its date is absent).
- * One pass over the contracts per level: the two ex-curves are `all` less the sums of their dates.
+ * without the earliest remaining standard monthly date (a curve equals `all` when its date is absent or
+ * none of its contracts counts). One pass over the contracts per level: the two ex-curves are `all` less
+ * the sums of their dates.
  */
 export function gammaProfile(
   prepared: readonly PreparedContract[],
   levels: readonly number[],
-  isMonthly: (date: string) => boolean,
+  nextExpiry: string | null,
+  nextMonthly: string | null,
 ): Profile {
-  const dates = [...new Set(prepared.map((p) => p.date))].sort();
-  const nextExpiry = dates[0] ?? null;
-  const nextMonthly = dates.find(isMonthly) ?? null;
   // 201 levels × thousands of contracts: the terms go into flat typed arrays for the inner loop.
   const n = prepared.length;
   const shift = Float64Array.from(prepared, (p) => p.terms.shift);

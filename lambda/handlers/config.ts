@@ -11,7 +11,6 @@ export interface RuntimeConfig {
   store: Store;
   live: LiveConfig;
   analysis: AnalysisOptions;
-  strikeWindowPct: number;
   now: () => Date;
   /** The daily email, when a sender and recipients are configured. */
   email?: { client: SESv2Client; envelope: Envelope; siteUrl: string };
@@ -28,8 +27,8 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): RuntimeConfig {
       positioning: settings.positioning,
       riskFreeRate: settings.riskFreeRate,
       dividendYield: settings.dividendYield,
+      strikeWindowPct: settings.strikeWindowPct,
     },
-    strikeWindowPct: settings.strikeWindowPct,
     now: () => new Date(),
     ...emailFromEnv(env),
   };

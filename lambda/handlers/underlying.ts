@@ -28,7 +28,7 @@ export function underlyingHandler(config: RuntimeConfig) {
       return { symbol, status: 'skipped', reason: 'NYSE holiday' };
     }
     const record = await analyseInput(input, config.analysis);
-    const published = await publishInput(input, config.store, record, config);
+    const published = await publishInput(input, config.store, record, config.analysis);
     const result = {
       symbol,
       status: 'published' as const,

@@ -74,14 +74,18 @@ describe('which contracts count', () => {
       contract({ iv: Infinity }),
       contract({ iv: 5.01 }),
       contract({ iv: 5 }), // exactly 500% is still in range
+      contract({ iv: 0.001 }), // Cboe's placeholder for a contract it cannot price
+      contract({ iv: 0.01 }), // exactly 1% is still in range
       contract({ strike: 0 }),
       contract({ forward: NaN }),
+      // The contracts that count hold most of the open interest, as in a real chain (§3 coverage).
+      contract({ openInterest: 50000 }),
     ];
     const record = analyse(chain(contracts));
     expect(record.dataQuality).toEqual({
-      contractsIn: 12,
-      contractsUsed: 2,
-      skipped: { expired: 2, no_open_interest: 2, no_iv: 3, iv_out_of_range: 1, bad_price: 2 },
+      contractsIn: 15,
+      contractsUsed: 4,
+      skipped: { expired: 2, no_open_interest: 2, no_iv: 3, iv_out_of_range: 2, bad_price: 2 },
     });
   });
 
@@ -105,13 +109,34 @@ describe('sanity before any maths', () => {
     );
   });
 
-  it('refuses a chain with open interest on under 5% of its contracts, as a broken feed', () => {
-    const sparse = [
-      contract(),
-      ...Array.from({ length: 20 }, (_, i) => contract({ strike: 80 + i, openInterest: 0 })),
+  it('refuses a chain where the contracts that count hold under half of a side’s open interest', () => {
+    // Calls: 1,000 usable against 1,001 without an IV: 49.98% of call open interest counts.
+    const calls = [contract({ openInterest: 1000 }), contract({ strike: 105, openInterest: 1001, iv: NaN })];
+    const puts = [contract({ type: 'put', openInterest: 10 })];
+    expect(() => analyse(chain([...calls, ...puts]))).toThrow(
+      'TEST snapshot 2024-01-02T15:00:00.000Z: only 49% of call open interest has a usable implied volatility and price (at least 50% is needed)',
+    );
+    // Exactly half counts: accepted.
+    calls[1]!.openInterest = 1000;
+    expect(analyse(chain([...calls, ...puts])).dataQuality.contractsUsed).toBe(2);
+    // Puts are judged on their own: a usable call side does not carry an unusable put side.
+    const badPuts = [
+      contract({ type: 'put', openInterest: 10 }),
+      contract({ type: 'put', strike: 90, openInterest: 30, iv: 0 }),
     ];
-    expect(() => analyse(chain(sparse))).toThrow('open interest on only 1 of 21 contracts (under 5%)');
-    expect(() => analyse(chain(sparse.slice(0, 20)))).not.toThrow();
+    expect(() => analyse(chain([contract(), ...badPuts]))).toThrow('only 25% of put open interest');
+  });
+
+  it('judges coverage on unexpired contracts with open interest only', () => {
+    // The expired and the open-interest-free contracts would sink coverage if they were counted.
+    const record = analyse(
+      chain([
+        contract({ openInterest: 10 }),
+        contract({ strike: 105, expiry: AS_OF - DAY_MS, openInterest: 1e6, iv: NaN }),
+        contract({ strike: 110, openInterest: 0, iv: NaN }),
+      ]),
+    );
+    expect(record.dataQuality.contractsUsed).toBe(1);
   });
 });
 
@@ -210,6 +235,9 @@ describe('levels', () => {
       netGex: callGex + putGex,
       callOi: 1,
       putOi: 1,
+      netDex: 0,
+      netVex: 0,
+      netCex: 0,
     });
     const rows = [row(90, 0, -5), row(95, 9, -5), row(105, 7, -9), row(110, 7, 0)];
     expect(walls(rows, 100)).toEqual({ callWall: 105, putWall: 90, absGammaStrike: 105 });
@@ -277,7 +305,7 @@ describe('agreement with the Cboe vendor gamma', () => {
 describe('the aggregates helper', () => {
   it('sorts strikes ascending and expiry dates chronologically', () => {
     const c = loadFixture('deribit_BTC_2026-03-13.json');
-    const { byStrike, byExpiry } = aggregate(prepare(c, screen(c).used, 'classic', DEFAULT_ANALYSIS), c.spot);
+    const { byStrike, byExpiry } = aggregate(prepare(c, screen(c).used, 'classic', DEFAULT_ANALYSIS));
     expect(byStrike.map((r) => r.strike)).toEqual([...byStrike.map((r) => r.strike)].sort((a, b) => a - b));
     expect(byExpiry.map((r) => r.expiry)).toEqual([...byExpiry.map((r) => r.expiry)].sort());
   });

@@ -20,7 +20,8 @@ import { liveBaseUrls, liveInput, type LiveConfig } from '../lambda/live/fetch';
 import { run } from '../lambda/pipeline';
 import { fileInput } from '../lambda/readers/detect';
 import { reportDate } from '../lambda/record';
-import { formatFlipDistance, formatPrice, formatStrike, formatUsd } from '../lambda/report/format';
+import { formatPct, formatPrice, formatStrike, formatUsd } from '../lambda/report/format';
+import { formatTilt, moveText } from '../lambda/report/summary';
 import { FsStore } from '../lambda/store/fs-store';
 import type { ChainInput, ReportRecord } from '../lambda/types';
 import { SYMBOL, unservedReason } from '../lambda/venues';
@@ -197,21 +198,37 @@ function inputs(options: CliOptions, env: NodeJS.ProcessEnv): ChainInput[] {
 }
 
 function table(records: readonly ReportRecord[]): string {
-  const header = ['SYMBOL', 'DATE', 'SPOT', 'NET GEX/1%', 'FLIP', 'REGIME', 'CALL WALL', 'PUT WALL'];
+  const header = [
+    'SYMBOL',
+    'DATE',
+    'SPOT',
+    'NET GEX/1%',
+    'FLIP (SPOT−FLIP)',
+    'REGIME',
+    'TILT',
+    'CALL WALL',
+    'PUT WALL',
+    'EXP. MOVE',
+  ];
   const rows = [...records]
     .sort((a, b) => a.symbol.localeCompare(b.symbol) || a.asOf.localeCompare(b.asOf))
-    .map((r) => [
-      r.symbol,
-      reportDate(r),
-      formatPrice(r.spot),
-      formatUsd(r.totals.netGex),
-      r.flip.level === null
-        ? 'none in range'
-        : `${formatPrice(r.flip.level)} (${formatFlipDistance(r.flip.distancePct)})`,
-      r.regime,
-      formatStrike(r.levels.callWall),
-      formatStrike(r.levels.putWall),
-    ]);
+    .map((r) => {
+      const move = moveText(r, 'nextExpiry');
+      return [
+        r.symbol,
+        reportDate(r),
+        formatPrice(r.spot),
+        formatUsd(r.totals.netGex),
+        r.flip.level === null
+          ? 'none in range'
+          : `${formatPrice(r.flip.level)} (${formatPct(r.flip.distancePct)})`,
+        r.regime,
+        formatTilt(r.totals.tilt),
+        formatStrike(r.levels.callWall),
+        formatStrike(r.levels.putWall),
+        move === null ? '—' : `${move.pct} to ${move.expiry.slice(5)}`,
+      ];
+    });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
   return [header, ...rows]
     .map((row) =>

@@ -73,9 +73,12 @@ describe('gamma-report with no arguments', () => {
     for (const sym of ['BTC', 'ETH', 'SPX', 'SPY']) expect(index).toContain(`href="${sym}/latest.html"`);
 
     const lines = run.stdout.split('\n');
-    expect(lines[0]).toMatch(/^SYMBOL +DATE +SPOT +NET GEX\/1% +FLIP +REGIME +CALL WALL +PUT WALL$/);
+    expect(lines[0]).toMatch(
+      /^SYMBOL +DATE +SPOT +NET GEX\/1% +FLIP \(SPOT−FLIP\) +REGIME +TILT +CALL WALL +PUT WALL +EXP\. MOVE$/,
+    );
+    // SPX 2023-09-14: tilt 16.1 / (196.4 + 180.3) = +0.04; expected move 4,505.10 × 9.83% × √(T to 09-15 09:30 ET).
     expect(lines.find((l) => l.startsWith('SPX     2023-09-14'))).toMatch(
-      /4,505\.10 +\+\$16\.1bn +4,494\.\d\d \(0\.24% below spot\) +positive +4,525 +4,500$/,
+      /4,505\.10 +\+\$16\.1bn +4,494\.\d\d \(\+0\.24%\) +positive +\+0\.04 +4,525 +4,500 +±0\.51% to 09-15$/,
     );
     expect(run.stdout).toContain(`Index (4 underlyings): ${join(out, 'index.html')}`);
   });
@@ -222,7 +225,7 @@ describe('options', () => {
     const subject = readFileSync(join(cwd, 'mail', 'subject.txt'), 'utf8');
     // The bundled history: BTC fell through its 2024 put wall by 2026, SPX rose through its June call wall.
     expect(subject).toMatch(
-      /^BTC broke the put wall 72,000 · SPX broke the call wall 4,300 · BTC \+\$46\.5m γ · flip 68,007 \(\u22124\.3%\) · ETH .* · SPX \+\$16\.1bn γ · flip 4,494 \(\u22120\.2%\) · SPY .*\n$/,
+      /^BTC broke the put wall 72,000 · SPX broke the call wall 4,300 · BTC \+\$46\.5m γ · flip 68,007 \(\+4\.3%\) · ETH .* · SPX \+\$16\.1bn γ · flip 4,494 \(\+0\.2%\) · SPY .*\n$/,
     );
     expect(readFileSync(join(cwd, 'mail', 'email.txt'), 'utf8')).toContain(
       'Report: https://reports.example.com/SPX/latest.html',

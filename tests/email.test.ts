@@ -21,13 +21,13 @@ const email = (history: HistoryPoint[]) =>
 
 describe('the subject', () => {
   it('is the headline of the day when nothing changed: net GEX and the flip with its distance', () => {
-    expect(email([before({})]).subject).toBe('SPX +$16.1bn γ · flip 4,494 (\u22120.2%)');
-    expect(email([]).subject).toBe('SPX +$16.1bn γ · flip 4,494 (\u22120.2%)');
+    expect(email([before({})]).subject).toBe('SPX +$16.1bn γ · flip 4,494 (+0.2%)');
+    expect(email([]).subject).toBe('SPX +$16.1bn γ · flip 4,494 (+0.2%)');
   });
 
   it('leads with a regime change', () => {
     expect(email([before({ regime: 'negative', netGex: -3e9 })]).subject).toBe(
-      'SPX flipped to positive gamma · SPX +$16.1bn γ · flip 4,494 (\u22120.2%)',
+      'SPX flipped to positive gamma · SPX +$16.1bn γ · flip 4,494 (+0.2%)',
     );
   });
 
@@ -72,6 +72,18 @@ describe('the body', () => {
     expect(e.text).toContain('Assumptions: classic positioning, r = 0, q = 0, profile ±20%.');
     expect(e.text).toContain('Report: https://reports.example.com/SPX/latest.html');
     expect(e.html).toContain('href="https://reports.example.com/SPX/latest.json"');
+  });
+
+  it('carries the dealers’ book, the expected move and the concentration note in a few short lines', () => {
+    for (const body of [e.html, e.text]) {
+      expect(body).toContain(
+        'DEX +$1.94tn · VEX +$29.6bn per vol point · CEX \u2212$15.9bn per day · Gamma tilt +0.04',
+      );
+      expect(body).toMatch(/±22\.93/);
+      expect(body).toContain('±0.51%');
+      expect(body).toContain('without it net GEX is +$2.1bn per 1% move');
+    }
+    expect(e.text).toContain('Expected move         ±22.93 (±0.51%) to 2023-09-15');
   });
 
   it('inlines the CSS and carries no script, no SVG and no style block', () => {

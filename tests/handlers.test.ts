@@ -308,7 +308,7 @@ describe('the aggregate handler', () => {
         },
       });
       expect(expected.subject).toMatch(
-        /^BTC \+\$46\.5m γ · flip 68,007 \(\u22124\.3%\) · SPY \+\$3\.9bn γ · flip 594 \(\u22120\.8%\)$/,
+        /^BTC \+\$46\.5m γ · flip 68,007 \(\+4\.3%\) · SPY \+\$3\.9bn γ · flip 594 \(\+0\.8%\)$/,
       );
       expect(expected.html).toContain('href="https://d123.cloudfront.net/SPY/latest.html"');
       expect(expected.text).toContain('JSON:   https://d123.cloudfront.net/BTC/latest.json');

@@ -13,6 +13,7 @@ import {
   formatUsd,
 } from '../report/format';
 import type { IndexEntry } from '../publish';
+import { concentration, dealerBook, moveText, zeroDteLine } from '../report/summary';
 import { marketZone } from '../record';
 import type { ReportRecord } from '../types';
 
@@ -37,12 +38,15 @@ export function alerts(record: ReportRecord, previous: HistoryPoint | null): str
   return out;
 }
 
-/** The subject's part for one underlying: `SPX +$16.1bn γ · flip 4,494 (−0.2%)`, the flip's distance from spot. */
+/**
+ * The subject's part for one underlying: `SPX +$16.1bn γ · flip 4,494 (+0.2%)`, the flip's distance in the
+ * record's convention, (spot − flip) / spot.
+ */
 function headline(r: ReportRecord): string {
   const flip =
     r.flip.level === null
       ? 'no flip'
-      : `flip ${formatStrike(Math.round(r.flip.level))} (${formatPct(-(r.flip.distancePct ?? 0), 1)})`;
+      : `flip ${formatStrike(Math.round(r.flip.level))} (${formatPct(r.flip.distancePct, 1)})`;
   return `${r.symbol} ${formatUsd(r.totals.netGex)} γ · ${flip}`;
 }
 
@@ -103,6 +107,13 @@ export function composeEmail(entries: readonly IndexEntry[], siteUrl: string, ge
       asOf: formatInstant(r.asOf, marketZone(r.source)),
       pageUrl: `${base}${dir}/latest.html`,
       jsonUrl: `${base}${dir}/latest.json`,
+      concentration: concentration(r),
+      move: moveText(r, 'nextExpiry'),
+      book: dealerBook(r)
+        .filter((item) => item.label !== 'Net GEX')
+        .map((item) => `${item.label.replace('Net ', '')} ${item.value}${item.unit ? ` ${item.unit}` : ''}`)
+        .join(' · '),
+      zeroDte: zeroDteLine(r),
       assumptions: `${r.assumptions.positioning} positioning, r = ${r.assumptions.riskFreeRate}, q = ${r.assumptions.dividendYield}, profile ±${r.assumptions.profileRangePct}%`,
       alerts: alerts(r, prev),
     };

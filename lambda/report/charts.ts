@@ -1,11 +1,15 @@
+import { EXPOSURES, type ExposureKey } from '../gamma/exposure';
 import type { ReportRecord } from '../types';
+import { EXPOSURE_TEXT } from './exposure-text';
 import { formatPrice, formatStrike, formatUsd } from './format';
 import type { HistoryPoint } from './history';
 import { linearScale, niceDomain, px, ticksWithin, type Scale } from './scale';
 
 /**
- * Charts as geometry: every bar, line, tick and label with its position in SVG user units. The generic
+ * Charts as geometry: every bar, line, band, tick and label with its position in SVG user units. The generic
  * `templates/partials/chart.hbs` turns a model into markup (escaped), so the drawing is tested on numbers.
+ * Each chart is drawn twice, `wide` for screens from 600 px and `narrow` for phones, so that labels keep a
+ * readable size instead of shrinking with the picture; CSS shows one of the two.
  */
 export interface Rect {
   x: number;
@@ -14,6 +18,8 @@ export interface Rect {
   h: number;
   cls: string;
 }
+
+export type Size = 'wide' | 'narrow';
 
 export interface ChartModel {
   id: string;
@@ -30,43 +36,58 @@ export interface ChartModel {
   yLabel: string;
   /** Y of the zero line, when zero is on the axis. */
   zeroY: number | null;
+  /** Shaded x ranges behind the data (the expected-move band). */
+  bands: { x: number; w: number; cls: string; tip: string }[];
   /** Bars that share one hover text (a strike's call, put and net). */
   groups: { tip: string; rects: Rect[] }[];
   lines: { points: string; cls: string; tip: string }[];
   dots: { x: number; y: number; cls: string; tip: string }[];
   /** Vertical reference lines (spot, flip, walls) with their labels placed so they do not overlap. */
   markers: { x: number; cls: string; label: string; labelY: number }[];
-  legend: { cls: string; label: string }[];
+  legend: LegendEntry[];
 }
 
-const WIDTH = 720;
-const HEIGHT = 320;
-/** The top margin holds up to four rows of marker labels. */
-const MARGIN = { left: 92, right: 16, top: 66, bottom: 44 };
+/** `kind` says how the swatch is drawn: a filled box for bars and bands, a line (with its dash) for levels. */
+export interface LegendEntry {
+  cls: string;
+  label: string;
+  kind: 'box' | 'line';
+}
+
+/** Both drawings of a chart and the legend they share. */
+export interface Figure {
+  wide: ChartModel;
+  narrow: ChartModel;
+  legend: LegendEntry[];
+}
+
+const SIZES: Record<Size, { width: number; height: number; left: number; ticks: number }> = {
+  wide: { width: 960, height: 360, left: 84, ticks: 10 },
+  narrow: { width: 380, height: 300, left: 80, ticks: 4 },
+};
+const MARGIN = { right: 14, bottom: 44 };
 const LABEL_ROW = 14;
-const CHAR_WIDTH = 6.6;
-
-type Frame = Pick<ChartModel, 'width' | 'height' | 'plot'>;
-
-function frame(height = HEIGHT, width = WIDTH, top = MARGIN.top): Frame {
-  return {
-    width,
-    height,
-    plot: { left: MARGIN.left, top, right: width - MARGIN.right, bottom: height - MARGIN.bottom },
-  };
-}
-
+/** Width of a bold 12 px label character, with some room: labels must not touch. */
+const CHAR_WIDTH = 7.4;
 /** Charts without marker labels need no room above the plot. */
 const PLAIN_TOP = 16;
 
-/** A value axis from the data (always including zero), with `$` tick labels. */
-function gexAxis(values: number[], f: Frame) {
-  const { domain, ticks } = niceDomain(Math.min(0, ...values), Math.max(0, ...values), 5);
-  const y = linearScale(domain, [f.plot.bottom, f.plot.top]);
-  return { y, yTicks: ticks.map((t) => ({ y: px(y(t)), label: formatUsd(t) })), zeroY: px(y(0)) };
+type Frame = Pick<ChartModel, 'width' | 'height' | 'plot'>;
+
+function frame(size: Size, top = PLAIN_TOP, height = SIZES[size].height): Frame {
+  const { width, left } = SIZES[size];
+  return { width, height, plot: { left, top, right: width - MARGIN.right, bottom: height - MARGIN.bottom } };
 }
 
-/** Call bar up, put bar down and a narrower net bar, centred on x. */
+/** A value axis from the data (always including zero), with `$` tick labels. */
+function usdAxis(values: number[], f: Frame) {
+  const { domain, ticks } = niceDomain(Math.min(0, ...values), Math.max(0, ...values), 5);
+  const y = linearScale(domain, [f.plot.bottom, f.plot.top]);
+  // Tick values are round: `+$750m` reads better on an axis than `+$750.0m`.
+  const label = (t: number) => formatUsd(t).replace(/\.0(?=[a-z]*$)/, '');
+  return { y, yTicks: ticks.map((t) => ({ y: px(y(t)), label: label(t) })), zeroY: px(y(0)) };
+}
+
 /** A bar centred on x from the zero line to `value`: up when positive, down when negative. */
 function barFromZero(x: number, w: number, y: Scale, value: number, cls: string): Rect {
   const zero = y(0);
@@ -77,20 +98,6 @@ function barFromZero(x: number, w: number, y: Scale, value: number, cls: string)
     h: px(Math.abs(y(value) - zero)),
     cls,
   };
-}
-
-function gexBars(
-  x: number,
-  width: number,
-  y: Scale,
-  b: { callGex: number; putGex: number; netGex: number },
-): Rect[] {
-  const bar = (value: number, w: number, cls: string) => barFromZero(x, w, y, value, cls);
-  return [
-    bar(b.callGex, width, 'call'),
-    bar(b.putGex, width, 'put'),
-    bar(b.netGex, Math.max(1, width * 0.4), 'net'),
-  ];
 }
 
 /** Places marker labels in rows above the plot so that no two labels in a row overlap. */
@@ -110,64 +117,144 @@ export function placeMarkers(
     });
 }
 
+/** Rows of labels the markers need: the top margin is made to fit them. */
+function markerRows(markers: { x: number; label: string }[]): number {
+  const placed = placeMarkers(
+    markers.map((m) => ({ ...m, cls: '' })),
+    0,
+  );
+  return placed.length === 0 ? 0 : Math.round(-Math.min(...placed.map((m) => m.labelY + 6)) / LABEL_ROW) + 1;
+}
+
+/** The levels drawn as markers, each with its own style and legend entry. */
+const LEVELS = {
+  spot: { cls: 'spot', name: 'Spot' },
+  flip: { cls: 'flip', name: 'Gamma flip' },
+  callWall: { cls: 'call-wall', name: 'Call wall' },
+  putWall: { cls: 'put-wall', name: 'Put wall' },
+} as const;
+
+type Level = keyof typeof LEVELS;
+
+function levelValue(r: ReportRecord, level: Level): number | null {
+  if (level === 'spot') return r.spot;
+  if (level === 'flip') return r.flip.level;
+  return r.levels[level];
+}
+
+const lineEntry = (level: Level): LegendEntry => ({
+  cls: LEVELS[level].cls,
+  label: LEVELS[level].name,
+  kind: 'line',
+});
+
 function describeLevels(r: ReportRecord): string {
   const flip = r.flip.level === null ? 'no flip in range' : `flip ${formatPrice(r.flip.level)}`;
   return `spot ${formatPrice(r.spot)}, ${flip}, call wall ${formatStrike(r.levels.callWall)}, put wall ${formatStrike(r.levels.putWall)}`;
 }
 
-/** Call, put and net GEX by strike over spot ± windowPct, with spot, flip and the walls marked. */
-export function gexByStrikeChart(r: ReportRecord, windowPct: number): ChartModel | null {
+/** The expected move to the next expiry as a shaded band over an x scale, clipped to the plot. */
+function moveBand(r: ReportRecord, x: Scale, f: Frame): ChartModel['bands'] {
+  const m = r.expectedMove.nextExpiry;
+  if (m === null) return [];
+  const a = Math.max(f.plot.left, x(m.lower));
+  const b = Math.min(f.plot.right, x(m.upper));
+  if (!(b > a)) return [];
+  return [
+    {
+      x: px(a),
+      w: px(b - a),
+      cls: 'move',
+      tip: `Expected move to ${m.expiry}: ${formatPrice(m.lower)} to ${formatPrice(m.upper)} (±${formatPrice(m.move)})`,
+    },
+  ];
+}
+
+const MOVE_LEGEND: LegendEntry = { cls: 'move', label: 'Expected move, next expiry', kind: 'box' };
+
+/** The markers of the levels that fall within [lo, hi], at their x. */
+function levelMarkers(r: ReportRecord, levels: Level[], x: Scale, lo: number, hi: number) {
+  return levels.flatMap((level) => {
+    const v = levelValue(r, level);
+    if (v === null || v < lo || v > hi) return [];
+    const text = level === 'spot' || level === 'flip' ? formatPrice(v) : formatStrike(v);
+    return [{ x: px(x(v)), cls: LEVELS[level].cls, label: `${LEVELS[level].name} ${text}` }];
+  });
+}
+
+/**
+ * One exposure by strike over spot ± windowPct: gamma as call, put and net bars, the others as net bars; with
+ * spot, flip and walls marked and the expected move shaded. The same geometry serves every exposure.
+ */
+export function exposureByStrikeChart(
+  r: ReportRecord,
+  key: ExposureKey,
+  windowPct: number,
+  size: Size = 'wide',
+): ChartModel | null {
   const lo = r.spot * (1 - windowPct / 100);
   const hi = r.spot * (1 + windowPct / 100);
   const rows = r.byStrike.filter((s) => s.strike >= lo && s.strike <= hi);
   if (rows.length === 0) return null;
-  const f = frame();
+  const spec = EXPOSURES.find((e) => e.key === key)!;
+  const text = EXPOSURE_TEXT[key];
+  const net = (s: (typeof rows)[number]) => s[`net${key}`];
+  const sides = (s: (typeof rows)[number]) => (spec.bySide ? [s.callGex, s.putGex, s.netGex] : [net(s)]);
+  const levels: Level[] = ['spot', 'flip', 'callWall', 'putWall'];
+  const probe = frame(size);
+  const probeX = linearScale([lo, hi], [probe.plot.left, probe.plot.right]);
+  const rowsNeeded = markerRows(levelMarkers(r, levels, probeX, lo, hi));
+  const f = frame(size, PLAIN_TOP + rowsNeeded * LABEL_ROW);
   const x = linearScale([lo, hi], [f.plot.left, f.plot.right]);
-  const { y, yTicks, zeroY } = gexAxis(
-    rows.flatMap((s) => [s.callGex, s.putGex, s.netGex]),
-    f,
-  );
+  const { y, yTicks, zeroY } = usdAxis(rows.flatMap(sides), f);
   let gap = Infinity;
   for (let i = 1; i < rows.length; i++) gap = Math.min(gap, x(rows[i]!.strike) - x(rows[i - 1]!.strike));
   const barWidth = Math.min(18, Math.max(1, (Number.isFinite(gap) ? gap : 18) * 0.8));
-  const inWindow = (v: number | null): v is number => v !== null && v >= lo && v <= hi;
-  const markers = [
-    { x: x(r.spot), cls: 'spot', label: `Spot ${formatPrice(r.spot)}` },
-    ...(inWindow(r.flip.level)
-      ? [{ x: x(r.flip.level), cls: 'flip', label: `Flip ${formatPrice(r.flip.level)}` }]
-      : []),
-    ...(inWindow(r.levels.callWall)
-      ? [{ x: x(r.levels.callWall), cls: 'wall', label: `Call wall ${formatStrike(r.levels.callWall)}` }]
-      : []),
-    ...(inWindow(r.levels.putWall)
-      ? [{ x: x(r.levels.putWall), cls: 'wall', label: `Put wall ${formatStrike(r.levels.putWall)}` }]
-      : []),
-  ].map((m) => ({ ...m, x: px(m.x) }));
-  const largest = [...rows].sort((a, b) => Math.abs(b.netGex) - Math.abs(a.netGex))[0]!;
+  const largest = [...rows].sort((a, b) => Math.abs(net(b)) - Math.abs(net(a)))[0]!;
+  const bars = (s: (typeof rows)[number]): Rect[] => {
+    const at = x(s.strike);
+    if (!spec.bySide) return [barFromZero(at, barWidth, y, net(s), net(s) >= 0 ? 'pos' : 'neg')];
+    return [
+      barFromZero(at, barWidth, y, s.callGex, 'call'),
+      barFromZero(at, barWidth, y, s.putGex, 'put'),
+      barFromZero(at, Math.max(1, barWidth * 0.4), y, s.netGex, 'net'),
+    ];
+  };
+  const tip = (s: (typeof rows)[number]) =>
+    spec.bySide
+      ? `Strike ${formatStrike(s.strike)}: call ${formatUsd(s.callGex)}, put ${formatUsd(s.putGex)}, net ${formatUsd(s.netGex)}`
+      : `Strike ${formatStrike(s.strike)}: net ${text.short} ${formatUsd(net(s))} ${text.per}`.trimEnd();
   return {
-    id: 'gex-by-strike',
-    title: `${r.symbol} dealer gamma exposure by strike, spot ±${windowPct}%`,
+    id: `${text.short.toLowerCase()}-by-strike-${size}`,
+    title: `${r.symbol} ${text.name.toLowerCase()} by strike, spot ±${windowPct}%`,
     description:
-      `Call, put and net GEX in USD per 1% move for ${rows.length} strikes from ${formatStrike(rows[0]!.strike)} ` +
-      `to ${formatStrike(rows[rows.length - 1]!.strike)}; ${describeLevels(r)}; largest net ` +
-      `${formatUsd(largest.netGex)} at ${formatStrike(largest.strike)}.`,
+      `${spec.bySide ? 'Call, put and net' : 'Net'} ${text.short} in ${text.unit} for ${rows.length} strikes from ` +
+      `${formatStrike(rows[0]!.strike)} to ${formatStrike(rows[rows.length - 1]!.strike)}; ${describeLevels(r)}; ` +
+      `largest net ${formatUsd(net(largest))} at ${formatStrike(largest.strike)}.`,
     ...f,
-    xTicks: ticksWithin(lo, hi, 8).map((t) => ({ x: px(x(t)), label: formatStrike(t) })),
+    xTicks: ticksWithin(lo, hi, SIZES[size].ticks).map((t) => ({ x: px(x(t)), label: formatStrike(t) })),
     yTicks,
     xLabel: 'Strike',
-    yLabel: 'GEX per 1% move',
+    yLabel: `${text.short} ${text.per}`.trimEnd(),
     zeroY,
-    groups: rows.map((s) => ({
-      tip: `Strike ${formatStrike(s.strike)}: call ${formatUsd(s.callGex)}, put ${formatUsd(s.putGex)}, net ${formatUsd(s.netGex)}`,
-      rects: gexBars(x(s.strike), barWidth, y, s),
-    })),
+    bands: moveBand(r, x, f),
+    groups: rows.map((s) => ({ tip: tip(s), rects: bars(s) })),
     lines: [],
     dots: [],
-    markers: placeMarkers(markers, f.plot.top),
+    markers: placeMarkers(levelMarkers(r, levels, x, lo, hi), f.plot.top),
     legend: [
-      { cls: 'call', label: 'Call GEX' },
-      { cls: 'put', label: 'Put GEX' },
-      { cls: 'net', label: 'Net GEX' },
+      ...(spec.bySide
+        ? [
+            { cls: 'call', label: 'Call GEX', kind: 'box' as const },
+            { cls: 'put', label: 'Put GEX', kind: 'box' as const },
+            { cls: 'net', label: 'Net GEX', kind: 'box' as const },
+          ]
+        : [
+            { cls: 'pos', label: `Net ${text.short} above zero`, kind: 'box' as const },
+            { cls: 'neg', label: `Net ${text.short} below zero`, kind: 'box' as const },
+          ]),
+      ...levels.map(lineEntry),
+      ...(r.expectedMove.nextExpiry ? [MOVE_LEGEND] : []),
     ],
   };
 }
@@ -176,44 +263,73 @@ function polyline(xs: number[], ys: number[], x: Scale, y: Scale): string {
   return xs.map((v, i) => `${px(x(v))},${px(y(ys[i]!))}`).join(' ');
 }
 
-/** The three gamma profile curves against the underlying's level, with zero, spot and the flip marked. */
-export function profileChart(r: ReportRecord): ChartModel {
+/**
+ * The gamma profile curves against the underlying's level, with zero, spot, the flip and the other crossings
+ * marked and the expected move shaded. When the next expiry is also the next monthly, the two ex-curves are
+ * one curve with one legend entry.
+ */
+export function profileChart(r: ReportRecord, size: Size = 'wide'): ChartModel {
   const p = r.profile;
-  const f = frame();
   const lo = p.levels[0]!;
   const hi = p.levels[p.levels.length - 1]!;
+  const crossingMarkers = (x: Scale) =>
+    r.flip.crossings
+      .filter((c) => c !== r.flip.level)
+      .map((c) => ({ x: px(x(c)), cls: 'crossing', label: `Zero ${formatPrice(c)}` }));
+  const probe = frame(size);
+  const probeX = linearScale([lo, hi], [probe.plot.left, probe.plot.right]);
+  const rowsNeeded = markerRows([
+    ...levelMarkers(r, ['spot', 'flip'], probeX, lo, hi),
+    ...crossingMarkers(probeX),
+  ]);
+  const f = frame(size, PLAIN_TOP + rowsNeeded * LABEL_ROW);
   const x = linearScale([lo, hi], [f.plot.left, f.plot.right]);
-  const { y, yTicks, zeroY } = gexAxis([...p.all, ...p.exNextExpiry, ...p.exNextMonthly], f);
-  const markers = [
-    { x: px(x(r.spot)), cls: 'spot', label: `Spot ${formatPrice(r.spot)}` },
-    ...r.flip.crossings.map((c) => ({
-      x: px(x(c)),
-      cls: c === r.flip.level ? 'flip' : 'crossing',
-      label: `${c === r.flip.level ? 'Flip' : 'Zero'} ${formatPrice(c)}`,
-    })),
+  const same = p.nextExpiry !== null && p.nextExpiry === p.nextMonthly;
+  const curves = [
+    ...(same
+      ? [
+          {
+            values: p.exNextExpiry,
+            cls: 'ex-next',
+            label: `Without the next expiry, also the monthly (${p.nextExpiry})`,
+          },
+        ]
+      : [
+          {
+            values: p.exNextMonthly,
+            cls: 'ex-monthly',
+            label: p.nextMonthly ? `Without the next monthly (${p.nextMonthly})` : 'Without the next monthly',
+          },
+          {
+            values: p.exNextExpiry,
+            cls: 'ex-next',
+            label: p.nextExpiry ? `Without the next expiry (${p.nextExpiry})` : 'Without the next expiry',
+          },
+        ]),
+    { values: p.all, cls: 'all', label: 'All expiries' },
   ];
-  const exNext = p.nextExpiry ? `Without next expiry (${p.nextExpiry})` : 'Without next expiry';
-  const exMonthly = p.nextMonthly ? `Without next monthly (${p.nextMonthly})` : 'Without next monthly';
-  const step = Math.max(1, Math.round(p.levels.length / 40));
+  const { y, yTicks, zeroY } = usdAxis(
+    curves.flatMap((c) => c.values),
+    f,
+  );
+  const step = Math.max(1, Math.round(p.levels.length / (size === 'wide' ? 40 : 20)));
+  const hasOther = r.flip.crossings.some((c) => c !== r.flip.level);
   return {
-    id: 'gamma-profile',
+    id: `gamma-profile-${size}`,
     title: `${r.symbol} gamma profile: net GEX if the underlying moved`,
     description:
       `Net GEX in USD per 1% move at ${p.levels.length} levels from ${formatPrice(lo)} to ${formatPrice(hi)}, ` +
       `all expiries and without the next expiry or the next monthly; ${describeLevels(r)}; ` +
       `net GEX at spot ${formatUsd(r.totals.netGex)}.`,
     ...f,
-    xTicks: ticksWithin(lo, hi, 8).map((t) => ({ x: px(x(t)), label: formatStrike(t) })),
+    xTicks: ticksWithin(lo, hi, SIZES[size].ticks).map((t) => ({ x: px(x(t)), label: formatStrike(t) })),
     yTicks,
     xLabel: `${r.symbol} level`,
     yLabel: 'Net GEX per 1% move',
     zeroY,
+    bands: moveBand(r, x, f),
     groups: [],
-    lines: [
-      { points: polyline(p.levels, p.exNextMonthly, x, y), cls: 'ex-monthly', tip: exMonthly },
-      { points: polyline(p.levels, p.exNextExpiry, x, y), cls: 'ex-next', tip: exNext },
-      { points: polyline(p.levels, p.all, x, y), cls: 'all', tip: 'All expiries' },
-    ],
+    lines: curves.map((c) => ({ points: polyline(p.levels, c.values, x, y), cls: c.cls, tip: c.label })),
     dots: p.levels
       .map((level, i) => ({ level, i }))
       .filter(({ i }) => i % step === 0)
@@ -223,11 +339,16 @@ export function profileChart(r: ReportRecord): ChartModel {
         cls: 'all',
         tip: `At ${formatPrice(level)}: ${formatUsd(p.all[i]!)} (all expiries)`,
       })),
-    markers: placeMarkers(markers, f.plot.top),
+    markers: placeMarkers(
+      [...levelMarkers(r, ['spot', 'flip'], x, lo, hi), ...crossingMarkers(x)],
+      f.plot.top,
+    ),
     legend: [
-      { cls: 'all', label: 'All expiries' },
-      { cls: 'ex-next', label: exNext },
-      { cls: 'ex-monthly', label: exMonthly },
+      ...curves.reverse().map((c) => ({ cls: c.cls, label: c.label, kind: 'line' as const })),
+      lineEntry('spot'),
+      lineEntry('flip'),
+      ...(hasOther ? [{ cls: 'crossing', label: 'Other zero crossing', kind: 'line' as const }] : []),
+      ...(r.expectedMove.nextExpiry ? [MOVE_LEGEND] : []),
     ],
   };
 }
@@ -244,55 +365,59 @@ function labelledIndexes(n: number, max: number): number[] {
   return Array.from({ length: n }, (_, i) => i).filter((i) => i % every === 0);
 }
 
+const GAMMA_BARS: LegendEntry[] = [
+  { cls: 'call', label: 'Call GEX', kind: 'box' },
+  { cls: 'put', label: 'Put GEX', kind: 'box' },
+  { cls: 'net', label: 'Net GEX', kind: 'box' },
+];
+
 /** Call, put and net GEX per expiry date. */
-export function byExpiryChart(r: ReportRecord): ChartModel | null {
+export function byExpiryChart(r: ReportRecord, size: Size = 'wide'): ChartModel | null {
   const rows = r.byExpiry;
   if (rows.length === 0) return null;
-  // Narrower, as it sits beside its table on a desktop.
-  const f = frame(HEIGHT, 460, PLAIN_TOP);
+  const f = frame(size);
   const { band, cx } = bands(f, rows.length);
-  const { y, yTicks, zeroY } = gexAxis(
+  const { y, yTicks, zeroY } = usdAxis(
     rows.flatMap((e) => [e.callGex, e.putGex, e.netGex]),
     f,
   );
   const largest = [...rows].sort((a, b) => Math.abs(b.netGex) - Math.abs(a.netGex))[0]!;
   return {
-    id: 'gex-by-expiry',
+    id: `gex-by-expiry-${size}`,
     title: `${r.symbol} dealer gamma exposure by expiry date`,
     description:
       `Call, put and net GEX in USD per 1% move for ${rows.length} expiry dates from ${rows[0]!.expiry} to ` +
       `${rows[rows.length - 1]!.expiry}; the largest net is ${formatUsd(largest.netGex)} on ${largest.expiry}.`,
     ...f,
-    xTicks: labelledIndexes(rows.length, 4).map((i) => ({ x: px(cx(i)), label: rows[i]!.expiry })),
+    xTicks: labelledIndexes(rows.length, size === 'wide' ? 6 : 3).map((i) => ({
+      x: px(cx(i)),
+      label: rows[i]!.expiry,
+    })),
     yTicks,
     xLabel: 'Expiry date',
     yLabel: 'GEX per 1% move',
     zeroY,
+    bands: [],
     groups: rows.map((e, i) => ({
       tip: `${e.expiry}: call ${formatUsd(e.callGex)}, put ${formatUsd(e.putGex)}, net ${formatUsd(e.netGex)}`,
-      rects: gexBars(cx(i), Math.max(1, band * 0.7), y, e),
+      rects: [
+        barFromZero(cx(i), Math.max(1, band * 0.7), y, e.callGex, 'call'),
+        barFromZero(cx(i), Math.max(1, band * 0.7), y, e.putGex, 'put'),
+        barFromZero(cx(i), Math.max(1, band * 0.3), y, e.netGex, 'net'),
+      ],
     })),
     lines: [],
     dots: [],
     markers: [],
-    legend: [
-      { cls: 'call', label: 'Call GEX' },
-      { cls: 'put', label: 'Put GEX' },
-      { cls: 'net', label: 'Net GEX' },
-    ],
+    legend: GAMMA_BARS,
   };
 }
 
-type LevelKey = 'spot' | 'flip' | 'callWall' | 'putWall';
-const HISTORY_SERIES: { key: LevelKey; cls: string; label: string }[] = [
-  { key: 'spot', cls: 'spot', label: 'Spot' },
-  { key: 'flip', cls: 'flip', label: 'Gamma flip' },
-  { key: 'callWall', cls: 'call', label: 'Call wall' },
-  { key: 'putWall', cls: 'put', label: 'Put wall' },
-];
+type HistoryLevel = 'spot' | 'flip' | 'callWall' | 'putWall';
+const HISTORY_SERIES: HistoryLevel[] = ['spot', 'flip', 'callWall', 'putWall'];
 
 /** Consecutive runs of points where a series has a value: a missing flip breaks the line. */
-function runs(points: HistoryPoint[], key: LevelKey): HistoryPoint[][] {
+function runs(points: HistoryPoint[], key: HistoryLevel): HistoryPoint[][] {
   const out: HistoryPoint[][] = [];
   let current: HistoryPoint[] = [];
   for (const p of points) {
@@ -305,88 +430,131 @@ function runs(points: HistoryPoint[], key: LevelKey): HistoryPoint[][] {
   return out;
 }
 
+/**
+ * A time axis over the reports' snapshot instants, so that a gap of a week looks like a week: the x of each
+ * point and date labels at points at least `minGap` apart (first and last always).
+ */
+function timeAxis(points: HistoryPoint[], f: Frame, size: Size) {
+  const times = points.map((p) => Date.parse(p.asOf));
+  const t0 = times[0]!;
+  const t1 = times[times.length - 1]!;
+  // Room for half a date label at each end, so the first and last stay inside the picture.
+  const inset = 36;
+  const x = linearScale([t0, t1], [f.plot.left + inset, f.plot.right - inset]);
+  const minGap = size === 'wide' ? 90 : 80;
+  const ticks: { x: number; label: string }[] = [];
+  times.forEach((t, i) => {
+    const at = x(t);
+    const last = i === times.length - 1;
+    if (ticks.length > 0 && at - ticks[ticks.length - 1]!.x < minGap) {
+      if (!last) return;
+      ticks.pop();
+    }
+    ticks.push({ x: px(at), label: points[i]!.date });
+  });
+  return { xOf: (p: HistoryPoint) => x(Date.parse(p.asOf)), ticks, gap: minGap };
+}
+
 /** Spot against the flip and the walls over time (two reports or more). */
-export function historyLevelsChart(symbol: string, points: HistoryPoint[]): ChartModel | null {
+export function historyLevelsChart(
+  symbol: string,
+  points: HistoryPoint[],
+  size: Size = 'wide',
+): ChartModel | null {
   if (points.length < 2) return null;
-  const f = frame(HEIGHT, WIDTH, PLAIN_TOP);
-  const { cx } = bands(f, points.length);
-  const index = new Map(points.map((p, i) => [p, i]));
+  const f = frame(size);
+  const { xOf, ticks } = timeAxis(points, f, size);
   const values = points.flatMap((p) =>
-    HISTORY_SERIES.map((s) => p[s.key]).filter((v): v is number => v !== null),
+    HISTORY_SERIES.map((s) => p[s]).filter((v): v is number => v !== null),
   );
-  const { domain, ticks } = niceDomain(Math.min(...values), Math.max(...values), 5);
+  const { domain, ticks: yt } = niceDomain(Math.min(...values), Math.max(...values), 5);
   const y = linearScale(domain, [f.plot.bottom, f.plot.top]);
   const first = points[0]!;
   const last = points[points.length - 1]!;
   return {
-    id: 'history-levels',
+    id: `history-levels-${size}`,
     title: `${symbol} spot, gamma flip and walls over time`,
     description:
       `${points.length} reports from ${first.date} to ${last.date}. Latest: spot ${formatPrice(last.spot)}, ` +
       `flip ${formatPrice(last.flip)}, call wall ${formatStrike(last.callWall)}, put wall ${formatStrike(last.putWall)}.`,
     ...f,
-    xTicks: labelledIndexes(points.length, 8).map((i) => ({ x: px(cx(i)), label: points[i]!.date })),
-    yTicks: ticks.map((t) => ({ y: px(y(t)), label: formatStrike(t) })),
+    xTicks: ticks,
+    yTicks: yt.map((t) => ({ y: px(y(t)), label: formatStrike(t) })),
     xLabel: 'Report date',
     yLabel: 'Level',
     zeroY: null,
+    bands: [],
     groups: [],
     lines: HISTORY_SERIES.flatMap((s) =>
-      runs(points, s.key).map((run) => ({
-        points: run.map((p) => `${px(cx(index.get(p)!))},${px(y(p[s.key]!))}`).join(' '),
-        cls: s.cls,
-        tip: s.label,
+      runs(points, s).map((run) => ({
+        points: run.map((p) => `${px(xOf(p))},${px(y(p[s]!))}`).join(' '),
+        cls: LEVELS[s].cls,
+        tip: LEVELS[s].name,
       })),
     ),
     dots: HISTORY_SERIES.flatMap((s) =>
       points
-        .map((p, i) => ({ p, i }))
-        .filter(({ p }) => p[s.key] !== null)
-        .map(({ p, i }) => ({
-          x: px(cx(i)),
-          y: px(y(p[s.key]!)),
-          cls: s.cls,
-          tip: `${p.date} ${s.label.toLowerCase()} ${formatPrice(p[s.key])}`,
+        .filter((p) => p[s] !== null)
+        .map((p) => ({
+          x: px(xOf(p)),
+          y: px(y(p[s]!)),
+          cls: LEVELS[s].cls,
+          tip: `${p.date} ${LEVELS[s].name.toLowerCase()} ${formatPrice(p[s])}`,
         })),
     ),
     markers: [],
-    legend: HISTORY_SERIES.map((s) => ({ cls: s.cls, label: s.label })),
+    legend: HISTORY_SERIES.map(lineEntry),
   };
 }
 
-/** Net GEX at each report (two reports or more). */
-export function historyGexChart(symbol: string, points: HistoryPoint[]): ChartModel | null {
+/** Net GEX at each report (two reports or more), on the same time axis. */
+export function historyGexChart(
+  symbol: string,
+  points: HistoryPoint[],
+  size: Size = 'wide',
+): ChartModel | null {
   if (points.length < 2) return null;
-  const f = frame(260, WIDTH, PLAIN_TOP);
-  const { band, cx } = bands(f, points.length);
-  const { y, yTicks, zeroY } = gexAxis(
+  const f = frame(size, PLAIN_TOP, 260);
+  const { xOf, ticks } = timeAxis(points, f, size);
+  const { y, yTicks, zeroY } = usdAxis(
     points.map((p) => p.netGex),
     f,
   );
+  let gap = Infinity;
+  for (let i = 1; i < points.length; i++) gap = Math.min(gap, xOf(points[i]!) - xOf(points[i - 1]!));
+  const width = Math.max(2, Math.min(20, gap * 0.6));
   return {
-    id: 'history-gex',
+    id: `history-gex-${size}`,
     title: `${symbol} net gamma exposure over time`,
     description: `Net GEX in USD per 1% move at each of ${points.length} reports: ${points
       .map((p) => `${p.date} ${formatUsd(p.netGex)}`)
       .join(', ')}.`,
     ...f,
-    xTicks: labelledIndexes(points.length, 8).map((i) => ({ x: px(cx(i)), label: points[i]!.date })),
+    xTicks: ticks,
     yTicks,
     xLabel: 'Report date',
     yLabel: 'Net GEX per 1% move',
     zeroY,
-    groups: points.map((p, i) => ({
+    bands: [],
+    groups: points.map((p) => ({
       tip: `${p.date}: net ${formatUsd(p.netGex)}, ${p.regime} gamma`,
-      rects: [barFromZero(cx(i), Math.min(24, band * 0.6), y, p.netGex, p.netGex > 0 ? 'call' : 'put')],
+      rects: [barFromZero(xOf(p), width, y, p.netGex, p.netGex > 0 ? 'pos' : 'neg')],
     })),
     lines: [],
     dots: [],
     markers: [],
     legend: [
-      { cls: 'call', label: 'Positive gamma' },
-      { cls: 'put', label: 'Negative gamma' },
+      { cls: 'pos', label: 'Positive gamma', kind: 'box' },
+      { cls: 'neg', label: 'Negative gamma', kind: 'box' },
     ],
   };
+}
+
+/** A chart in both sizes with their shared legend, or null when there is nothing to draw. */
+export function figure(draw: (size: Size) => ChartModel | null): Figure | null {
+  const wide = draw('wide');
+  const narrow = draw('narrow');
+  return wide === null || narrow === null ? null : { wide, narrow, legend: wide.legend };
 }
 
 export interface Sparkline {
@@ -397,16 +565,17 @@ export interface Sparkline {
   label: string;
 }
 
-/** A small spot-and-flip line for the index page; null with fewer than two reports. */
+/** A small spot-and-flip line for the index page on a time axis; null with fewer than two reports. */
 export function sparkline(symbol: string, points: HistoryPoint[]): Sparkline | null {
   if (points.length < 2) return null;
   const width = 120;
   const height = 32;
   const values = points.flatMap((p) => (p.flip === null ? [p.spot] : [p.spot, p.flip]));
-  const x = linearScale([0, points.length - 1], [2, width - 2]);
+  const times = points.map((p) => Date.parse(p.asOf));
+  const x = linearScale([times[0]!, times[times.length - 1]!], [2, width - 2]);
   const y = linearScale([Math.min(...values), Math.max(...values)], [height - 2, 2]);
   const line = (ps: HistoryPoint[], key: 'spot' | 'flip') =>
-    ps.map((p) => `${px(x(points.indexOf(p)))},${px(y(p[key]!))}`).join(' ');
+    ps.map((p) => `${px(x(Date.parse(p.asOf)))},${px(y(p[key]!))}`).join(' ');
   return {
     width,
     height,

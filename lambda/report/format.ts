@@ -15,13 +15,19 @@ function fixed(n: number, digits: number): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-/** Dollar gamma in human units: `+$16.1bn`, `−$402.5m`, `+$850k`. */
+/** Dollar amounts in human units: `+$1.94tn`, `+$16.1bn`, `−$402.5m`, `+$850k`. */
 export function formatUsd(n: number): string {
   const a = Math.abs(n);
+  if (a >= 1e12) return signed(n, `$${fixed(a / 1e12, 2)}tn`);
   if (a >= 1e9) return signed(n, `$${fixed(a / 1e9, 1)}bn`);
   if (a >= 1e6) return signed(n, `$${fixed(a / 1e6, 1)}m`);
   if (a >= 1e3) return signed(n, `$${fixed(a / 1e3, 1)}k`);
   return signed(n, `$${fixed(a, 0)}`);
+}
+
+/** A dollar amount without its sign, for sentences that say the direction in words: `$16.1bn`. */
+export function formatAmount(n: number): string {
+  return formatUsd(Math.abs(n)).replace(/^\+/, '');
 }
 
 /** A price level with thousands separators and two decimals: `4,505.10`. */
@@ -39,14 +45,19 @@ export function formatPct(n: number | null, digits = 2): string {
   return n === null ? '—' : signed(Number(n.toFixed(digits)), `${fixed(Math.abs(n), digits)}%`);
 }
 
+/** An unsigned percentage: `9.83%`. */
+export function formatPercent(n: number, digits = 2): string {
+  return `${fixed(n, digits)}%`;
+}
+
 /**
- * Where the flip lies relative to spot, in words: the record's distancePct is (spot − flip) / spot, so a
- * positive distance means the flip is below spot. `0.24% below spot`.
+ * The distance to the flip in the one convention used everywhere (docs/methodology.md §6): the record's
+ * (spot − flip) / spot, signed as it is, with the words that read it. `+0.24% (spot above the flip)`.
  */
 export function formatFlipDistance(distancePct: number | null): string {
   if (distancePct === null) return '—';
-  const size = `${fixed(Math.abs(distancePct), 2)}%`;
-  return distancePct > 0 ? `${size} below spot` : distancePct < 0 ? `${size} above spot` : 'at spot';
+  const where = distancePct > 0 ? 'above' : distancePct < 0 ? 'below' : 'at';
+  return `${formatPct(distancePct)} (spot ${where} the flip)`;
 }
 
 export function formatCount(n: number): string {

@@ -1,19 +1,24 @@
 import Handlebars from 'handlebars';
 import archiveTemplate from '../../templates/archive.hbs';
 import chart from '../../templates/partials/chart.hbs';
+import svg from '../../templates/partials/svg.hbs';
 import footer from '../../templates/partials/footer.hbs';
 import head from '../../templates/partials/head.hbs';
 import indexTemplate from '../../templates/index.hbs';
 import reportTemplate from '../../templates/report.hbs';
 import type { ReportRecord, SkipReason } from '../types';
+import { EXPOSURES } from '../gamma/exposure';
 import {
   byExpiryChart,
-  gexByStrikeChart,
+  exposureByStrikeChart,
+  figure,
   historyGexChart,
   historyLevelsChart,
   profileChart,
   sparkline,
 } from './charts';
+import { EXPOSURE_TEXT } from './exposure-text';
+import { concentration, dealerBook, moveText, zeroDteLine } from './summary';
 import type { HistoryPoint } from './history';
 import { DEFAULT_SETTINGS } from '../contract';
 import { marketZone, reportDate, venueOf } from '../record';
@@ -45,7 +50,7 @@ hbs.registerHelper({
   mid: (a: number, b: number) => (a + b) / 2,
   neg: (a: number) => -a,
 });
-hbs.registerPartial({ head, footer, chart });
+hbs.registerPartial({ head, footer, chart, svg });
 const compileOptions = { strict: true } as const;
 const reportPage = hbs.compile(reportTemplate, compileOptions);
 const indexPage = hbs.compile(indexTemplate, compileOptions);
@@ -55,7 +60,7 @@ const SKIP_LABELS: Record<SkipReason, string> = {
   expired: 'expired',
   no_open_interest: 'no open interest',
   no_iv: 'no implied volatility',
-  iv_out_of_range: 'implied volatility above 500%',
+  iv_out_of_range: 'implied volatility below 1% or above 500%',
   bad_price: 'missing strike or price',
 };
 
@@ -80,28 +85,48 @@ export function renderReportPage(record: ReportRecord, options: PageOptions = {}
   const topStrikes = [...record.byStrike]
     .sort((a, b) => Math.abs(b.netGex) - Math.abs(a.netGex) || a.strike - b.strike)
     .slice(0, TOP_STRIKES);
+  const [gamma, ...others] = EXPOSURES.map((e) => e.key);
   return reportPage({
     record,
     date: reportDate(record),
     positive: record.regime === 'positive',
+    concentration: concentration(record),
     asOfMarket: formatInstant(record.asOf, zone),
-    asOfUtc: formatInstant(record.asOf, 'UTC'),
+    // The market's own time, and UTC beside it unless they are the same.
+    asOfUtc: zone === 'UTC' ? null : formatInstant(record.asOf, 'UTC'),
     sourceName: SOURCE_NAMES[record.source],
     attributions: [VENUES[venueOf(record.source)].attribution],
     otherCrossings: record.flip.crossings
       .filter((x) => x !== record.flip.level)
       .map((level) => ({ level, distancePct: ((record.spot - level) / record.spot) * 100 })),
+    nextMove: moveText(record, 'nextExpiry'),
+    monthlyMove:
+      record.expectedMove.nextMonthly?.expiry === record.expectedMove.nextExpiry?.expiry
+        ? null
+        : moveText(record, 'nextMonthly'),
+    book: dealerBook(record),
+    zeroDte: zeroDteLine(record),
     topStrikes,
     skipped: (Object.entries(record.dataQuality.skipped) as [SkipReason, number][])
       .filter(([, count]) => count > 0)
       .map(([reason, count]) => ({ label: SKIP_LABELS[reason], count })),
     positioningText: POSITIONING_TEXT[record.assumptions.positioning],
     strikeWindowPct,
-    strikeChart: gexByStrikeChart(record, strikeWindowPct),
-    profileChart: profileChart(record),
-    expiryChart: byExpiryChart(record),
-    historyLevels: historyLevelsChart(record.symbol, history),
-    historyGex: historyGexChart(record.symbol, history),
+    strikeChart: figure((size) => exposureByStrikeChart(record, gamma!, strikeWindowPct, size)),
+    // Small multiples: one narrow drawing each, side by side on a desktop and stacked on a phone.
+    companions: others.flatMap((key) => {
+      const narrow = exposureByStrikeChart(record, key, strikeWindowPct, 'narrow');
+      const text = EXPOSURE_TEXT[key];
+      // Their levels and band are drawn as in the gamma chart above, whose legend names them.
+      const bars = narrow?.legend.filter((l) => l.kind === 'box' && l.cls !== 'move');
+      return narrow === null
+        ? []
+        : [{ narrow, legend: bars, caption: `Net ${text.short} by strike, ${text.unit}` }];
+    }),
+    profileChart: figure((size) => profileChart(record, size)),
+    expiryChart: figure((size) => byExpiryChart(record, size)),
+    historyLevels: figure((size) => historyLevelsChart(record.symbol, history, size)),
+    historyGex: figure((size) => historyGexChart(record.symbol, history, size)),
   });
 }
 

@@ -123,15 +123,41 @@ describe('generated pages', () => {
     await page.context().close();
   });
 
-  it.each(CHARTED)('%s draws every chart with a non-zero box', async (path) => {
-    const { page } = await visit(path);
-    const boxes = await page.$$eval('svg', (svgs) =>
-      svgs.map((s) => s.getBoundingClientRect()).map((r) => [r.width, r.height]),
-    );
-    expect(boxes.length).toBeGreaterThan(0);
-    for (const [w, h] of boxes) expect(w! * h!).toBeGreaterThan(0);
-    await page.context().close();
-  });
+  it.each(
+    CHARTED.filter((p) => p !== 'index.html').flatMap((path) =>
+      [375, 1280].map((width) => [path, width] as const),
+    ),
+  )(
+    '%s at %d px shows one drawing of each chart, filling its width with labels of at least 10 px',
+    async (path, width) => {
+      const { page } = await visit(path, { width });
+      const figures = await page.$$eval('figure.chart', (figs) =>
+        figs.map((f) => {
+          const shown = Array.from(f.querySelectorAll('svg')).filter(
+            (s) => s.getBoundingClientRect().width > 0,
+          );
+          const svg = shown[0];
+          const box = svg?.getBoundingClientRect();
+          const label = svg?.querySelector('.axis text')?.getBoundingClientRect();
+          return {
+            shown: shown.length,
+            fill: box ? box.width / f.getBoundingClientRect().width : 0,
+            height: box?.height ?? 0,
+            labelPx: label?.height ?? 0,
+          };
+        }),
+      );
+      expect(figures.length).toBeGreaterThan(0);
+      for (const f of figures) {
+        expect(f.shown).toBe(1);
+        expect(f.fill).toBeGreaterThan(0.95);
+        expect(f.height).toBeGreaterThan(100);
+        // A 12 px label scaled with its drawing: at least 10 px on the screen.
+        expect(f.labelPx).toBeGreaterThanOrEqual(10);
+      }
+      await page.context().close();
+    },
+  );
 
   it.each(['light', 'dark'] as const)(
     'have no serious or critical axe violation in the %s scheme',
@@ -144,24 +170,49 @@ describe('generated pages', () => {
     },
   );
 
-  it('draw the four charts, history included, on the SPX page, each with a text alternative', async () => {
-    const { page } = await visit('SPX/latest.html');
+  it.each([
+    [
+      1280,
+      [
+        'gex-by-strike-wide',
+        'dex-by-strike-narrow',
+        'vex-by-strike-narrow',
+        'cex-by-strike-narrow',
+        'gamma-profile-wide',
+        'gex-by-expiry-wide',
+        'history-levels-wide',
+        'history-gex-wide',
+      ],
+    ],
+    [
+      375,
+      [
+        'gex-by-strike-narrow',
+        'dex-by-strike-narrow',
+        'vex-by-strike-narrow',
+        'cex-by-strike-narrow',
+        'gamma-profile-narrow',
+        'gex-by-expiry-narrow',
+        'history-levels-narrow',
+        'history-gex-narrow',
+      ],
+    ],
+  ] as const)('draws the SPX charts at %d px, each with a text alternative', async (width, ids) => {
+    const { page } = await visit('SPX/latest.html', { width });
     const charts = await page.$$eval('svg[role="img"]', (svgs) =>
-      svgs.map((s) => ({
-        id: s.id,
-        name: s.querySelector('title')?.textContent,
-        desc: s.querySelector('desc')?.textContent,
-      })),
+      svgs
+        .filter((s) => s.getBoundingClientRect().width > 0)
+        .map((s) => ({
+          id: s.id,
+          name: s.querySelector('title')?.textContent,
+          desc: s.querySelector('desc')?.textContent,
+        })),
     );
-    expect(charts.map((c) => c.id)).toEqual([
-      'gex-by-strike',
-      'gamma-profile',
-      'gex-by-expiry',
-      'history-levels',
-      'history-gex',
-    ]);
+    expect(charts.map((c) => c.id)).toEqual(ids);
     for (const c of charts) expect(`${c.name} ${c.desc}`.length).toBeGreaterThan(60);
-    expect(charts[3]!.desc).toMatch(/^5 reports from 2023-05-20 to 2023-09-14/);
+    expect(charts.find((c) => c.id.startsWith('history-levels'))!.desc).toMatch(
+      /^5 reports from 2023-05-20 to 2023-09-14/,
+    );
     await page.context().close();
   });
 });
@@ -262,7 +313,10 @@ describe('layout', () => {
   it('prints the charts at the page width', async () => {
     const { page } = await visit('SPX/latest.html');
     await page.emulateMedia({ media: 'print' });
-    const widths = await page.$$eval('svg[role="img"]', (s) => s.map((e) => e.getBoundingClientRect().width));
+    const widths = await page.$$eval('svg[role="img"]', (s) =>
+      s.map((e) => e.getBoundingClientRect().width).filter((w) => w > 0),
+    );
+    expect(widths.length).toBe(8);
     for (const w of widths) expect(w).toBeGreaterThan(300);
     await page.context().close();
   });

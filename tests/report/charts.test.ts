@@ -1,7 +1,8 @@
 import { analyse } from '../../lambda/gamma/analyse';
 import {
   byExpiryChart,
-  gexByStrikeChart,
+  exposureByStrikeChart,
+  figure,
   historyGexChart,
   historyLevelsChart,
   placeMarkers,
@@ -51,7 +52,7 @@ describe('scales and ticks', () => {
 });
 
 describe('GEX by strike', () => {
-  const chart = gexByStrikeChart(spx, 10)!;
+  const chart = exposureByStrikeChart(spx, 'Gex', 10)!;
   const inWindow = spx.byStrike.filter((s) => s.strike >= spx.spot * 0.9 && s.strike <= spx.spot * 1.1);
 
   it('draws one group of call, put and net bars for each strike within ±10% of spot', () => {
@@ -77,9 +78,33 @@ describe('GEX by strike', () => {
     const at = (cls: string, label: RegExp) =>
       chart.markers.find((m) => m.cls === cls && label.test(m.label))!;
     expect(at('spot', /^Spot 4,505\.10$/).x).toBeCloseTo(xOf(chart, spx.spot), 0);
-    expect(at('flip', /^Flip /).x).toBeCloseTo(xOf(chart, spx.flip.level!), 0);
-    expect(at('wall', /^Call wall 4,525$/).x).toBeCloseTo(xOf(chart, 4525), 0);
-    expect(at('wall', /^Put wall 4,500$/).x).toBeCloseTo(xOf(chart, 4500), 0);
+    expect(at('flip', /^Gamma flip 4,494\.30$/).x).toBeCloseTo(xOf(chart, spx.flip.level!), 0);
+    expect(at('call-wall', /^Call wall 4,525$/).x).toBeCloseTo(xOf(chart, 4525), 0);
+    expect(at('put-wall', /^Put wall 4,500$/).x).toBeCloseTo(xOf(chart, 4500), 0);
+  });
+
+  it('shades the expected move to the next expiry between its lower and upper bounds', () => {
+    const m = spx.expectedMove.nextExpiry!;
+    const [band] = chart.bands;
+    expect(chart.bands).toHaveLength(1);
+    expect(band!.x).toBeCloseTo(xOf(chart, m.lower), 0);
+    expect(band!.x + band!.w).toBeCloseTo(xOf(chart, m.upper), 0);
+  });
+
+  it('gives every level and the band its own style and legend entry', () => {
+    expect(chart.legend.map((l) => `${l.kind} ${l.cls} ${l.label}`)).toEqual([
+      'box call Call GEX',
+      'box put Put GEX',
+      'box net Net GEX',
+      'line spot Spot',
+      'line flip Gamma flip',
+      'line call-wall Call wall',
+      'line put-wall Put wall',
+      'box move Expected move, next expiry',
+    ]);
+    expect(new Set(chart.markers.map((m) => m.cls))).toEqual(
+      new Set(['spot', 'flip', 'call-wall', 'put-wall']),
+    );
   });
 
   it('keeps marker labels in rows that do not overlap, above the plot', () => {
@@ -95,8 +120,37 @@ describe('GEX by strike', () => {
   });
 
   it('narrows the window on request and is absent when no strike falls in it', () => {
-    expect(gexByStrikeChart(spx, 2)!.groups.length).toBeLessThan(inWindow.length);
-    expect(gexByStrikeChart({ ...spx, byStrike: [] }, 10)).toBeNull();
+    expect(exposureByStrikeChart(spx, 'Gex', 2)!.groups.length).toBeLessThan(inWindow.length);
+    expect(exposureByStrikeChart({ ...spx, byStrike: [] }, 'Gex', 10)).toBeNull();
+  });
+});
+
+describe('the other exposures by strike, drawn by the same geometry', () => {
+  it.each(['Dex', 'Vex', 'Cex'] as const)('draws one net %s bar per strike, up when above zero', (key) => {
+    const chart = exposureByStrikeChart(spx, key, 10)!;
+    const rows = spx.byStrike.filter((s) => s.strike >= spx.spot * 0.9 && s.strike <= spx.spot * 1.1);
+    expect(chart.groups).toHaveLength(rows.length);
+    const zero = chart.zeroY!;
+    rows.forEach((s, i) => {
+      const [bar] = chart.groups[i]!.rects;
+      expect(chart.groups[i]!.rects).toHaveLength(1);
+      const value = s[`net${key}`];
+      expect(bar!.cls).toBe(value >= 0 ? 'pos' : 'neg');
+      if (value > 0) expect(bar!.y + bar!.h).toBeCloseTo(zero, 0);
+      if (value < 0) expect(bar!.y).toBeCloseTo(zero, 0);
+    });
+  });
+});
+
+describe('the two drawings of a chart', () => {
+  it('draws wide and narrow with their own ids, the narrow one with fewer ticks and the same data', () => {
+    const f = figure((size) => exposureByStrikeChart(spx, 'Gex', 10, size))!;
+    expect(f.wide.id).toBe('gex-by-strike-wide');
+    expect(f.narrow.id).toBe('gex-by-strike-narrow');
+    expect(f.narrow.width).toBeLessThan(f.wide.width);
+    expect(f.narrow.xTicks.length).toBeLessThan(f.wide.xTicks.length);
+    expect(f.narrow.groups.map((g) => g.tip)).toEqual(f.wide.groups.map((g) => g.tip));
+    expect(f.legend).toBe(f.wide.legend);
   });
 });
 
@@ -109,13 +163,30 @@ function parseUsd(label: string): number {
 describe('gamma profile', () => {
   const chart = profileChart(spx);
 
-  it('draws the three curves through all 201 levels', () => {
-    expect(chart.lines.map((l) => l.cls)).toEqual(['ex-monthly', 'ex-next', 'all']);
+  it('draws one curve for the next expiry when it is also the monthly (SPX 2023-09-15), through all 201 levels', () => {
+    expect(spx.profile.nextExpiry).toBe(spx.profile.nextMonthly);
+    expect(chart.lines.map((l) => l.cls)).toEqual(['ex-next', 'all']);
     for (const line of chart.lines) expect(line.points.split(' ')).toHaveLength(201);
   });
 
+  it('draws both ex-curves in their own styles when the dates differ (SPY 2025-06-06)', () => {
+    const spy = analyse(loadFixture('cboe_SPY_2025-06-06.json'));
+    const c = profileChart(spy);
+    expect(c.lines.map((l) => l.cls)).toEqual(['ex-monthly', 'ex-next', 'all']);
+    expect(c.legend.filter((l) => l.kind === 'line').map((l) => l.label)).toEqual([
+      'All expiries',
+      'Without the next expiry (2025-06-09)',
+      'Without the next monthly (2025-06-20)',
+      'Spot',
+      'Gamma flip',
+    ]);
+  });
+
   it('crosses the zero line where the flip marker stands', () => {
-    const pts = chart.lines[2]!.points.split(' ').map((p) => p.split(',').map(Number) as [number, number]);
+    const pts = chart.lines
+      .find((l) => l.cls === 'all')!
+      .points.split(' ')
+      .map((p) => p.split(',').map(Number) as [number, number]);
     const zero = chart.zeroY!;
     const i = pts.findIndex((p, k) => k > 0 && (pts[k - 1]![1] - zero) * (p[1] - zero) <= 0);
     const flip = chart.markers.find((m) => m.cls === 'flip')!;
@@ -123,11 +194,13 @@ describe('gamma profile', () => {
     expect(flip.x).toBeLessThanOrEqual(pts[i]![0]);
   });
 
-  it('names the next expiry and the next monthly in the legend', () => {
+  it('names the next expiry, which is also the monthly, once in the legend', () => {
     expect(chart.legend.map((l) => l.label)).toEqual([
       'All expiries',
-      'Without next expiry (2023-09-15)',
-      'Without next monthly (2023-09-15)',
+      'Without the next expiry, also the monthly (2023-09-15)',
+      'Spot',
+      'Gamma flip',
+      'Expected move, next expiry',
     ]);
   });
 });
@@ -167,6 +240,17 @@ describe('history', () => {
     expect(chart.dots.filter((d) => d.cls === 'flip')).toHaveLength(2);
   });
 
+  it('places reports by time: the gap of 2023-05-26 to 06-08 is four times 05-23 to 05-26', () => {
+    const chart = historyLevelsChart('SPX', points)!;
+    const xs = chart.dots.filter((d) => d.cls === 'spot').map((d) => d.x);
+    const days = points.map((p) => Date.parse(p.asOf) / 86400000);
+    expect((xs[2]! - xs[1]!) / (xs[1]! - xs[0]!)).toBeCloseTo(
+      (days[2]! - days[1]!) / (days[1]! - days[0]!),
+      1,
+    );
+    expect((days[2]! - days[1]!) / (days[1]! - days[0]!)).toBeGreaterThan(4);
+  });
+
   it('draws net GEX up for positive and down for negative gamma', () => {
     const chart = historyGexChart('SPX', points)!;
     const zero = chart.zeroY!;
@@ -174,7 +258,7 @@ describe('history', () => {
       const bar = chart.groups[i]!.rects[0]!;
       if (p.netGex > 0) expect(bar.y + bar.h).toBeCloseTo(zero, 0);
       else expect(bar.y).toBeCloseTo(zero, 0);
-      expect(bar.cls).toBe(p.netGex > 0 ? 'call' : 'put');
+      expect(bar.cls).toBe(p.netGex > 0 ? 'pos' : 'neg');
     });
   });
 

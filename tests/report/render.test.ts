@@ -33,8 +33,11 @@ describe('display formatting', () => {
     expect(formatStrike(0.625)).toBe('0.625');
     expect(formatPct(0.2398)).toBe('+0.24%');
     expect(formatPct(-1.5)).toBe('\u22121.50%');
-    expect(formatFlipDistance(0.2398)).toBe('0.24% below spot');
-    expect(formatFlipDistance(-3)).toBe('3.00% above spot');
+    // One convention (docs/methodology.md §6): (spot − flip) / spot, signed as the record holds it.
+    expect(formatFlipDistance(0.2398)).toBe('+0.24% (spot above the flip)');
+    expect(formatFlipDistance(-3)).toBe('\u22123.00% (spot below the flip)');
+    expect(formatFlipDistance(0)).toBe('0.00% (spot at the flip)');
+    expect(formatUsd(1.943e12)).toBe('+$1.94tn');
     expect(formatInstant('2023-09-14T20:31:00.000Z', 'America/New_York')).toBe('2023-09-14 16:31 EDT');
     expect(formatInstant('2022-12-13T01:30:00.000Z', 'America/New_York')).toBe('2022-12-12 20:30 EST');
   });
@@ -48,15 +51,53 @@ describe('the report page', () => {
     expect(html).toContain(formatPrice(spx.spot));
     expect(html).toContain(formatUsd(spx.totals.netGex));
     expect(html).toContain(formatPrice(spx.flip.level));
-    expect(html).toContain(`<dt>Call wall</dt><dd>${formatStrike(spx.levels.callWall)}</dd>`);
+    expect(html).toContain(
+      `<dt>Call wall</dt><dd data-field="call-wall">${formatStrike(spx.levels.callWall)}</dd>`,
+    );
     expect(html).toContain('Snapshot 2023-09-14 16:31 EDT (2023-09-14 20:31 UTC)');
     expect(html).toContain('href="2023-09-14.json"');
     expect(html).toContain('Not investment advice; derived from delayed public data.');
   });
 
+  it('shows the dealers’ book with each figure and what it means for hedging', () => {
+    // SPX 2023-09-14 (checked against scripts/reference.py): DEX +$1.94tn, VEX +$29.6bn, CEX −$15.9bn, tilt +0.04.
+    expect(html).toContain('+$1.94tn');
+    expect(html).toContain('+$29.6bn <small>per vol point</small>');
+    expect(html).toContain('\u2212$15.9bn <small>per day</small>');
+    expect(html).toContain('>+0.04<');
+    expect(html).toContain(
+      'If implied volatility rises 1 point, dealers’ delta grows by $29.6bn, so they sell about that much to stay hedged',
+    );
+    expect(html).toContain('Each calendar day that passes, dealers’ delta shrinks by $15.9bn');
+  });
+
+  it('shows the expected move with its band, and says so when it cannot be worked out', () => {
+    expect(html).toContain('±22.93 <small>(±0.51%)</small>');
+    expect(html).toContain('4,482.18 to 4,528.03 by 2023-09-15');
+    const oneSided = analyse(chain([contract({ strike: 110 }), contract({ strike: 120, type: 'put' })]));
+    expect(renderReportPage(oneSided)).toContain(
+      'not available: the next expiry has no listed strike on one side of the forward',
+    );
+  });
+
+  it('warns when the next expiry carries most of the net gamma, with the figure without it', () => {
+    // 2023-09-15 holds +$14.0bn of +$16.1bn: without it +$2.1bn.
+    expect(html).toContain(
+      'The next expiry, 2023-09-15, carries +$14.0bn of the +$16.1bn net GEX (87%); without it net GEX is +$2.1bn per 1% move.',
+    );
+    const spy = analyse(loadFixture('cboe_SPY_2025-06-06.json'));
+    expect(renderReportPage(spy)).not.toContain('data-field="concentration"');
+  });
+
+  it('has a 0DTE line only when something expires on the snapshot’s date', () => {
+    expect(html).not.toContain('data-field="zero-dte"');
+    const intraday = analyse(loadFixture('cboe_SPX_2023-06-09_intraday.csv'));
+    expect(renderReportPage(intraday)).toContain('<strong>0DTE: 10% of gross gamma, net +$13.0bn</strong>');
+  });
+
   it('says plainly when there is no flip in range', () => {
     const none = analyse(chain([contract({ strike: 100 })]));
-    expect(renderReportPage(none)).toContain('No flip within ±20%');
+    expect(renderReportPage(none)).toContain('None within ±20%');
   });
 
   it('has no triple-stash (unescaped output) in any template', () => {

@@ -176,11 +176,11 @@ describe('history', () => {
   it('draws the history charts from the second report on, with only earlier points on a dated page', async () => {
     const store = new FsStore(dir);
     await publishReport(store, spx0526);
-    expect(await store.get('SPX/2023-05-26.html')).not.toContain('id="history-levels"');
+    expect(await store.get('SPX/2023-05-26.html')).not.toContain('id="history-levels-wide"');
     await publishReport(store, spx0914);
     await publishReport(store, spx0608);
     const page0608 = (await store.get('SPX/2023-06-08.html'))!;
-    expect(page0608).toContain('id="history-levels"');
+    expect(page0608).toContain('id="history-levels-wide"');
     expect(page0608).toContain('2 reports from 2023-05-26 to 2023-06-08');
     const latest = (await store.get('SPX/latest.html'))!;
     expect(latest).toContain('3 reports from 2023-05-26 to 2023-09-14');

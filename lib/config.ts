@@ -8,6 +8,7 @@ import {
   type RunGroup,
   type Settings,
 } from '../lambda/contract';
+import { longestGap, parseSchedule, ScheduleError } from './schedule';
 
 /** One schedule group as deployed: what it watches and when it runs. */
 export interface GroupConfig {
@@ -17,6 +18,11 @@ export interface GroupConfig {
   schedule: string;
   /** IANA zone the schedule is read in. */
   timeZone: string;
+  /**
+   * The longest time between two runs over the coming year, in hours (Infinity when it runs less than twice
+   * a year): what the heartbeat alarm must allow.
+   */
+  longestGapHours: number;
 }
 
 /**
@@ -39,6 +45,12 @@ export interface GammaReportConfig {
   maxConcurrency: number;
   /** Days the function and state machine logs are kept. @default 30 */
   logRetentionDays: number;
+  /** The site's own host name instead of *.cloudfront.net; needs `certificateArn`. @default '' */
+  domainName: string;
+  /** An ACM certificate in us-east-1 (CloudFront's region) covering `domainName`. @default '' */
+  certificateArn: string;
+  /** A monthly AWS Budget on the account's cost, notifying the alarm topic; 0 for none. @default 0 */
+  monthlyBudgetUsd: number;
   /** What the functions compute and how (positioning, rates, strike window, freshness). */
   settings: Settings;
 }
@@ -51,6 +63,9 @@ export const DEPLOYMENT_DEFAULTS = {
   sesSandbox: true,
   maxConcurrency: 4,
   logRetentionDays: 30,
+  domainName: '',
+  certificateArn: '',
+  monthlyBudgetUsd: 0,
 };
 
 /** Retention periods CloudWatch Logs accepts. */
@@ -82,20 +97,23 @@ function list(value: unknown, what: string): string[] {
 function symbols(group: RunGroup) {
   return (value: unknown): string[] => {
     const out = list(value, 'symbols').map((s) => s.toUpperCase());
-    for (const s of out) {
+    out.forEach((s, i) => {
       if (!SYMBOL.test(s)) fail(`holds "${s}", which is not a ticker symbol`);
       const why = unservedReason(s, group);
       if (why !== null) fail(`holds "${s}": ${why}`);
-    }
+      if (out.indexOf(s) !== i) fail(`holds "${s}" twice`);
+    });
     return out;
   };
 }
 
-const SCHEDULE = /^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/;
-
 function schedule(value: unknown): string {
-  if (typeof value !== 'string' || !SCHEDULE.test(value)) {
-    fail('is not a Scheduler cron(...) or rate(...) expression');
+  if (typeof value !== 'string') fail('is not a Scheduler cron(...) or rate(...) expression');
+  try {
+    parseSchedule(value);
+  } catch (e) {
+    if (e instanceof ScheduleError) fail(e.message);
+    throw e;
   }
   return value;
 }
@@ -141,6 +159,37 @@ function wholeNumber(min: number, max: number) {
   };
 }
 
+/** A host name of at least two labels, as CloudFront takes it (lower case, no wildcard). */
+const HOST = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+function domainName(value: unknown): string {
+  if (value === '') return '';
+  if (typeof value !== 'string' || !HOST.test(value)) fail('is not a host name such as gamma.example.com');
+  return value;
+}
+
+const CERTIFICATE = /^arn:aws:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/;
+
+function certificateArn(value: unknown): string {
+  if (value === '') return '';
+  const match = typeof value === 'string' ? CERTIFICATE.exec(value) : null;
+  if (!match) fail('is not an ACM certificate ARN (arn:aws:acm:us-east-1:<account>:certificate/<id>)');
+  if (match[1] !== 'us-east-1') {
+    fail(
+      `is in ${match[1]}; CloudFront only uses ACM certificates from us-east-1: request or import it there`,
+    );
+  }
+  return value as string;
+}
+
+function dollars(value: unknown): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 100_000) {
+    fail('is not an amount of US dollars from 0 (no budget) to 100000');
+  }
+  return n;
+}
+
 function retention(value: unknown): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof n !== 'number' || !RETENTION_DAYS.includes(n))
@@ -154,8 +203,10 @@ type Lookup = (key: string) => unknown;
  * Reads and checks every key. Every bad key is reported, one line each naming the key, the value and what was
  * expected, in one ConfigError.
  */
-export function readConfig(lookup: Lookup): GammaReportConfig {
+export function readConfig(lookup: Lookup, now = new Date()): GammaReportConfig {
   const problems: string[] = [];
+  const complain = (key: string, raw: unknown, why: string) =>
+    problems.push(`Invalid context "${key}": ${JSON.stringify(raw)} ${why}`);
   const read = <T>(key: string, fallback: T, check: (value: unknown) => T): T => {
     const raw = lookup(key);
     if (raw === undefined) return fallback;
@@ -163,20 +214,29 @@ export function readConfig(lookup: Lookup): GammaReportConfig {
       return check(raw);
     } catch (e) {
       if (!(e instanceof Problem)) throw e;
-      problems.push(`Invalid context "${key}": ${JSON.stringify(raw)} ${e.message}`);
+      complain(key, raw, e.message);
       return fallback;
     }
   };
-  const groups = Object.fromEntries(
-    RUN_GROUPS.map((g) => [
-      g,
-      {
-        underlyings: read(groupKey(g, 'Underlyings'), [...GROUPS[g].underlyings], symbols(g)),
-        schedule: read(groupKey(g, 'Schedule'), GROUPS[g].schedule, schedule),
-        timeZone: read(groupKey(g, 'TimeZone'), GROUPS[g].timeZone, zone),
-      },
-    ]),
-  ) as Record<RunGroup, GroupConfig>;
+  const group = (g: RunGroup): GroupConfig => {
+    const underlyings = read(groupKey(g, 'Underlyings'), [...GROUPS[g].underlyings], symbols(g));
+    const expression = read(groupKey(g, 'Schedule'), GROUPS[g].schedule, schedule);
+    const timeZone = read(groupKey(g, 'TimeZone'), GROUPS[g].timeZone, zone);
+    let gapMs = Infinity;
+    try {
+      gapMs = longestGap(parseSchedule(expression), timeZone, now);
+    } catch (e) {
+      if (!(e instanceof ScheduleError)) throw e;
+      complain(groupKey(g, 'Schedule'), expression, `${e.message} (${timeZone})`);
+    }
+    return {
+      underlyings,
+      schedule: expression,
+      timeZone,
+      longestGapHours: gapMs / 3_600_000,
+    };
+  };
+  const groups = Object.fromEntries(RUN_GROUPS.map((g) => [g, group(g)])) as Record<RunGroup, GroupConfig>;
   const d = DEPLOYMENT_DEFAULTS;
   const { settings, problems: settingProblems } = readSettings(
     (key) => lookup(key),
@@ -190,15 +250,20 @@ export function readConfig(lookup: Lookup): GammaReportConfig {
     sesSandbox: read('sesSandbox', d.sesSandbox, bool),
     maxConcurrency: read('maxConcurrency', d.maxConcurrency, wholeNumber(1, 40)),
     logRetentionDays: read('logRetentionDays', d.logRetentionDays, retention),
+    domainName: read('domainName', d.domainName, domainName),
+    certificateArn: read('certificateArn', d.certificateArn, certificateArn),
+    monthlyBudgetUsd: read('monthlyBudgetUsd', d.monthlyBudgetUsd, dollars),
     settings,
   };
   problems.push(...settingProblems);
-  if ((config.emailFrom === '') !== (config.emailTo.length === 0)) {
-    const key = config.emailFrom ? 'emailTo' : 'emailFrom';
-    problems.push(
-      `Invalid context "${key}": it is empty, but the daily email needs both emailFrom and emailTo`,
-    );
-  }
+  // Two keys that only work together: one given and the other not (a bad value is reported as such above).
+  const given = (key: string) => lookup(key) !== undefined && String(lookup(key)) !== '';
+  const pair = (a: string, b: string, what: string) => {
+    if (given(a) === given(b)) return;
+    problems.push(`Invalid context "${given(a) ? b : a}": it is empty, but ${what} needs both ${a} and ${b}`);
+  };
+  pair('emailFrom', 'emailTo', 'the daily email');
+  pair('domainName', 'certificateArn', 'a custom domain');
   if (RUN_GROUPS.every((g) => config.groups[g].underlyings.length === 0)) {
     problems.push(
       `Invalid context: ${RUN_GROUPS.map((g) => groupKey(g, 'Underlyings')).join(' and ')} are all empty: nothing would run`,

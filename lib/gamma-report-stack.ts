@@ -1,18 +1,16 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { RESOURCE_VARIABLES, RUN_GROUPS, settingsEnvironment, type RunGroup } from '../lambda/contract';
+import { RESOURCE_VARIABLES, RUN_GROUPS, settingsEnvironment } from '../lambda/contract';
 import { ReportAlerts } from './alerts';
+import { BUCKET_ACCESS } from './bucket-access';
 import type { GammaReportConfig } from './config';
 import { ReportMail } from './mail';
 import { ReportFunction } from './report-function';
-import { ReportRuns } from './runs';
+import { ReportRuns, RUN_TIMEOUT } from './runs';
 import { ReportSite } from './site';
-
-/** How long without a completed run before the heartbeat alarms: a weekend and a holiday for equities. */
-const HEARTBEAT: Record<RunGroup, Duration> = { equity: Duration.days(4), crypto: Duration.hours(26) };
 
 export interface GammaReportStackProps extends StackProps {
   config: GammaReportConfig;
@@ -23,6 +21,7 @@ export class GammaReportStack extends Stack {
   readonly site: ReportSite;
   readonly runs: ReportRuns;
   readonly alerts: ReportAlerts;
+  readonly mail: ReportMail | undefined;
   readonly underlyingFunction: NodejsFunction;
   readonly aggregateFunction: NodejsFunction;
 
@@ -31,7 +30,10 @@ export class GammaReportStack extends Stack {
     const { config } = props;
     const logRetention = config.logRetentionDays as logs.RetentionDays;
 
-    this.site = new ReportSite(this, 'Site');
+    this.site = new ReportSite(this, 'Site', {
+      domainName: config.domainName,
+      certificateArn: config.certificateArn,
+    });
     const environment = {
       [RESOURCE_VARIABLES.bucket]: this.site.bucket.bucketName,
       ...settingsEnvironment(config.settings),
@@ -57,25 +59,31 @@ export class GammaReportStack extends Stack {
     });
     this.underlyingFunction = underlying.fn;
     this.aggregateFunction = aggregate.fn;
-    // Read, write and list the report bucket: no delete, no ACLs, nothing else.
-    for (const fn of [underlying.fn, aggregate.fn]) {
+    // Each function reads and writes only the keys it uses (lib/bucket-access.ts); no delete, no ACLs. Both
+    // list the bucket, which also lets S3 answer a missing key with 404 rather than 403.
+    for (const [fn, access] of [
+      [underlying.fn, BUCKET_ACCESS.underlying],
+      [aggregate.fn, BUCKET_ACCESS.aggregate],
+    ] as const) {
+      const objects = (patterns: readonly string[]) => patterns.map((p) => this.site.bucket.arnForObjects(p));
       fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:GetObject', 's3:PutObject'],
-          resources: [this.site.bucket.arnForObjects('*')],
-        }),
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: objects(access.read) }),
+      );
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: objects(access.write) }),
       );
       fn.addToRolePolicy(
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.site.bucket.bucketArn] }),
       );
     }
 
+    const scheduled = RUN_GROUPS.filter((g) => config.groups[g].underlyings.length > 0);
     this.runs = new ReportRuns(this, 'Runs', {
       underlyingFunction: underlying.fn,
       aggregateFunction: aggregate.fn,
       maxConcurrency: config.maxConcurrency,
       logRetention,
-      groups: RUN_GROUPS.map((name) => ({
+      groups: scheduled.map((name) => ({
         name,
         underlyings: config.groups[name].underlyings,
         expression: config.groups[name].schedule,
@@ -83,32 +91,55 @@ export class GammaReportStack extends Stack {
       })),
     });
 
-    if (config.emailFrom) {
-      new ReportMail(this, 'Mail', {
-        from: config.emailFrom,
-        to: config.emailTo,
-        sandbox: config.sesSandbox,
-        sender: aggregate.fn,
-        siteUrl: `https://${this.site.distribution.distributionDomainName}/`,
-      });
-    }
+    this.mail = config.emailFrom
+      ? new ReportMail(this, 'Mail', {
+          from: config.emailFrom,
+          to: config.emailTo,
+          sandbox: config.sesSandbox,
+          sender: aggregate.fn,
+          siteUrl: this.site.url,
+        })
+      : undefined;
 
     this.alerts = new ReportAlerts(this, 'Alerts', {
       functions: [underlying.fn, aggregate.fn],
       stateMachine: this.runs.stateMachine,
+      runTimeout: RUN_TIMEOUT,
+      scheduleGroup: this.runs.scheduleGroup,
+      deadLetterQueue: this.runs.deadLetterQueue,
       email: config.alarmEmail,
-      watchEmail: config.emailFrom !== '',
-      heartbeats: RUN_GROUPS.filter((g) => config.groups[g].underlyings.length > 0).map((name) => ({
+      mail: this.mail,
+      monthlyBudgetUsd: config.monthlyBudgetUsd,
+      heartbeats: scheduled.map((name) => ({
         name,
-        within: HEARTBEAT[name],
+        longestGapHours: config.groups[name].longestGapHours,
+        schedule: `${config.groups[name].schedule} ${config.groups[name].timeZone}`,
       })),
     });
+    if (!config.alarmEmail) {
+      Annotations.of(this).addWarningV2(
+        'market-gamma:alarmEmail',
+        'alarmEmail is empty: the alarms notify an SNS topic nobody is subscribed to. ' +
+          'Deploy with -c alarmEmail=you@example.com to receive them.',
+      );
+    }
 
-    new CfnOutput(this, 'SiteUrl', {
-      value: `https://${this.site.distribution.distributionDomainName}/`,
-      description: 'The report site',
-    });
+    new CfnOutput(this, 'SiteUrl', { value: this.site.url, description: 'The report site' });
+    if (config.domainName) {
+      new CfnOutput(this, 'DistributionDomainName', {
+        value: this.site.distribution.distributionDomainName,
+        description: `Point ${config.domainName} here: a CNAME, or a Route 53 alias record`,
+      });
+    }
     new CfnOutput(this, 'BucketName', { value: this.site.bucket.bucketName });
+    new CfnOutput(this, 'UnderlyingLogGroup', {
+      value: underlying.logGroup.logGroupName,
+      description: 'Per-underlying function logs: aws logs tail <this> --follow',
+    });
+    new CfnOutput(this, 'AggregateLogGroup', {
+      value: aggregate.logGroup.logGroupName,
+      description: 'Aggregate step logs ("underlying failed", "email failed", "run finished")',
+    });
     new CfnOutput(this, 'StateMachineArn', {
       value: this.runs.stateMachine.stateMachineArn,
       description:

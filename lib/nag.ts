@@ -1,62 +1,83 @@
 import { Validations, type CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import type { GammaReportStack } from './gamma-report-stack';
 
 /**
- * The cdk-nag AwsSolutions findings this design accepts, each with its reason. Anything not listed here
- * fails the synth.
+ * The cdk-nag AwsSolutions findings this design accepts, each acknowledged on the construct it concerns
+ * (never the whole stack) with its reason. Anything not listed here fails the synth, and
+ * `tests/stack.test.ts` checks that each acknowledgement still matches a finding.
  */
 export function acknowledgeNagFindings(stack: GammaReportStack): void {
-  const ref = (element: unknown) => `<${stack.getLogicalId(element as CfnElement)}.Arn>`;
-  const bucket = ref(stack.site.bucket.node.defaultChild);
-  const functions = [stack.underlyingFunction, stack.aggregateFunction].map((f) => ref(f.node.defaultChild));
-  Validations.of(stack).acknowledge(
-    {
-      id: 'AwsSolutions-S1',
-      reason:
-        'Server access logs are not kept: the bucket holds public, derived reports only, writes come from the two report functions (in CloudTrail), and a log bucket would cost more than the site.',
-    },
-    {
-      id: 'AwsSolutions-CFR1',
-      reason: 'The reports are public by design; no geographic restriction applies.',
-    },
-    {
-      id: 'AwsSolutions-CFR2',
-      reason:
-        'Static, read-only pages behind CloudFront with caching; AWS WAF would cost several dollars a month for a site meant to cost cents.',
-    },
-    {
-      id: 'AwsSolutions-CFR3',
-      reason:
-        'CloudFront access logs need an ACL-enabled log bucket; the site serves public derived data and CloudFront metrics cover its health.',
-    },
-    {
-      id: 'AwsSolutions-CFR4',
-      reason:
-        'The distribution uses the default *.cloudfront.net certificate, for which CloudFront fixes the TLS policy; TLSv1.2_2021 applies once a custom domain and certificate are added.',
-    },
-    {
-      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason:
-        'AWSLambdaBasicExecutionRole only lets the functions write their own logs; bucket access is a separate, scoped policy.',
-    },
-    {
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${bucket}/*]`,
-      reason:
-        'Get and Put on the objects of the one report bucket: reports live under a key per symbol and date.',
-    },
-    ...functions.map((fn) => ({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${fn}:*]`,
-      reason: 'The state machine may invoke any version or alias of this one report function.',
-    })),
-    {
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray tracing and CloudWatch Logs delivery for the state machine have no resource-level permissions (AWS documents Resource "*").',
-    },
-    {
-      id: 'AwsSolutions-SNS2',
-      reason:
-        'Alarm notifications carry no secrets; a customer-managed KMS key would add a monthly fee. SSL is enforced on the topic.',
-    },
+  const ref = (element: IConstruct) => `<${stack.getLogicalId(element.node.defaultChild as CfnElement)}.Arn>`;
+  const accept = (scope: IConstruct, id: string, reason: string) =>
+    Validations.of(scope).acknowledge({ id, reason });
+  const { site, runs, alerts } = stack;
+
+  accept(
+    site.bucket,
+    'AwsSolutions-S1',
+    'No server access logs: the bucket holds public, derived reports only, its writers are the two report functions (in CloudTrail), and a log bucket would cost more than the site.',
   );
+  accept(
+    site.distribution,
+    'AwsSolutions-CFR1',
+    'The reports are public by design; no geographic restriction applies.',
+  );
+  accept(
+    site.distribution,
+    'AwsSolutions-CFR2',
+    'Static, read-only pages with caching and no forms or scripts; AWS WAF would cost several dollars a month for a site meant to cost cents.',
+  );
+  accept(
+    site.distribution,
+    'AwsSolutions-CFR3',
+    'CloudFront access logs need an ACL-enabled log bucket; the site serves public derived data and CloudFront metrics cover its health.',
+  );
+  if (site.domainName === undefined) {
+    accept(
+      site.distribution,
+      'AwsSolutions-CFR4',
+      'Without a custom domain the distribution uses the *.cloudfront.net certificate, whose TLS policy CloudFront sets; with domainName and certificateArn the minimum is TLSv1.2_2021.',
+    );
+  }
+
+  const bucket = ref(site.bucket);
+  accept(
+    stack.underlyingFunction.role!,
+    `AwsSolutions-IAM5[Resource::${bucket}/*/*]`,
+    "Get and put only keys inside a folder: each underlying's reports live under <SYM>/, named by date; the root index is not this function's.",
+  );
+  for (const key of ['latest.json', 'history.json', '????-??-??.json']) {
+    accept(
+      stack.aggregateFunction.role!,
+      `AwsSolutions-IAM5[Resource::${bucket}/*/${key}]`,
+      `Read ${key} of every underlying for the index page: the underlyings are those the bucket holds, named at run time.`,
+    );
+  }
+
+  const machineRole = runs.stateMachine.role;
+  for (const fn of [stack.underlyingFunction, stack.aggregateFunction]) {
+    accept(
+      machineRole,
+      `AwsSolutions-IAM5[Resource::${ref(fn)}:*]`,
+      'The state machine may invoke any version or alias of this one report function (what the Lambda task grants).',
+    );
+  }
+  accept(
+    machineRole,
+    'AwsSolutions-IAM5[Resource::*]',
+    'X-Ray tracing and CloudWatch Logs delivery for the state machine have no resource-level permissions (AWS documents Resource "*").',
+  );
+  accept(
+    runs.deadLetterQueue,
+    'AwsSolutions-SQS3',
+    "This queue is itself the dead-letter queue of the schedules (EventBridge Scheduler's, not an SQS redrive, which the rule cannot see).",
+  );
+  if (alerts.heartbeatStart) {
+    accept(
+      alerts.heartbeatStart,
+      'AwsSolutions-IAM5[Resource::*]',
+      'PutMetricData has no resource-level permissions; the cloudwatch:namespace condition limits the call to this product namespace.',
+    );
+  }
 }

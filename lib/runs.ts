@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, TimeZone } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { TimeZone } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { TRANSIENT_FAILURES, type RunGroup } from '../lambda/contract';
 
@@ -19,33 +19,75 @@ export interface ScheduledGroup {
 }
 
 export interface ReportRunsProps {
-  underlyingFunction: lambda.IFunction;
-  aggregateFunction: lambda.IFunction;
+  underlyingFunction: lambda.Function;
+  aggregateFunction: lambda.Function;
+  /** The groups that run: each gets a schedule. */
   groups: ScheduledGroup[];
   maxConcurrency: number;
   logRetention: logs.RetentionDays;
 }
 
+/** The longest a run may take, map and aggregate step included; the heartbeat allows for it. */
+export const RUN_TIMEOUT = Duration.minutes(30);
+
 /**
- * Lambda errors worth another try (throttling, service faults) and the product's own transient failures (a
- * source still unavailable after the HTTP retries, a store write refused); permanent ones are recorded at once.
+ * Lambda's own faults and throttling, which a new invocation usually clears (`retryOnServiceExceptions`'s
+ * list plus throttling).
  */
-const TRANSIENT = [
+const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
-  'States.Timeout',
-  ...TRANSIENT_FAILURES,
 ];
+
+/**
+ * A function that ran out of time (`Sandbox.Timedout`), or an invocation Step Functions gave up waiting for
+ * (`States.Timeout`, which matches only because every task has a timeout). One more try: a hung connection
+ * or a slow cold start clears, a chain too big for the time would only fail again.
+ */
+const TIMEOUTS = ['Sandbox.Timedout', 'States.Timeout'];
+
+/**
+ * The task's timeout: the function's own plus time for the invocation itself, so Step Functions never gives
+ * up on a function that is still running (a retry would then publish alongside it).
+ */
+function taskTimeout(fn: lambda.Function): sfn.Timeout {
+  return sfn.Timeout.duration(Duration.seconds((fn.timeout ?? Duration.seconds(3)).toSeconds() + 30));
+}
+
+function retryTransient(task: sfn.TaskStateBase, productFailures: string[]) {
+  task.addRetry({
+    errors: LAMBDA_SERVICE_ERRORS,
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 3,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  if (productFailures.length > 0) {
+    // A source still failing after the HTTP helper's own retries, or a store write refused: wait longer.
+    task.addRetry({
+      errors: productFailures,
+      interval: Duration.seconds(20),
+      backoffRate: 2,
+      maxAttempts: 3,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+  }
+  task.addRetry({ errors: TIMEOUTS, interval: Duration.seconds(5), maxAttempts: 1 });
+}
 
 /**
  * Step Functions runs each group: a map over the underlyings (bounded concurrency, retries with backoff,
  * each failure caught and recorded), then the aggregate step; EventBridge Scheduler starts it in the
- * market's time zone.
+ * market's time zone, in a schedule group of its own (so its metrics are this stack's), and parks a run it
+ * could not start in an encrypted dead-letter queue.
  */
 export class ReportRuns extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  readonly scheduleGroup: scheduler.ScheduleGroup;
+  readonly deadLetterQueue: sqs.Queue;
   readonly schedules: scheduler.Schedule[];
 
   constructor(scope: Construct, id: string, props: ReportRunsProps) {
@@ -54,14 +96,9 @@ export class ReportRuns extends Construct {
       lambdaFunction: props.underlyingFunction,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
+      taskTimeout: taskTimeout(props.underlyingFunction),
     });
-    analyse.addRetry({
-      errors: TRANSIENT,
-      interval: Duration.seconds(20),
-      backoffRate: 2,
-      maxAttempts: 3,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    retryTransient(analyse, TRANSIENT_FAILURES);
     const recordFailure = new sfn.Pass(this, 'Record failure', {
       parameters: { 'symbol.$': '$.symbol', status: 'failed', 'error.$': '$.error' },
     });
@@ -79,8 +116,11 @@ export class ReportRuns extends Construct {
       lambdaFunction: props.aggregateFunction,
       payload: sfn.TaskInput.fromObject({ 'group.$': '$.group', 'results.$': '$.results' }),
       payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      taskTimeout: taskTimeout(props.aggregateFunction),
     });
-    aggregate.addRetry({ errors: TRANSIENT, interval: Duration.seconds(10), backoffRate: 2, maxAttempts: 3 });
+    // The aggregate step raises no failure of the product's own: its S3 errors are the SDK's, after its retries.
+    retryTransient(aggregate, []);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention,
@@ -88,23 +128,33 @@ export class ReportRuns extends Construct {
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(map.next(aggregate)),
-      timeout: Duration.minutes(30),
+      timeout: RUN_TIMEOUT,
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
 
-    this.schedules = props.groups
-      .filter((g) => g.underlyings.length > 0)
-      .map(
-        (g) =>
-          new scheduler.Schedule(this, `${g.name} schedule`, {
-            description: `Gamma report, ${g.name}: ${g.underlyings.join(', ')}`,
-            schedule: scheduler.ScheduleExpression.expression(g.expression, TimeZone.of(g.timeZone)),
-            target: new targets.StepFunctionsStartExecution(this.stateMachine, {
-              input: scheduler.ScheduleTargetInput.fromObject({ group: g.name, underlyings: g.underlyings }),
-              retryAttempts: 2,
-            }),
+    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'Schedules', {
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.schedules = props.groups.map(
+      (g) =>
+        new scheduler.Schedule(this, `${g.name} schedule`, {
+          description: `Gamma report, ${g.name}: ${g.underlyings.join(', ')}`,
+          scheduleGroup: this.scheduleGroup,
+          schedule: scheduler.ScheduleExpression.expression(g.expression, TimeZone.of(g.timeZone)),
+          target: new targets.StepFunctionsStartExecution(this.stateMachine, {
+            input: scheduler.ScheduleTargetInput.fromObject({ group: g.name, underlyings: g.underlyings }),
+            retryAttempts: 2,
+            // Give up within the hour, so the dead-letter alarm reaches you the same morning.
+            maxEventAge: Duration.hours(1),
+            deadLetterQueue: this.deadLetterQueue,
           }),
-      );
+        }),
+    );
   }
 }

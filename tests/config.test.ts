@@ -1,7 +1,15 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '../lambda/contract';
 import { readConfig } from '../lib/config';
+import { longestGap, parseSchedule } from '../lib/schedule';
+import { ROOT } from './helpers';
 
-const from = (context: Record<string, unknown>) => readConfig((k) => context[k]);
+/** A Monday; the twelve months after it include both daylight-saving changes in New York and London. */
+const NOW = new Date('2026-01-05T00:00:00Z');
+const from = (context: Record<string, unknown>) => readConfig((k) => context[k], NOW);
 
 /** The problems a context is refused with, one line each. */
 function problems(context: Record<string, unknown>): string[] {
@@ -14,6 +22,8 @@ function problems(context: Record<string, unknown>): string[] {
   throw new Error('the context was accepted');
 }
 
+const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
+
 describe('deployment configuration', () => {
   it('falls back to the documented defaults, every key pinned here as the README states it', () => {
     expect(from({})).toEqual({
@@ -22,8 +32,15 @@ describe('deployment configuration', () => {
           underlyings: ['SPX', 'SPY'],
           schedule: 'cron(30 8 ? * MON-FRI *)',
           timeZone: 'America/New_York',
+          // Friday 08:30 EDT to Monday 08:30 EST across the November clock change: 72 + 1 hours.
+          longestGapHours: 73,
         },
-        crypto: { underlyings: ['BTC', 'ETH'], schedule: 'cron(15 8 * * ? *)', timeZone: 'UTC' },
+        crypto: {
+          underlyings: ['BTC', 'ETH'],
+          schedule: 'cron(15 8 * * ? *)',
+          timeZone: 'UTC',
+          longestGapHours: 24,
+        },
       },
       alarmEmail: '',
       emailFrom: '',
@@ -31,6 +48,9 @@ describe('deployment configuration', () => {
       sesSandbox: true,
       maxConcurrency: 4,
       logRetentionDays: 30,
+      domainName: '',
+      certificateArn: '',
+      monthlyBudgetUsd: 0,
       settings: {
         positioning: 'classic',
         riskFreeRate: 0,
@@ -83,9 +103,85 @@ describe('deployment configuration', () => {
       { cryptoSchedule: '15 8 * * *' },
       'Invalid context "cryptoSchedule": "15 8 * * *" is not a Scheduler cron(...) or rate(...) expression',
     ],
+    [
+      { equitySchedule: 'cron(99 99 ? * MON-FRI *)' },
+      'Invalid context "equitySchedule": "cron(99 99 ? * MON-FRI *)" has "99" in its minutes field, which takes 0 to 59',
+    ],
+    [
+      { equitySchedule: 'cron(30 25 ? * MON-FRI *)' },
+      'Invalid context "equitySchedule": "cron(30 25 ? * MON-FRI *)" has "25" in its hours field, which takes 0 to 23',
+    ],
+    [
+      { equitySchedule: 'cron(30 8 ? * 0-4 *)' },
+      'Invalid context "equitySchedule": "cron(30 8 ? * 0-4 *)" has "0" in its day-of-week field, which takes 1 to 7 or SUN-SAT',
+    ],
+    [
+      { equitySchedule: 'cron(30 8 ? * MON-FRY *)' },
+      'Invalid context "equitySchedule": "cron(30 8 ? * MON-FRY *)" has "FRY" in its day-of-week field, which takes 1 to 7 or SUN-SAT',
+    ],
+    [
+      { equitySchedule: 'cron(30 8 ? 13 MON *)' },
+      'Invalid context "equitySchedule": "cron(30 8 ? 13 MON *)" has "13" in its month field, which takes 1 to 12 or JAN-DEC',
+    ],
+    [
+      { cryptoSchedule: 'cron(15 8 * * * *)' },
+      'Invalid context "cryptoSchedule": "cron(15 8 * * * *)" needs "?" in exactly one of its day-of-month and day-of-week fields',
+    ],
+    [
+      { cryptoSchedule: 'cron(15 8 * * ?)' },
+      'Invalid context "cryptoSchedule": "cron(15 8 * * ?)" has 5 fields; cron(...) takes six: minutes hours day-of-month month day-of-week year',
+    ],
+    [
+      { cryptoSchedule: 'cron(*/0 8 * * ? *)' },
+      'Invalid context "cryptoSchedule": "cron(*/0 8 * * ? *)" has "*/0" in its minutes field: the step after "/" is not 1 or more',
+    ],
+    [
+      { cryptoSchedule: 'cron(15 18-8 * * ? *)' },
+      'Invalid context "cryptoSchedule": "cron(15 18-8 * * ? *)" has "18-8" in its hours field, a range that ends before it starts',
+    ],
+    [
+      { cryptoSchedule: 'cron(15 8 ? * MON/2 *)' },
+      'Invalid context "cryptoSchedule": "cron(15 8 ? * MON/2 *)" has "MON/2" in its day-of-week field, which takes no "/" step',
+    ],
+    [
+      { cryptoSchedule: 'cron(15 ? * * ? *)' },
+      'Invalid context "cryptoSchedule": "cron(15 ? * * ? *)" has "?" in its hours field, which does not take it',
+    ],
+    [
+      { cryptoSchedule: 'cron(15 8 1 1 ? 2025)' },
+      'Invalid context "cryptoSchedule": "cron(15 8 1 1 ? 2025)" never runs in the twelve months from now (UTC)',
+    ],
+    [
+      { cryptoSchedule: 'rate(0 hours)' },
+      'Invalid context "cryptoSchedule": "rate(0 hours)" has a rate of 0; it takes 1 or more',
+    ],
+    [
+      { cryptoSchedule: 'rate(2 weeks)' },
+      'Invalid context "cryptoSchedule": "rate(2 weeks)" is not rate(N minutes|hours|days) with N a positive whole number',
+    ],
+    [
+      { equityUnderlyings: 'SPX,spy,SPY' },
+      'Invalid context "equityUnderlyings": "SPX,spy,SPY" holds "SPY" twice',
+    ],
+    [
+      { domainName: 'https://gamma.example.com', certificateArn: CERT },
+      'Invalid context "domainName": "https://gamma.example.com" is not a host name such as gamma.example.com',
+    ],
+    [
+      { domainName: 'gamma.example.com', certificateArn: CERT.replace('us-east-1', 'eu-west-1') },
+      `Invalid context "certificateArn": "${CERT.replace('us-east-1', 'eu-west-1')}" is in eu-west-1; CloudFront only uses ACM certificates from us-east-1: request or import it there`,
+    ],
+    [
+      { domainName: 'gamma.example.com' },
+      'Invalid context "certificateArn": it is empty, but a custom domain needs both domainName and certificateArn',
+    ],
+    [
+      { monthlyBudgetUsd: '-5' },
+      'Invalid context "monthlyBudgetUsd": "-5" is not an amount of US dollars from 0 (no budget) to 100000',
+    ],
     [{ alarmEmail: 'nobody' }, 'Invalid context "alarmEmail": "nobody" is not an e-mail address'],
     [
-      { emailTo: 'a@example.com,nope' },
+      { emailFrom: 'reports@example.com', emailTo: 'a@example.com,nope' },
       'Invalid context "emailTo": "a@example.com,nope" holds "nope", which is not an e-mail address',
     ],
     [
@@ -123,4 +219,73 @@ describe('deployment configuration', () => {
       'Invalid context "positioning": "x" is not one of classic, dealer-short',
     ]);
   });
+});
+
+describe('schedule expressions', () => {
+  it('accepts what EventBridge Scheduler documents: lists, ranges, steps, names, L, W and #', () => {
+    for (const expression of [
+      'cron(0/15 9-16 ? * MON-FRI *)',
+      'cron(0 12 L * ? *)',
+      'cron(0 12 15W * ? 2026-2030)',
+      'cron(0 12 ? * 6L *)',
+      'cron(0 12 ? * 2#1 *)',
+      'cron(0 12 ? JAN,JUL SUN,SAT *)',
+      'rate(1 hour)',
+      'rate(90 minutes)',
+    ]) {
+      expect(() => parseSchedule(expression)).not.toThrow();
+    }
+  });
+
+  it.each([
+    // Weekdays in New York: Friday to Monday, 73 hours when the clocks go back in November, 72 otherwise.
+    ['cron(30 8 ? * MON-FRI *)', 'America/New_York', 73],
+    // The same in UTC has no clock change: the weekend is exactly 72 hours.
+    ['cron(30 8 ? * MON-FRI *)', 'UTC', 72],
+    // London goes back an hour in October.
+    ['cron(0 8 ? * 2-6 *)', 'Europe/London', 73],
+    ['cron(15 8 * * ? *)', 'UTC', 24],
+    ['cron(0 */6 * * ? *)', 'UTC', 6],
+    // Every minute of a weekday: Friday 23:59 to Monday 00:00.
+    ['cron(* * ? * MON-FRI *)', 'UTC', 48 + 1 / 60],
+    ['cron(0 9 ? * MON *)', 'UTC', 168],
+    ['rate(2 days)', 'UTC', 48],
+    // The heartbeat reads whole hours: anything more often counts as hourly.
+    ['rate(5 minutes)', 'UTC', 1],
+  ])('%s in %s runs at most %d hours apart', (expression, zone, hours) => {
+    expect(longestGap(parseSchedule(expression), zone, NOW) / 3_600_000).toBeCloseTo(hours, 9);
+  });
+});
+
+describe('cdk synth with a bad context, through the real CDK CLI', () => {
+  it('prints each problem on one line and no stack trace', () => {
+    const out = mkdtempSync(join(tmpdir(), 'gamma-cdk-'));
+    try {
+      const cli = spawnSync(
+        join(ROOT, 'node_modules', '.bin', 'cdk'),
+        [
+          'synth',
+          '--quiet',
+          '--no-notices',
+          '--output',
+          out,
+          '-c',
+          'positioning=x',
+          '-c',
+          'equitySchedule=cron(99 99 ? * MON-FRI *)',
+        ],
+        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } },
+      );
+      expect(cli.status).toBe(1);
+      expect(cli.stdout).toBe('');
+      // The last line is the CLI's own note that the app exited with an error.
+      expect(cli.stderr.trim().split('\n')).toEqual([
+        'Invalid context "equitySchedule": "cron(99 99 ? * MON-FRI *)" has "99" in its minutes field, which takes 0 to 59',
+        'Invalid context "positioning": "x" is not one of classic, dealer-short',
+        expect.stringMatching(/Subprocess exited with error 1$/),
+      ]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -1,44 +1,39 @@
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { composeEmail } from '../lambda/email/compose';
 import { latestEntries } from '../lambda/publish';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import S3rver from 's3rver';
-import { aggregateHandler, metricLine } from '../lambda/handlers/aggregate';
+import {
+  aggregateHandler,
+  handler as aggregateEntry,
+  type AggregateEvent,
+} from '../lambda/handlers/aggregate';
 import { runtimeFromEnv, type RuntimeConfig } from '../lambda/handlers/config';
 import { underlyingHandler } from '../lambda/handlers/underlying';
 import { s3ClientFromEnv } from '../lambda/store/s3-store';
+import type { Store } from '../lambda/store/store';
+import { BUCKET_ACCESS } from '../lib/bucket-access';
 import { readFixture } from './helpers';
+import { emfProblems, inLambdaJsonLogs, type LogLine } from './support/lambda-runtime';
+import { startS3, type LocalS3 } from './support/s3';
+import { startUpstream, type Upstream } from './support/upstream';
 
 /**
  * The Lambda handlers end to end on loopback: s3rver is a real S3 HTTP API (the real SDK talks to it), and
- * a local server replays the recorded Cboe and Deribit responses.
+ * a local server replays the recorded Cboe and Deribit responses. The handlers' logger is silenced through
+ * its level variable; a test that reads the log lines raises the level and captures stdout as Lambda's JSON
+ * log format leaves it.
  */
-const BUCKET = 'reports';
-let s3dir: string;
-let s3: S3rver;
-let upstream: Server;
+let s3: LocalS3;
+let upstream: Upstream;
 let env: NodeJS.ProcessEnv;
-let requests: string[];
 let failing: Set<string>;
 
 beforeAll(async () => {
-  s3dir = mkdtempSync(join(tmpdir(), 'gamma-s3-'));
-  s3 = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory: s3dir,
-    configureBuckets: [{ name: BUCKET, configs: [] }],
-  });
-  const { port: s3port } = (await s3.run()) as AddressInfo;
-  upstream = createServer((req, res) => {
-    requests.push(req.url ?? '');
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  s3 = await startS3();
+  upstream = await startUpstream((req, res) => {
     if ([...failing].some((f) => req.url?.includes(f))) return void res.writeHead(404).end('Not Found');
     if (req.url === '/cboe/SPY.json')
       return void res.writeHead(200).end(readFixture('cboe_SPY_2025-06-06.json'));
@@ -47,31 +42,43 @@ beforeAll(async () => {
     }
     res.writeHead(404).end('Not Found');
   });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const up = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
   env = {
-    BUCKET_NAME: BUCKET,
-    S3_ENDPOINT: `http://127.0.0.1:${s3port}`,
+    BUCKET_NAME: s3.bucket,
+    S3_ENDPOINT: s3.endpoint,
     AWS_REGION: 'us-east-1',
-    CBOE_BASE_URL: `${up}/cboe`,
-    DERIBIT_BASE_URL: `${up}/deribit`,
+    CBOE_BASE_URL: `${upstream.base}/cboe`,
+    DERIBIT_BASE_URL: `${upstream.base}/deribit`,
   };
 });
 
 afterAll(async () => {
   await s3.close();
-  await new Promise((resolve) => upstream.close(resolve));
-  rmSync(s3dir, { recursive: true, force: true });
+  await upstream.close();
+  delete process.env.POWERTOOLS_LOG_LEVEL;
 });
 
 beforeEach(() => {
-  requests = [];
+  upstream.reset();
   failing = new Set();
 });
 
 function config(now = '2026-11-23T14:00:00Z'): RuntimeConfig {
   return { ...runtimeFromEnv(env), now: () => new Date(now) };
 }
+
+/** A config whose logger writes INFO and above, as in Lambda (AWS_LAMBDA_LOG_LEVEL=INFO). */
+function loud(base: RuntimeConfig = config()): RuntimeConfig {
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  try {
+    const { logger, metrics } = runtimeFromEnv(env);
+    return { ...base, logger, metrics };
+  } finally {
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  }
+}
+
+/** The embedded-metric-format lines among the captured ones. */
+const metricLines = (lines: LogLine[]) => lines.filter((l) => '_aws' in l);
 
 /** An hour after each recorded snapshot was taken, so the live replay is fresh. */
 const FRESH: Record<string, string> = { SPY: '2025-06-08T13:49:38Z', BTC: '2026-03-13T20:00:00Z' };
@@ -80,7 +87,7 @@ const FRESH: Record<string, string> = { SPY: '2025-06-08T13:49:38Z', BTC: '2026-
 const publishLive = (symbol: string) => underlyingHandler(config(FRESH[symbol]))({ symbol });
 
 async function head(key: string) {
-  const out = await s3ClientFromEnv(env).send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+  const out = await s3ClientFromEnv(env).send(new HeadObjectCommand({ Bucket: s3.bucket, Key: key }));
   return { type: out.ContentType, cache: out.CacheControl };
 }
 
@@ -147,7 +154,7 @@ describe('the per-underlying handler', () => {
         /^SPY \(cboe, stage fetch\): GET .*\/cboe\/SPY\.json failed: HTTP 404 Not Found$/,
       ),
     });
-    expect(requests.filter((r) => r === '/cboe/SPY.json')).toHaveLength(2);
+    expect(upstream.requests.filter((r) => r === '/cboe/SPY.json')).toHaveLength(2);
     expect((await store.list('SPY/')).sort()).toEqual(keys);
     expect(await Promise.all(keys.map((k) => store.get(k)))).toEqual(bytes);
   });
@@ -155,7 +162,7 @@ describe('the per-underlying handler', () => {
   it('skips the equity run on an NYSE holiday without fetching anything', async () => {
     const result = await underlyingHandler(config('2026-11-26T13:30:00Z'))({ symbol: 'SPY' });
     expect(result).toEqual({ symbol: 'SPY', status: 'skipped', reason: 'NYSE holiday' });
-    expect(requests).toEqual([]);
+    expect(upstream.requests).toEqual([]);
     // The recorded BTC book is from March: allow its age here, since this test is about the calendar.
     const holiday = config('2026-11-26T13:30:00Z');
     const crypto = await underlyingHandler({
@@ -166,55 +173,54 @@ describe('the per-underlying handler', () => {
   });
 });
 
+/** A run of the equity group with one underlying published and two failed, as Step Functions hands it on. */
+const RUN: AggregateEvent = {
+  group: 'equity',
+  results: [
+    {
+      symbol: 'SPY',
+      status: 'published',
+      asOf: '2025-06-08T12:49:38.000Z',
+      regime: 'positive',
+      netGex: 1,
+      latest: true,
+    },
+    {
+      symbol: 'QQQ',
+      status: 'failed',
+      // What Step Functions catches from a Lambda error: its type, and the payload as a JSON string.
+      error: {
+        Error: 'SourceRefused',
+        Cause: JSON.stringify({
+          errorType: 'SourceRefused',
+          errorMessage: 'QQQ (cboe, stage fetch): GET …/QQQ.json failed: HTTP 403 Forbidden',
+          trace: ['SourceRefused: QQQ …', '    at step (/var/task/index.js:1:1)'],
+        }),
+      },
+    },
+    {
+      symbol: 'ETH',
+      status: 'failed',
+      error: { Error: 'States.Timeout', Cause: 'Task timed out after 120.00 seconds' },
+    },
+  ],
+};
+
 describe('the aggregate handler', () => {
-  it('rewrites the index from the bucket, logs each failure and emits the run metrics', async () => {
+  it('rewrites the index from the bucket and logs each failure and the run as JSON at the top level', async () => {
     await publishLive('SPY');
     await publishLive('BTC');
-    const logs: string[] = [];
-    const spy = jest.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
-    try {
-      const summary = await aggregateHandler(config())({
-        group: 'equity',
-        results: [
-          {
-            symbol: 'SPY',
-            status: 'published',
-            asOf: '2025-06-08T12:49:38.000Z',
-            regime: 'positive',
-            netGex: 1,
-            latest: true,
-          },
-          {
-            symbol: 'QQQ',
-            status: 'failed',
-            // What Step Functions catches from a Lambda error: its type, and the payload as a JSON string.
-            error: {
-              Error: 'SourceRefused',
-              Cause: JSON.stringify({
-                errorType: 'SourceRefused',
-                errorMessage: 'QQQ (cboe, stage fetch): GET …/QQQ.json failed: HTTP 403 Forbidden',
-                trace: ['SourceRefused: QQQ …', '    at step (/var/task/index.js:1:1)'],
-              }),
-            },
-          },
-          {
-            symbol: 'ETH',
-            status: 'failed',
-            error: { Error: 'States.Timeout', Cause: 'Task timed out after 120.00 seconds' },
-          },
-        ],
-      });
-      expect(summary).toEqual({
-        group: 'equity',
-        published: ['SPY'],
-        skipped: [],
-        failed: ['QQQ', 'ETH'],
-        indexed: 2,
-        email: 'off',
-      });
-    } finally {
-      spy.mockRestore();
-    }
+    const { value: summary, lines } = await inLambdaJsonLogs(() => aggregateHandler(loud())(RUN));
+    // Both underlyings in the bucket are indexed; the run's own outcome comes from the event.
+    const expected = {
+      group: 'equity',
+      published: ['SPY'],
+      skipped: [],
+      failed: ['QQQ', 'ETH'],
+      indexed: 2,
+      email: 'off',
+    };
+    expect(summary).toEqual(expected);
     const index = (await config().store.get('index.html'))!;
     expect(index).toContain('href="SPY/latest.html"');
     expect(index).toContain('href="BTC/latest.html"');
@@ -222,19 +228,21 @@ describe('the aggregate handler', () => {
       type: 'text/html; charset=utf-8',
       cache: 'public, max-age=300',
     });
-    expect(logs.map((l) => JSON.parse(l))).toEqual([
-      {
-        level: 'error',
+    const logs = lines.filter((l) => !('_aws' in l));
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
         message: 'underlying failed',
+        service: 'market-gamma-report',
         group: 'equity',
         symbol: 'QQQ',
         venue: 'cboe',
         stage: 'fetch',
         error: 'SourceRefused',
         cause: 'QQQ (cboe, stage fetch): GET …/QQQ.json failed: HTTP 403 Forbidden',
-      },
-      {
-        level: 'error',
+      }),
+      expect.objectContaining({
+        level: 'ERROR',
         message: 'underlying failed',
         group: 'equity',
         symbol: 'ETH',
@@ -242,32 +250,89 @@ describe('the aggregate handler', () => {
         stage: 'lambda',
         error: 'States.Timeout',
         cause: 'Task timed out after 120.00 seconds',
-      },
-      {
-        level: 'warn',
-        message: 'run finished',
-        group: 'equity',
-        published: ['SPY'],
-        skipped: [],
-        failed: ['QQQ', 'ETH'],
-        indexed: 2,
-        email: 'off',
-      },
-      JSON.parse(
-        metricLine(
-          'equity',
-          { RunsCompleted: 1, UnderlyingFailures: 2, EmailFailures: 0 },
-          new Date('2026-11-23T14:00:00Z'),
-        ),
-      ),
+      }),
+      expect.objectContaining({ level: 'WARN', message: 'run finished', ...expected }),
     ]);
+  });
+
+  it('emits the run metrics as one embedded-metric-format line at the top level, not wrapped in "message"', async () => {
+    await publishLive('SPY');
+    const before = Date.now();
+    const { lines } = await inLambdaJsonLogs(() => aggregateHandler(loud())(RUN));
+    const [line, ...others] = metricLines(lines);
+    expect(others).toEqual([]);
+    expect(emfProblems(line!)).toEqual([]);
+    const aws = line!._aws as { Timestamp: number; CloudWatchMetrics: unknown[] };
+    expect(aws.Timestamp).toBeGreaterThanOrEqual(before);
+    expect(aws.Timestamp).toBeLessThanOrEqual(Date.now());
+    // Exactly the names and dimension the alarms read (lib/alerts.ts), pinned here as CloudWatch will see them.
+    expect(aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'MarketGammaReport',
+        Dimensions: [['Group']],
+        Metrics: [
+          { Name: 'RunsCompleted', Unit: 'Count' },
+          { Name: 'UnderlyingFailures', Unit: 'Count' },
+          { Name: 'EmailFailures', Unit: 'Count' },
+        ],
+      },
+    ]);
+    // One run, the two failed items of the event, and no email configured.
+    expect(line).toEqual({
+      _aws: aws,
+      Group: 'equity',
+      RunsCompleted: 1,
+      UnderlyingFailures: 2,
+      EmailFailures: 0,
+    });
+    // Nothing reached the log wrapped by the runtime: no metric hides inside a "message" string.
+    expect(lines.filter((l) => typeof l.message === 'string' && l.message.includes('_aws'))).toEqual([]);
+  });
+
+  it('(the harness) wraps a console.log string in "message", as the JSON log format does', async () => {
+    const emf = { _aws: { Timestamp: 1, CloudWatchMetrics: [] }, Group: 'equity', RunsCompleted: 1 };
+    const { lines } = await inLambdaJsonLogs(async () => console.log(JSON.stringify(emf)));
+    expect(lines).toEqual([
+      {
+        timestamp: expect.any(String),
+        level: 'INFO',
+        requestId: 'test-request',
+        message: JSON.stringify(emf),
+      },
+    ]);
+    expect(metricLines(lines)).toEqual([]);
+  });
+
+  it('tags its log lines with the invocation when run through the Lambda entry point', async () => {
+    await publishLive('SPY');
+    const saved = { ...process.env };
+    Object.assign(process.env, env, { POWERTOOLS_LOG_LEVEL: 'INFO' });
+    try {
+      const context = {
+        functionName: 'aggregate',
+        awsRequestId: 'req-1',
+        invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:aggregate',
+        memoryLimitInMB: '512',
+      } as Context;
+      const { lines } = await inLambdaJsonLogs(() =>
+        aggregateEntry({ group: 'crypto', results: [] }, context),
+      );
+      expect(lines.find((l) => l.message === 'run finished')).toMatchObject({
+        function_request_id: 'req-1',
+        function_name: 'aggregate',
+        group: 'crypto',
+      });
+      expect(metricLines(lines)).toHaveLength(1);
+    } finally {
+      process.env = saved;
+    }
   });
 
   describe('the daily email (SES mocked: it has no local equivalent)', () => {
     const ses = mockClient(SESv2Client);
     afterEach(() => ses.reset());
-    const withEmail = (): RuntimeConfig => ({
-      ...config(),
+    const withEmail = (base = config()): RuntimeConfig => ({
+      ...loud(base),
       email: {
         client: new SESv2Client({ region: 'us-east-1' }),
         envelope: { from: 'reports@example.com', to: ['a@example.com', 'b@example.com'] },
@@ -279,13 +344,13 @@ describe('the aggregate handler', () => {
       await publishLive('SPY');
       await publishLive('BTC');
       ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
-      const spy = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-      try {
-        const summary = await aggregateHandler(withEmail())({ group: 'crypto', results: [] });
-        expect(summary.email).toBe('sent');
-      } finally {
-        spy.mockRestore();
-      }
+      const { value: summary, lines } = await inLambdaJsonLogs(() =>
+        aggregateHandler(withEmail())({ group: 'crypto', results: [] }),
+      );
+      expect(summary.email).toBe('sent');
+      expect(lines).toContainEqual(
+        expect.objectContaining({ level: 'INFO', message: 'email sent', messageId: 'm-1' }),
+      );
       const calls = ses.commandCalls(SendEmailCommand);
       expect(calls).toHaveLength(1);
       const input = calls[0]!.args[0].input;
@@ -314,62 +379,96 @@ describe('the aggregate handler', () => {
       expect(expected.text).toContain('JSON:   https://d123.cloudfront.net/BTC/latest.json');
     });
 
-    it('logs an SES failure, counts it for the alarm, and still publishes the index', async () => {
+    it('logs an SES failure, counts it in EmailFailures, and still publishes the index', async () => {
       await publishLive('SPY');
       const before = await config().store.get('index.html');
       ses
         .on(SendEmailCommand)
         .rejects(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' }));
-      const logs: string[] = [];
-      const spy = jest.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
-      let summary;
-      try {
-        summary = await aggregateHandler({ ...withEmail(), now: () => new Date('2026-11-23T15:00:00Z') })({
-          group: 'equity',
-          results: [],
-        });
-      } finally {
-        spy.mockRestore();
-      }
+      const { value: summary, lines } = await inLambdaJsonLogs(() =>
+        aggregateHandler(withEmail(config('2026-11-23T15:00:00Z')))({ group: 'equity', results: [] }),
+      );
       expect(summary.email).toBe('failed');
-      const parsed = logs.map((l) => JSON.parse(l));
-      expect(parsed).toContainEqual({
-        level: 'error',
-        message: 'email failed',
-        error: 'MessageRejected',
-        cause: 'Email address is not verified.',
-      });
-      expect(parsed.find((l) => l._aws)).toMatchObject({
-        RunsCompleted: 1,
-        UnderlyingFailures: 0,
-        EmailFailures: 1,
-      });
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          level: 'ERROR',
+          message: 'email failed',
+          error: 'MessageRejected',
+          cause: 'Email address is not verified.',
+        }),
+      );
+      expect(metricLines(lines)).toEqual([
+        expect.objectContaining({
+          Group: 'equity',
+          RunsCompleted: 1,
+          UnderlyingFailures: 0,
+          EmailFailures: 1,
+        }),
+      ]);
       const after = await config().store.get('index.html');
       expect(after).not.toBe(before);
       expect(after).toContain('Run at 2026-11-23 15:00 UTC');
     });
   });
+});
 
-  it('writes metrics in the Embedded Metric Format', () => {
-    expect(
-      JSON.parse(metricLine('crypto', { RunsCompleted: 1, UnderlyingFailures: 0 }, new Date(1000))),
-    ).toEqual({
-      _aws: {
-        Timestamp: 1000,
-        CloudWatchMetrics: [
-          {
-            Namespace: 'MarketGammaReport',
-            Dimensions: [['Group']],
-            Metrics: [
-              { Name: 'RunsCompleted', Unit: 'Count' },
-              { Name: 'UnderlyingFailures', Unit: 'Count' },
-            ],
-          },
-        ],
-      },
-      Group: 'crypto',
-      RunsCompleted: 1,
-      UnderlyingFailures: 0,
-    });
+/** Whether an IAM object-key pattern matches a key as S3 reads it: `*` any run of characters, `?` one. */
+function allows(patterns: readonly string[], key: string): boolean {
+  return patterns.some((p) =>
+    new RegExp(
+      `^${p
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ).test(key),
+  );
+}
+
+/** The store, recording every key read and written through it. */
+function recording(store: Store) {
+  const seen = { read: new Set<string>(), write: new Set<string>() };
+  const wrapped: Store = {
+    get: (key) => (seen.read.add(key), store.get(key)),
+    put: (key, body, options) => (seen.write.add(key), store.put(key, body, options)),
+    list: (prefix) => store.list(prefix),
+  };
+  return { store: wrapped, seen };
+}
+
+describe('the bucket grants (lib/bucket-access.ts)', () => {
+  it('cover every key each handler reads and writes, and no more than those', async () => {
+    const underlying = recording(config().store);
+    for (const symbol of ['SPY', 'BTC']) {
+      await underlyingHandler({ ...config(FRESH[symbol]), store: underlying.store })({ symbol });
+    }
+    // Without SPY's history the aggregate step rebuilds it from the dated records: those reads count too.
+    await s3ClientFromEnv(env).send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: 'SPY/history.json' }));
+    const aggregate = recording(config().store);
+    await inLambdaJsonLogs(() =>
+      aggregateHandler({ ...config(), store: aggregate.store })({ group: 'equity', results: [] }),
+    );
+
+    for (const [role, seen] of [
+      ['underlying', underlying.seen],
+      ['aggregate', aggregate.seen],
+    ] as const) {
+      for (const key of seen.read)
+        expect({ role, read: key, allowed: allows(BUCKET_ACCESS[role].read, key) }).toEqual({
+          role,
+          read: key,
+          allowed: true,
+        });
+      for (const key of seen.write)
+        expect({ role, write: key, allowed: allows(BUCKET_ACCESS[role].write, key) }).toEqual({
+          role,
+          write: key,
+          allowed: true,
+        });
+    }
+    expect([...aggregate.seen.write]).toEqual(['index.html']);
+    expect([...aggregate.seen.read]).toContain('SPY/2025-06-08.json');
+    // Neither may write the other's keys: a symbol's folder is not the aggregate's, the root page not the underlying's.
+    expect(allows(BUCKET_ACCESS.underlying.write, 'index.html')).toBe(false);
+    expect(allows(BUCKET_ACCESS.aggregate.write, 'SPY/latest.html')).toBe(false);
   });
 });

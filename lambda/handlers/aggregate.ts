@@ -1,6 +1,6 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { publishIndex } from '../publish';
-import type { RuntimeConfig } from './config';
-import { runtimeFromEnv } from './config';
+import { entryPoint, type RuntimeConfig } from './config';
 import { composeEmail } from '../email/compose';
 import { sendEmail } from '../email/send';
 import { FAILURES, METRICS, type FailureName } from '../contract';
@@ -31,15 +31,14 @@ function causeMessage(cause: string | undefined): string {
 }
 
 /**
- * One line per failed underlying: which, from which source, at which stage, and why. The stage comes
- * from the failure's name; a failure outside the product's code (a Lambda timeout or crash) is `lambda`.
+ * What the "underlying failed" line says of one failed underlying: which, from which source, at which stage,
+ * and why. The stage comes from the failure's name; a failure outside the product's code (a Lambda timeout or
+ * crash) is `lambda`.
  */
-export function failureLine(group: string, f: Extract<MapOutcome, { status: 'failed' }>) {
+function failureFields(group: string, f: Extract<MapOutcome, { status: 'failed' }>) {
   const name = f.error.Error ?? 'Unknown';
   const known = Object.hasOwn(FAILURES, name) ? FAILURES[name as FailureName] : undefined;
   return {
-    level: 'error',
-    message: 'underlying failed',
     group,
     symbol: f.symbol,
     venue: venueFor(f.symbol),
@@ -51,15 +50,17 @@ export function failureLine(group: string, f: Extract<MapOutcome, { status: 'fai
 
 /**
  * Once per run, after the map: rewrite the index from the latest records in the bucket, log one line per
- * failed underlying, and emit the run's metrics (runs completed for the heartbeat, underlyings failed).
+ * failed underlying, and emit the run's metrics (runs completed for the heartbeat, underlyings failed,
+ * emails not sent), all three every run so a quiet day reads 0, not missing.
  */
 export function aggregateHandler(config: RuntimeConfig) {
+  const { logger, metrics } = config;
   return async (event: AggregateEvent) => {
     const results = event.results ?? [];
     const failed = results.filter(
       (r): r is Extract<MapOutcome, { status: 'failed' }> => r.status === 'failed',
     );
-    for (const f of failed) console.log(JSON.stringify(failureLine(event.group, f)));
+    for (const f of failed) logger.error('underlying failed', failureFields(event.group, f));
     const entries = await publishIndex(config.store, config.now());
     // The email goes after publishing and its failure never undoes or blocks it: logged, counted, alarmed.
     let email: 'sent' | 'failed' | 'off' = 'off';
@@ -67,15 +68,11 @@ export function aggregateHandler(config: RuntimeConfig) {
       try {
         const message = composeEmail(entries, config.email.siteUrl, config.now());
         const id = await sendEmail(config.email.client, config.email.envelope, message);
-        console.log(
-          JSON.stringify({ level: 'info', message: 'email sent', messageId: id, subject: message.subject }),
-        );
+        logger.info('email sent', { messageId: id, subject: message.subject });
         email = 'sent';
       } catch (e) {
         const err = e as Error;
-        console.log(
-          JSON.stringify({ level: 'error', message: 'email failed', error: err.name, cause: err.message }),
-        );
+        logger.error('email failed', { error: err.name, cause: err.message });
         email = 'failed';
       }
     }
@@ -87,39 +84,15 @@ export function aggregateHandler(config: RuntimeConfig) {
       indexed: entries.length,
       email,
     };
-    console.log(
-      JSON.stringify({ level: failed.length ? 'warn' : 'info', message: 'run finished', ...summary }),
-    );
-    const emailFailures = email === 'failed' ? 1 : 0;
-    const metrics = {
-      [METRICS.runsCompleted]: 1,
-      [METRICS.underlyingFailures]: failed.length,
-      [METRICS.emailFailures]: emailFailures,
-    };
-    console.log(metricLine(event.group, metrics, config.now()));
+    logger[failed.length ? 'warn' : 'info']('run finished', summary);
+    metrics.addDimension(METRICS.dimension, event.group);
+    metrics.addMetric(METRICS.runsCompleted, MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.underlyingFailures, MetricUnit.Count, failed.length);
+    metrics.addMetric(METRICS.emailFailures, MetricUnit.Count, email === 'failed' ? 1 : 0);
+    metrics.publishStoredMetrics();
     return summary;
   };
 }
 
-/** A CloudWatch Embedded Metric Format line: Lambda's log pipeline turns it into metrics, no API call. */
-export function metricLine(group: string, metrics: Record<string, number>, at: Date): string {
-  return JSON.stringify({
-    _aws: {
-      Timestamp: at.getTime(),
-      CloudWatchMetrics: [
-        {
-          Namespace: METRICS.namespace,
-          Dimensions: [[METRICS.dimension]],
-          Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: 'Count' })),
-        },
-      ],
-    },
-    [METRICS.dimension]: group,
-    ...metrics,
-  });
-}
-
-let live: ReturnType<typeof aggregateHandler> | undefined;
-/** The Lambda entry point: collaborators from the environment, built on the first invocation. */
-export const handler = (event: AggregateEvent) =>
-  (live ??= aggregateHandler(runtimeFromEnv(process.env)))(event);
+/** The Lambda entry point. */
+export const handler = entryPoint(aggregateHandler);

@@ -1,5 +1,8 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { RESOURCE_VARIABLES, settingsFromEnv, type Settings } from '../contract';
+import type { Context } from 'aws-lambda';
+import { METRICS, RESOURCE_VARIABLES, settingsFromEnv, type Settings } from '../contract';
 import type { Envelope } from '../email/send';
 import type { AnalysisOptions } from '../gamma/analyse';
 import { liveConfigFromEnv, type LiveConfig } from '../live/fetch';
@@ -14,6 +17,28 @@ export interface RuntimeConfig {
   now: () => Date;
   /** The daily email, when a sender and recipients are configured. */
   email?: { client: SESv2Client; envelope: Envelope; siteUrl: string };
+  /**
+   * Structured logs: one JSON object per line, at the level Lambda sets (AWS_LAMBDA_LOG_LEVEL) or
+   * POWERTOOLS_LOG_LEVEL (tests set SILENT).
+   */
+  logger: Logger;
+  /** The run metrics, written as one embedded-metric-format line on stdout. */
+  metrics: Metrics;
+}
+
+/** Names the functions in their log lines. */
+const SERVICE = 'market-gamma-report';
+
+/**
+ * Powertools writes through its own console on process.stdout and stderr, not the global console that
+ * Lambda's JSON log format wraps inside "message": so each log line and the metric line stay JSON at the top
+ * level, where CloudWatch extracts the metrics.
+ */
+function observability(): Pick<RuntimeConfig, 'logger' | 'metrics'> {
+  const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: SERVICE });
+  // The alarms select the metrics by the group alone; a CloudWatch metric is named by all its dimensions.
+  metrics.clearDefaultDimensions();
+  return { logger: new Logger({ serviceName: SERVICE }), metrics };
 }
 
 export function runtimeFromEnv(env: NodeJS.ProcessEnv): RuntimeConfig {
@@ -31,6 +56,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): RuntimeConfig {
     },
     now: () => new Date(),
     ...emailFromEnv(env),
+    ...observability(),
   };
 }
 
@@ -47,5 +73,21 @@ function emailFromEnv(env: NodeJS.ProcessEnv): Pick<RuntimeConfig, 'email'> {
       envelope: { from, to },
       siteUrl: env[RESOURCE_VARIABLES.siteUrl] ?? '',
     },
+  };
+}
+
+/**
+ * A Lambda entry point around a handler: its collaborators come from the environment on the first invocation
+ * and are kept; each invocation's request id and cold start go into its log lines.
+ */
+export function entryPoint<E, R>(make: (config: RuntimeConfig) => (event: E) => Promise<R>) {
+  let live: { config: RuntimeConfig; run: (event: E) => Promise<R> } | undefined;
+  return (event: E, context: Context): Promise<R> => {
+    if (!live) {
+      const config = runtimeFromEnv(process.env);
+      live = { config, run: make(config) };
+    }
+    live.config.logger.addContext(context);
+    return live.run(event);
   };
 }

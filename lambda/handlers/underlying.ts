@@ -2,8 +2,7 @@ import { isNyseHoliday } from '../calendar';
 import { liveInput } from '../live/fetch';
 import { analyseInput, publishInput } from '../pipeline';
 import { GROUPS, VENUES } from '../venues';
-import type { RuntimeConfig } from './config';
-import { runtimeFromEnv } from './config';
+import { entryPoint, type RuntimeConfig } from './config';
 
 /** One item of the state machine's map: which underlying. */
 export interface UnderlyingEvent {
@@ -37,12 +36,10 @@ export function underlyingHandler(config: RuntimeConfig) {
       netGex: record.totals.netGex,
       latest: published.latest,
     };
-    console.log(JSON.stringify({ level: 'info', message: 'published', ...result }));
+    config.logger.info('published', result);
     return result;
   };
 }
 
-let live: ReturnType<typeof underlyingHandler> | undefined;
-/** The Lambda entry point: collaborators from the environment, built on the first invocation. */
-export const handler = (event: UnderlyingEvent) =>
-  (live ??= underlyingHandler(runtimeFromEnv(process.env)))(event);
+/** The Lambda entry point. */
+export const handler = entryPoint(underlyingHandler);

@@ -10,6 +10,7 @@ import { underlyingHandler } from '../../lambda/handlers/underlying';
 import { RunFailure } from '../../lambda/failure';
 import type { Store } from '../../lambda/store/store';
 import { DAY_MS, readFixture } from '../helpers';
+import { inLambdaJsonLogs, type LogLine } from '../support/lambda-runtime';
 
 /**
  * Fault injection on loopback. A local server replays the recorded Cboe and Deribit responses with one
@@ -89,6 +90,8 @@ beforeEach(() => {
 });
 
 function config(symbol: string, now = new Date(NOW[symbol]!), cboe = `${base}/cboe`): RuntimeConfig {
+  // The aggregate step's log lines are read below (captured); the per-underlying ones are not printed.
+  process.env.POWERTOOLS_LOG_LEVEL = now === INDEX_NOW ? 'INFO' : 'SILENT';
   const runtime = runtimeFromEnv({
     BUCKET_NAME: BUCKET,
     S3_ENDPOINT: `http://127.0.0.1:${s3port}`,
@@ -107,14 +110,10 @@ function nextDay(text: string): string {
   });
 }
 
-async function quietly<T>(work: () => Promise<T>): Promise<{ value: T; logs: string[] }> {
-  const logs: string[] = [];
-  const spy = jest.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
-  try {
-    return { value: await work(), logs };
-  } finally {
-    spy.mockRestore();
-  }
+/** Runs a handler with its log lines captured (at INFO, as in Lambda) instead of printed. */
+async function quietly<T>(work: () => Promise<T>): Promise<{ value: T; logs: LogLine[] }> {
+  const { value, lines } = await inLambdaJsonLogs(work);
+  return { value, logs: lines };
 }
 
 /** Every object in the bucket, key to bytes. */
@@ -336,16 +335,18 @@ describe('a failing source leaves the published reports exactly as they were', (
     const { logs } = await quietly(() =>
       aggregateHandler(config(c.symbol, INDEX_NOW))({ group: 'all', results: [outcome] }),
     );
-    expect(logs.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual({
-      level: 'error',
-      message: 'underlying failed',
-      group: 'all',
-      symbol: c.symbol,
-      venue,
-      stage,
-      error: name,
-      cause: message,
-    });
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'underlying failed',
+        group: 'all',
+        symbol: c.symbol,
+        venue,
+        stage,
+        error: name,
+        cause: message,
+      }),
+    );
     expect(await bucket()).toEqual(before);
   });
 

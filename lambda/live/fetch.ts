@@ -5,10 +5,10 @@ import { parseJson, type ParseOptions } from '../readers/common';
 import { parseDeribitJson } from '../readers/deribit';
 import type { ChainInput, OptionChain } from '../types';
 import { unservedReason, VENUE_NAMES, VENUES, venueFor, type RunGroup, type Venue } from '../venues';
-import { fetchText, type HttpOptions } from './http';
+import { FetchError, fetchText, type HttpOptions } from './http';
 
 /** Each venue's reader of its live answer (a parsed JSON document). */
-const LIVE_READERS: Record<Venue, (doc: unknown, opts: ParseOptions) => OptionChain> = {
+const LIVE_READERS: Record<Venue, (doc: unknown, opts: ParseOptions, source: string) => OptionChain> = {
   cboe: parseCboeJson,
   deribit: parseDeribitJson,
 };
@@ -47,10 +47,18 @@ export function liveVenue(symbol: string): Venue {
   return venue;
 }
 
-/** The public URL of a symbol's whole chain. */
+/**
+ * The public URL of a symbol's whole chain. A base URL that is not an http(s) URL is a setting to fix, not a
+ * fault to retry: the error names the variable that holds it.
+ */
 export function liveUrl(symbol: string, config: LiveConfig): string {
   const venue = liveVenue(symbol);
-  return `${config.baseUrls[venue].replace(/\/+$/, '')}${VENUES[venue].api.chainPath(symbol)}`;
+  const base = config.baseUrls[venue];
+  if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol)) {
+    const variable = VENUES[venue].api.baseUrlVariable;
+    throw new FetchError(`${variable}='${base}' is not an http or https URL`, base, false);
+  }
+  return `${base.replace(/\/+$/, '')}${VENUES[venue].api.chainPath(symbol)}`;
 }
 
 /**
@@ -79,17 +87,22 @@ export function requireFresh(
   }
 }
 
-/** Downloads, parses and checks the age of a symbol's live chain. */
+/**
+ * Downloads, parses and checks a symbol's live chain: it must be a chain of that symbol (an answer for
+ * another underlying, from a wrong file or a redirect, is never published under the name asked for) and
+ * fresh.
+ */
 export async function fetchLiveChain(
   symbol: string,
   config: LiveConfig,
   now: Date,
-  overrides: Omit<ParseOptions, 'origin'> = {},
+  overrides: Pick<ParseOptions, 'asOf'> = {},
 ): Promise<OptionChain> {
   const url = liveUrl(symbol, config);
   const text = await fetchText(url, config.http);
   const doc = parseJson(text, url);
-  const chain = LIVE_READERS[liveVenue(symbol)](doc, { symbol, ...overrides, origin: url });
+  const opts = { asOf: overrides.asOf, origin: url, asked: symbol, now: now.getTime() };
+  const chain = LIVE_READERS[liveVenue(symbol)](doc, opts, text);
   requireFresh(chain, now, config.maxAgeHours, url);
   return chain;
 }
@@ -104,7 +117,7 @@ export function liveInput(
   symbol: string,
   config: LiveConfig,
   now: () => Date,
-  overrides: Omit<ParseOptions, 'origin'> = {},
+  overrides: Pick<ParseOptions, 'asOf'> = {},
 ): LiveInput {
   return {
     label: symbol,

@@ -1,15 +1,16 @@
-import axios, { type AxiosError } from 'axios';
+import type { AxiosError, AxiosResponse, AxiosStatic } from 'axios';
+import { printable } from '../errors';
 
 /** Cboe's CDN answers 403 to clients that do not look like a browser. */
 export const BROWSER_USER_AGENT =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
 
 export interface HttpOptions {
-  /** Per-attempt timeout. @default 20000 ms */
+  /** Bound on one whole attempt, redirects and the body included: a slow drip ends here too. @default 20000 ms */
   timeoutMs?: number;
   /** Largest accepted response body. @default 64 MiB (a full SPX chain is about 30 MB) */
   maxBytes?: number;
-  /** Further attempts after the first, on 429, 5xx and network errors. @default 3 */
+  /** Further attempts after the first, on 408, 429, 5xx and network errors. @default 3 */
   retries?: number;
   /**
    * Bound on the whole download, retries and waits included: no attempt runs or waits past it, so a run
@@ -25,7 +26,9 @@ export interface HttpOptions {
 
 /**
  * A failed download: names the URL and what went wrong (status or network error). `transient` says whether
- * asking again later could help (429, 5xx, timeouts, resets) or not (403, 404, too large).
+ * asking again later could help (408, 429, 5xx, timeouts, resets) or not (403, 404, too large, a redirect
+ * that is not followed, a URL that is not http or https). Whatever the message quotes from upstream (a status
+ * text, a Location) is made printable.
  */
 export class FetchError extends Error {
   constructor(
@@ -34,82 +37,184 @@ export class FetchError extends Error {
     readonly transient: boolean,
     readonly status?: number,
   ) {
-    super(message);
+    super(printable(message));
     this.name = 'FetchError';
   }
 }
 
-/** The size limit: asking again brings the same too-large answer. */
-const tooLarge = (error: AxiosError) => error.message.startsWith('maxContentLength');
+/** axios, loaded on first use: a run on recorded files downloads nothing and does not pay for loading it. */
+function axiosModule(): AxiosStatic {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load; esbuild bundles it
+  return require('axios') as AxiosStatic;
+}
 
-/** An HTTP error status (a body cut mid-way carries the 200 it started with). */
-const failedStatus = (error: AxiosError) => {
+/** Redirects followed within one attempt; real sources use none or one. */
+const MAX_REDIRECTS = 3;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Statuses worth asking again for: a request timeout, rate limiting, and the server's own faults. */
+const retriedStatus = (status: number) => status === 408 || status === 429 || status >= 500;
+const RETRY_AFTER_CAP_MS = 30_000;
+
+/**
+ * The wait a `Retry-After` header asks for, in ms, capped at 30 s: whole seconds, or an HTTP date (a date
+ * already past means now). Null when there is none, or it is empty or unreadable: then the backoff applies.
+ */
+export function retryAfterMs(header: unknown, now: number): number | null {
+  if (typeof header !== 'string') return null;
+  const text = header.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : /[A-Za-z]/.test(text) ? Date.parse(text) - now : NaN;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), RETRY_AFTER_CAP_MS) : null;
+}
+
+const isHttp = (url: URL) => url.protocol === 'http:' || url.protocol === 'https:';
+
+/**
+ * Where a redirect leads, if it is one to follow: to http or https on the same host (an upgrade to https
+ * included, never a downgrade), at most MAX_REDIRECTS times, never back to a URL already visited. Anything
+ * else is refused at once and not retried: another host could serve another underlying's chain under the
+ * name asked for, and the configured base URL is what the user trusts.
+ */
+function redirectTarget(
+  from: string,
+  response: AxiosResponse,
+  visited: string[],
+  refuse: (why: string) => never,
+) {
+  const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  const location = response.headers['location'];
+  if (typeof location !== 'string' || location.trim() === '') refuse(`${status} without a Location`);
+  if (!URL.canParse(location, from)) refuse(`${status} to ${location}, which is not a URL`);
+  const source = new URL(from);
+  const target = new URL(location, from);
+  if (!isHttp(target))
+    refuse(`${status} to a ${target.protocol} URL (${target.href}): only http and https are followed`);
+  if (target.host !== source.host) {
+    refuse(`${status} to another host (${target.href}): only redirects within ${source.host} are followed`);
+  }
+  if (source.protocol === 'https:' && target.protocol === 'http:')
+    refuse(`${status} from https down to http`);
+  if (visited.includes(target.href)) refuse(`a redirect loop (${[...visited, target.href].join(' → ')})`);
+  if (visited.length > MAX_REDIRECTS) refuse(`more than ${MAX_REDIRECTS} redirects`);
+  return target.href;
+}
+
+/** One attempt: GET, following the redirects redirectTarget allows, until a 2xx body. */
+async function attempt(url: string, signal: AbortSignal, maxBytes: number): Promise<string> {
+  const axios = axiosModule();
+  const visited = [url];
+  const refuse = (why: string): never => {
+    throw new FetchError(`GET ${url} failed: ${why}`, url, false);
+  };
+  for (;;) {
+    const current = visited.at(-1)!;
+    const response = await axios.get<string>(current, {
+      responseType: 'text',
+      transformResponse: (body: string) => body,
+      signal,
+      maxContentLength: maxBytes,
+      maxRedirects: 0,
+      validateStatus: (status) => (status >= 200 && status < 300) || REDIRECTS.has(status),
+      headers: { 'User-Agent': BROWSER_USER_AGENT, Accept: 'application/json, text/csv, */*' },
+    });
+    if (!REDIRECTS.has(response.status)) return response.data;
+    visited.push(redirectTarget(current, response, visited, refuse));
+  }
+}
+
+/** Why an attempt failed, and whether another could help. */
+interface Failure {
+  reason: string;
+  transient: boolean;
+  status?: number;
+  /** The wait the server asked for, if any. */
+  retryAfter: number | null;
+  /** The whole download's deadline passed: no further attempt. */
+  final: boolean;
+}
+
+function failure(
+  error: AxiosError,
+  timedOut: boolean,
+  pastDeadline: boolean,
+  options: Required<HttpOptions>,
+): Failure {
+  const base = { retryAfter: null, final: false };
+  if (pastDeadline) {
+    const reason = `no complete answer within the ${options.deadlineMs / 1000} s deadline`;
+    return { ...base, reason, transient: true, final: true };
+  }
+  if (timedOut)
+    return { ...base, reason: `ECONNABORTED (timeout of ${options.timeoutMs}ms exceeded)`, transient: true };
   const status = error.response?.status;
-  return status !== undefined && status >= 400 ? status : undefined;
-};
-
-function retryable(error: AxiosError): boolean {
-  if (tooLarge(error) || error.code === 'ERR_BAD_OPTION') return false;
-  const status = failedStatus(error);
-  return status === undefined || status === 429 || status >= 500;
+  if (status !== undefined && !(status >= 200 && status < 300)) {
+    const text = error.response?.statusText;
+    return {
+      reason: `HTTP ${status}${text ? ` ${text}` : ''}`,
+      transient: retriedStatus(status),
+      status,
+      retryAfter: retryAfterMs(error.response?.headers?.['retry-after'], Date.now()),
+      final: false,
+    };
+  }
+  const reason = error.code ? `${error.code} (${error.message})` : error.message;
+  // The size limit (asking again brings the same answer) and a bad request option are permanent; a reset, a
+  // refused connection or a body cut mid-way may pass on the next attempt.
+  const permanent = error.message.startsWith('maxContentLength') || error.code === 'ERR_BAD_OPTION';
+  return { ...base, reason, transient: !permanent };
 }
 
-/** The deadline signal's abort, named as the timeout it is. */
-function deadlineError(error: AxiosError): boolean {
-  return error.code === 'ERR_CANCELED';
-}
-
-function retryAfterMs(error: AxiosError): number | null {
-  const header = error.response?.headers?.['retry-after'];
-  const seconds = Number(header);
-  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 30) * 1000 : null;
-}
-
-function describe(error: AxiosError, deadlineMs: number): string {
-  if (deadlineError(error)) return `no complete answer within the ${deadlineMs / 1000} s deadline`;
-  const status = failedStatus(error);
-  const text = error.response?.statusText;
-  if (status !== undefined) return `HTTP ${status}${text ? ` ${text}` : ''}`;
-  return error.code ? `${error.code} (${error.message})` : error.message;
+function timer(ms: number): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const id = setTimeout(() => controller.abort(), Math.max(1, ms));
+  return { signal: controller.signal, clear: () => clearTimeout(id) };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * GET a URL as text with a browser-like User-Agent, a timeout, a size limit and bounded retries: transient
- * faults are retried with full-jitter backoff (or the server's Retry-After) until `retries` or the deadline
- * runs out; permanent ones fail at once.
+ * GET a URL as text with a browser-like User-Agent, a timeout on each whole attempt, a size limit and bounded
+ * retries: transient faults are retried with full-jitter backoff (or the server's Retry-After) until
+ * `retries` or the deadline runs out; permanent ones (a URL that is not http or https, a redirect not
+ * followed, 4xx but 408 and 429, a body too large) fail at once.
  */
 export async function fetchText(url: string, options: HttpOptions = {}): Promise<string> {
-  const { timeoutMs = 20000, maxBytes = 64 * 1024 * 1024, retries = 3, backoffMs = 500 } = options;
-  const { deadlineMs = 90000 } = options;
-  const deadline = Date.now() + deadlineMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const response = await axios.get<string>(url, {
-        responseType: 'text',
-        transformResponse: (body: string) => body,
-        timeout: timeoutMs,
-        signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-        maxContentLength: maxBytes,
-        maxRedirects: 3,
-        headers: { 'User-Agent': BROWSER_USER_AGENT, Accept: 'application/json, text/csv, */*' },
-      });
-      return response.data;
-    } catch (e) {
-      if (!axios.isAxiosError(e)) throw e;
-      const transient = retryable(e);
-      const wait = retryAfterMs(e) ?? Math.random() * backoffMs * 2 ** (attempt + 1);
-      if (attempt >= retries || !transient || deadlineError(e) || Date.now() + wait >= deadline) {
-        const tries = attempt + 1;
+  const settings: Required<HttpOptions> = {
+    timeoutMs: 20000,
+    maxBytes: 64 * 1024 * 1024,
+    retries: 3,
+    backoffMs: 500,
+    deadlineMs: 90000,
+    ...options,
+  };
+  if (!URL.canParse(url) || !isHttp(new URL(url))) {
+    throw new FetchError(`GET ${url} failed: not an http or https URL`, url, false);
+  }
+  const deadlineAt = Date.now() + settings.deadlineMs;
+  const deadline = timer(settings.deadlineMs);
+  try {
+    for (let tries = 1; ; tries++) {
+      const limit = timer(settings.timeoutMs);
+      let failed: Failure;
+      try {
+        return await attempt(url, AbortSignal.any([limit.signal, deadline.signal]), settings.maxBytes);
+      } catch (e) {
+        if (!axiosModule().isAxiosError(e)) throw e;
+        failed = failure(e, limit.signal.aborted, deadline.signal.aborted, settings);
+      } finally {
+        limit.clear();
+      }
+      const wait = failed.retryAfter ?? Math.random() * settings.backoffMs * 2 ** tries;
+      if (tries > settings.retries || !failed.transient || failed.final || Date.now() + wait >= deadlineAt) {
         throw new FetchError(
-          `GET ${url} failed: ${describe(e, deadlineMs)}${tries > 1 ? ` after ${tries} attempts` : ''}`,
+          `GET ${url} failed: ${failed.reason}${tries > 1 ? ` after ${tries} attempts` : ''}`,
           url,
-          transient,
-          failedStatus(e),
+          failed.transient,
+          failed.status,
         );
       }
       await sleep(wait);
     }
+  } finally {
+    deadline.clear();
   }
 }

@@ -1,16 +1,8 @@
 import { DateTime } from 'luxon';
-import type { OptionChain, OptionContract } from '../types';
-import {
-  chainSymbol,
-  num,
-  requireInstant,
-  requireSpot,
-  validateContracts,
-  type ParseOptions,
-} from './common';
+import type { OptionChain } from '../types';
+import { ChainContracts, jsonSchemas, requireSpot, snapshotInstant, type ParseOptions } from './common';
 import { InputError } from '../errors';
-import { cboeContract, parseOsi } from './osi';
-import { cboeData, checked } from './schemas';
+import { cboeContract, osiReader } from './osi';
 
 interface CboeData {
   current_price?: unknown;
@@ -37,31 +29,36 @@ function readTimestamp(value: unknown, origin: string): number {
       `${origin}: "timestamp" ${JSON.stringify(value)} is not a date and time; pass --as-of`,
     );
   }
-  return requireInstant(t.toMillis(), origin, '"timestamp"');
+  return t.toMillis();
 }
 
-/** A Cboe delayed-quotes JSON document (already parsed) to a chain, after checking its shape. */
-export function parseCboeJson(doc: unknown, opts: ParseOptions): OptionChain {
-  if (!looksLikeCboeJson(doc)) throw new InputError(`${opts.origin}: not a Cboe delayed-quotes response`);
+/**
+ * A Cboe delayed-quotes JSON document (already parsed) to a chain, after checking its shape. `source`, the
+ * text it was parsed from, lets an error quote a number as written (`1e999`, which JSON.parse makes Infinity).
+ */
+export function parseCboeJson(doc: unknown, opts: ParseOptions, source?: string): OptionChain {
+  const { origin } = opts;
+  if (!looksLikeCboeJson(doc)) throw new InputError(`${origin}: not a Cboe delayed-quotes response`);
+  const { cboeData, checked } = jsonSchemas();
   const top = doc as { timestamp?: unknown; data?: CboeData };
-  const data = top.data
-    ? checked(cboeData, top.data, opts.origin, 'Cboe delayed-quotes response', 'data')
-    : checked(cboeData, top, opts.origin, 'Cboe delayed-quotes response');
-  const asOf = opts.asOf ?? readTimestamp(top.timestamp, opts.origin);
-  const spot = requireSpot(data.current_price, opts.origin, 'data.current_price (spot)');
-  const contracts: OptionContract[] = data.options.map((row, i) => {
-    const osi = parseOsi(row.option);
-    if (!osi) {
+  const prefix = top.data ? 'data' : '';
+  const format = 'Cboe delayed-quotes response';
+  const data = checked(cboeData, top.data ?? top, { origin, format, prefix, source });
+  const asOf = snapshotInstant(opts, '"timestamp"', () => readTimestamp(top.timestamp, origin));
+  const spot = requireSpot(data.current_price, origin, `${prefix ? 'data.' : ''}current_price (spot)`);
+  const rows = `${prefix ? 'data.' : ''}options`;
+  const contracts = new ChainContracts(origin, 'cboe', (i) => `${rows}[${i}]`);
+  const osi = osiReader();
+  for (let i = 0; i < data.options.length; i++) {
+    const row = data.options[i]!;
+    const series = osi(row.option);
+    if (series === null) {
       throw new InputError(
-        `${opts.origin}: data.options[${i}].option ${JSON.stringify(row.option)} is not an OSI option symbol`,
+        `${origin}: ${rows}[${i}].option ${JSON.stringify(row.option)} is not an OSI option symbol`,
       );
     }
-    return cboeContract(
-      osi,
-      { openInterest: num(row.open_interest), iv: num(row.iv), vendorGamma: num(row.gamma) },
-      spot,
-    );
-  });
-  validateContracts(contracts, opts.origin);
-  return { symbol: chainSymbol(contracts, opts), source: 'cboe', venue: 'cboe', asOf, spot, contracts };
+    contracts.add(cboeContract(series, row.open_interest ?? NaN, row.iv ?? NaN, row.gamma ?? NaN, spot), i);
+  }
+  const symbol = contracts.symbol(opts);
+  return { symbol, source: 'cboe', venue: 'cboe', asOf, spot, contracts: contracts.contracts };
 }

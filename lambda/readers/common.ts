@@ -1,9 +1,8 @@
-import { parse, type Options } from 'csv-parse/sync';
-import type { OptionContract } from '../types';
+import type { OptionContract, OptionType } from '../types';
 import { InputError } from '../errors';
-import { SYMBOL } from '../venues';
+import { dateInZone, SYMBOL, VENUES, type Venue } from '../venues';
 
-/** What a parser needs besides the text: a name for messages, and the user's overrides. */
+/** What a parser needs besides the text: a name for messages, the user's overrides and the run's clock. */
 export interface ParseOptions {
   /** File path or URL, used in every error message. */
   origin: string;
@@ -11,32 +10,116 @@ export interface ParseOptions {
   asOf?: number;
   /** Underlying symbol that replaces the one derived from the data (`--symbol`). */
   symbol?: string;
+  /**
+   * The underlying that was asked for (a live symbol): the data must be a chain of it and of nothing else
+   * (docs/methodology.md §3), and the chain is named by it.
+   */
+  asked?: string;
+  /** The moment of the run, epoch ms: a snapshot more than a day after it is refused. @default the clock */
+  now?: number;
 }
 
-/** A number from a JSON value or CSV cell; absent, empty or unreadable values become NaN. */
-export function num(value: unknown): number {
-  if (value === null || value === undefined) return NaN;
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.trim() !== '') return Number(value);
-  return NaN;
-}
+/** No listed chain comes near this many contracts (a full SPX chain holds about 30,000). */
+export const MAX_CONTRACTS = 250_000;
+/** Why a chain's count of contracts is refused, the same from the JSON schemas and from the CSV readers. */
+export const COUNT_PROBLEMS = {
+  none: 'the chain has no option contracts',
+  tooMany: `more than ${MAX_CONTRACTS} contracts: not a real chain`,
+} as const;
 
-/** The one underlying all contracts share, or the override; several without an override is an error. */
-export function chainSymbol(contracts: readonly OptionContract[], opts: ParseOptions): string {
-  if (opts.symbol) return opts.symbol;
-  const found = [...new Set(contracts.map((c) => c.underlying))].sort();
-  if (found.length !== 1) {
-    throw new InputError(
-      `${opts.origin}: the chain holds several underlyings (${found.join(', ')}); pass --symbol to name one`,
-    );
+/** No listed option comes near these; a larger number is a corrupt feed, not a market. */
+const LIMITS = { strike: 1e9, openInterest: 1e9, forward: 1e9 } as const;
+const LIMITED = Object.keys(LIMITS) as (keyof typeof LIMITS)[];
+
+/** The contracts of one (root, expiry), by strike, each with the place it was read at. */
+type Strikes = Record<OptionType, Map<number, number>>;
+
+/**
+ * The contracts of a chain, checked as they are read (docs/methodology.md §3): at most MAX_CONTRACTS (counted
+ * as rows arrive, so a huge file is refused without reading it all), every finite number within what a market
+ * can show (missing values stay NaN for the filters to count), and no two with the same key (root, expiry,
+ * strike, type). `place` names where a contract was read ("line 57", "data.options[3]") from the number the
+ * reader gives `add`.
+ */
+export class ChainContracts {
+  readonly contracts: OptionContract[] = [];
+  /** Every underlying the contracts name. */
+  readonly underlyings = new Set<string>();
+  private readonly keys = new Map<string, Map<number, Strikes>>();
+  private last: { root: string; expiry: number; strikes: Strikes } | null = null;
+
+  constructor(
+    private readonly origin: string,
+    private readonly venue: Venue,
+    private readonly place: (at: number) => string,
+  ) {}
+
+  add(contract: OptionContract, at: number): void {
+    const { origin, place } = this;
+    if (this.contracts.length === MAX_CONTRACTS) {
+      throw new InputError(`${origin}: ${place(at)}: ${COUNT_PROBLEMS.tooMany}`);
+    }
+    const { root, type, strike, expiry } = contract;
+    for (const field of LIMITED) {
+      const v = contract[field];
+      if (Math.abs(v) > LIMITS[field]) {
+        throw new InputError(
+          `${origin}: ${place(at)}: ${field} ${v} of the ${root} ${type} ${strike} is beyond any real market (limit ${LIMITS[field]})`,
+        );
+      }
+    }
+    const strikes = this.series(root, expiry);
+    const first = strikes[type].get(strike);
+    if (first !== undefined) {
+      const date = dateInZone(expiry, VENUES[this.venue].zone);
+      throw new InputError(
+        `${origin}: the ${root} ${type} ${strike} expiring ${date} appears twice (${place(first)} and ${place(at)}): its open interest would count twice`,
+      );
+    }
+    strikes[type].set(strike, at);
+    this.underlyings.add(contract.underlying);
+    this.contracts.push(contract);
   }
-  const symbol = found[0] as string;
-  if (!SYMBOL.test(symbol)) {
-    throw new InputError(
-      `${opts.origin}: the underlying ${JSON.stringify(symbol)} is not a ticker symbol; pass --symbol to name it`,
-    );
+
+  /** The strikes read so far of one root and expiry; files list a series' contracts together. */
+  private series(root: string, expiry: number): Strikes {
+    const last = this.last;
+    if (last !== null && last.root === root && last.expiry === expiry) return last.strikes;
+    let byExpiry = this.keys.get(root);
+    if (byExpiry === undefined) this.keys.set(root, (byExpiry = new Map()));
+    let strikes = byExpiry.get(expiry);
+    if (strikes === undefined) byExpiry.set(expiry, (strikes = { call: new Map(), put: new Map() }));
+    this.last = { root, expiry, strikes };
+    return strikes;
   }
-  return symbol;
+
+  /** The chain's symbol: the one asked for or given with --symbol, else the one underlying of every contract. */
+  symbol(opts: ParseOptions): string {
+    const { origin } = this;
+    if (this.contracts.length === 0) throw new InputError(`${origin}: ${COUNT_PROBLEMS.none}`);
+    const found = [...this.underlyings].sort();
+    if (opts.asked !== undefined) {
+      if (found.length !== 1 || found[0] !== opts.asked) {
+        throw new InputError(
+          `${origin}: the answer is a chain of ${found.join(', ')}, not of ${opts.asked} as asked: refused, so that it is never published as ${opts.asked}`,
+        );
+      }
+      return opts.asked;
+    }
+    if (opts.symbol) return opts.symbol;
+    if (found.length !== 1) {
+      throw new InputError(
+        `${origin}: the chain holds several underlyings (${found.join(', ')}); pass --symbol to name one`,
+      );
+    }
+    const symbol = found[0] as string;
+    if (!SYMBOL.test(symbol)) {
+      throw new InputError(
+        `${origin}: the underlying ${JSON.stringify(symbol)} is not a ticker symbol; pass --symbol to name it`,
+      );
+    }
+    return symbol;
+  }
 }
 
 /** A spot price: positive and within what a market quotes (1e-6 to 1e9). */
@@ -50,55 +133,33 @@ export function requireSpot(value: number, origin: string, field: string): numbe
 }
 
 const EARLIEST = Date.UTC(2000, 0, 1);
-const LATEST = Date.UTC(2100, 0, 1);
+const DAY_MS = 24 * 3600 * 1000;
 
-/** A snapshot instant between 2000 and 2100: anything else is a corrupt timestamp. */
-export function requireInstant(ms: number, origin: string, field: string): number {
-  if (!(ms >= EARLIEST && ms < LATEST)) {
-    throw new InputError(`${origin}: ${field} ${ms} is not a date between 2000 and 2100; pass --as-of`);
-  }
-  return ms;
+/** An instant as ISO 8601 when it is one a Date can hold, else the number itself. */
+function shown(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
 }
-
-/** No listed chain comes near this many contracts (a full SPX chain holds about 30,000). */
-export const MAX_CONTRACTS = 250_000;
-/** Why a chain's count of contracts is refused, the same from the JSON schemas and from the CSV readers. */
-export const COUNT_PROBLEMS = {
-  none: 'the chain has no option contracts',
-  tooMany: `more than ${MAX_CONTRACTS} contracts: not a real chain`,
-} as const;
-
-/** No listed option comes near these; a larger number is a corrupt feed, not a market. */
-const LIMITS = { strike: 1e9, openInterest: 1e9, forward: 1e9 } as const;
 
 /**
- * A chain must hold 1 to MAX_CONTRACTS contracts, and every finite number must be within what a market can
- * show (missing values stay NaN for the filters to count). Named by contract and field.
+ * The snapshot instant: `--as-of` when given, else what `read` finds in the data (named `field`). Either must
+ * lie between 2000-01-01 and a day after the moment of the run (docs/methodology.md §3): anything else is a
+ * corrupt timestamp or a broken clock, and the time to each expiry would be meaningless.
  */
-export function validateContracts(contracts: readonly OptionContract[], origin: string): void {
-  if (contracts.length === 0) throw new InputError(`${origin}: ${COUNT_PROBLEMS.none}`);
-  if (contracts.length > MAX_CONTRACTS) {
-    throw new InputError(`${origin}: ${contracts.length} contracts: ${COUNT_PROBLEMS.tooMany}`);
+export function snapshotInstant(opts: ParseOptions, field: string, read: () => number): number {
+  const given = opts.asOf !== undefined;
+  const ms = given ? (opts.asOf as number) : read();
+  const name = given ? '--as-of' : field;
+  const hint = given ? '' : '; pass --as-of with the snapshot instant';
+  if (!(ms >= EARLIEST)) {
+    throw new InputError(`${opts.origin}: ${name} is ${shown(ms)}, before 2000-01-01${hint}`);
   }
-  for (const c of contracts) {
-    for (const field of Object.keys(LIMITS) as (keyof typeof LIMITS)[]) {
-      const v = c[field];
-      if (Math.abs(v) > LIMITS[field]) {
-        throw new InputError(
-          `${origin}: ${field} ${v} of the ${c.root} ${c.type} ${c.strike} is beyond any real market (limit ${LIMITS[field]})`,
-        );
-      }
-    }
+  const now = opts.now ?? Date.now();
+  if (ms > now + DAY_MS) {
+    throw new InputError(
+      `${opts.origin}: ${name} is ${shown(ms)}, more than a day after this run (${shown(now)}): a corrupt timestamp or a wrong clock${hint}`,
+    );
   }
-}
-
-/** csv-parse with its errors reported as bad input, naming the file. */
-export function parseCsv<T>(text: string, origin: string, options: Options): T[] {
-  try {
-    return parse(text, options) as T[];
-  } catch (e) {
-    throw new InputError(`${origin}: malformed CSV (${(e as Error).message})`);
-  }
+  return ms;
 }
 
 /** JSON.parse with an error that names the file or URL. */
@@ -108,4 +169,13 @@ export function parseJson(text: string, origin: string): unknown {
   } catch (e) {
     throw new InputError(`${origin}: invalid JSON (${(e as Error).message})`);
   }
+}
+
+/**
+ * The JSON schemas, loaded on first use: zod is only needed for a JSON chain, and a CSV run does not pay
+ * for loading it (issue 18).
+ */
+export function jsonSchemas(): typeof import('./schemas') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load; esbuild bundles it
+  return require('./schemas') as typeof import('./schemas');
 }

@@ -1,27 +1,8 @@
 import type { OptionChain, OptionContract } from '../types';
-import {
-  chainSymbol,
-  num,
-  parseCsv,
-  requireInstant,
-  requireSpot,
-  validateContracts,
-  type ParseOptions,
-} from './common';
+import { ChainContracts, jsonSchemas, requireSpot, snapshotInstant, type ParseOptions } from './common';
+import { csvTable } from './csv';
 import { InputError } from '../errors';
-import { checked, deribitResult, rpcError } from './schemas';
 import { expiryInstant, VENUES } from '../venues';
-
-/** The book-summary fields the product reads, as in the JSON-RPC response and its CSV copies. */
-export interface DeribitSummary {
-  instrument_name?: unknown;
-  open_interest?: unknown;
-  mark_iv?: unknown;
-  underlying_price?: unknown;
-  estimated_delivery_price?: unknown;
-  creation_timestamp?: unknown;
-  base_currency?: unknown;
-}
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 /** `BTC-27DEC24-50000-C`: day not zero-padded; a decimal strike is written with `d` (`0d625`). */
@@ -36,7 +17,7 @@ interface Instrument {
   expiry: number;
 }
 
-export function parseInstrument(name: string): Instrument | null {
+function parseInstrument(name: string): Instrument | null {
   const g = INSTRUMENT.exec(name)?.groups;
   if (!g) return null;
   const { base, dd, mon, yy, strike, cp } = g as Record<
@@ -64,62 +45,148 @@ export function looksLikeDeribitCsv(text: string): boolean {
   return first.includes('instrument_name') && first.includes('mark_iv');
 }
 
-/** Deribit book-summary rows to a chain: spot is the index, asOf the latest row's creation time. */
-export function deribitChain(rows: readonly DeribitSummary[], opts: ParseOptions): OptionChain {
+/** A book-summary row as both formats give it once checked: a missing number is NaN. */
+interface SummaryRow {
+  instrument_name: string;
+  open_interest: number;
+  mark_iv: number;
+  underlying_price: number;
+  estimated_delivery_price: number;
+  creation_timestamp: number;
+  base_currency?: string;
+}
+
+/**
+ * Deribit book-summary rows to a chain, added one at a time as they are read: spot is the index, asOf the
+ * latest row's creation time. `place` names where a row was read.
+ */
+function deribitChain(opts: ParseOptions, place: (at: number) => string) {
+  const { origin } = opts;
+  const contracts = new ChainContracts(origin, 'deribit', place);
   let latest = -Infinity;
   let spot = NaN;
-  const contracts: OptionContract[] = rows.map((row, i) => {
-    const name = String(row.instrument_name ?? '');
-    const inst = parseInstrument(name);
-    if (!inst)
-      throw new InputError(`${opts.origin}: row ${i + 1}: ${JSON.stringify(name)} is not a Deribit option`);
-    const created = num(row.creation_timestamp);
-    if (created > latest) {
-      latest = created;
-      spot = num(row.estimated_delivery_price);
-    }
-    return {
-      underlying: typeof row.base_currency === 'string' && row.base_currency ? row.base_currency : inst.base,
-      root: inst.base,
-      type: inst.type,
-      strike: inst.strike,
-      expiry: inst.expiry,
-      openInterest: num(row.open_interest),
-      iv: num(row.mark_iv) / 100,
-      multiplier: VENUES.deribit.multiplier,
-      forward: num(row.underlying_price),
-    };
-  });
-  validateContracts(contracts, opts.origin);
-  let asOf = opts.asOf;
-  if (asOf === undefined) {
-    if (!Number.isFinite(latest)) {
-      throw new InputError(
-        `${opts.origin}: no row has a creation_timestamp; pass --as-of with the snapshot instant`,
-      );
-    }
-    asOf = requireInstant(latest, opts.origin, 'creation_timestamp');
-  }
-  requireSpot(spot, opts.origin, 'estimated_delivery_price (the index, spot)');
-  return { symbol: chainSymbol(contracts, opts), source: 'deribit', venue: 'deribit', asOf, spot, contracts };
+  return {
+    add(row: SummaryRow, at: number): void {
+      const name = row.instrument_name;
+      const inst = parseInstrument(name);
+      if (!inst)
+        throw new InputError(`${origin}: ${place(at)}: ${JSON.stringify(name)} is not a Deribit option`);
+      if (row.base_currency && row.base_currency !== inst.base) {
+        throw new InputError(
+          `${origin}: ${place(at)}: base_currency ${JSON.stringify(row.base_currency)} does not match the instrument ${JSON.stringify(name)}`,
+        );
+      }
+      if (row.creation_timestamp > latest) {
+        latest = row.creation_timestamp;
+        spot = row.estimated_delivery_price;
+      } else if (latest === -Infinity && Number.isNaN(spot)) {
+        // No row has a time so far (--as-of gives the instant): the first row's index stands in.
+        spot = row.estimated_delivery_price;
+      }
+      const contract: OptionContract = {
+        underlying: inst.base,
+        root: inst.base,
+        type: inst.type,
+        strike: inst.strike,
+        expiry: inst.expiry,
+        openInterest: row.open_interest,
+        iv: row.mark_iv / 100,
+        multiplier: VENUES.deribit.multiplier,
+        forward: row.underlying_price,
+      };
+      contracts.add(contract, at);
+    },
+    chain(): OptionChain {
+      const asOf = snapshotInstant(opts, 'the latest creation_timestamp', () => {
+        if (!Number.isFinite(latest)) {
+          throw new InputError(
+            `${origin}: no row has a creation_timestamp; pass --as-of with the snapshot instant`,
+          );
+        }
+        return latest;
+      });
+      requireSpot(spot, origin, 'estimated_delivery_price (the index, spot)');
+      const symbol = contracts.symbol(opts);
+      return { symbol, source: 'deribit', venue: 'deribit', asOf, spot, contracts: contracts.contracts };
+    },
+  };
 }
 
 /** The JSON-RPC response (already parsed) to a chain after checking its shape; an RPC error is reported. */
-export function parseDeribitJson(doc: unknown, opts: ParseOptions): OptionChain {
+export function parseDeribitJson(doc: unknown, opts: ParseOptions, source?: string): OptionChain {
+  const { rpcError, deribitResult, checked } = jsonSchemas();
   const answer = rpcError.safeParse(doc);
   if (answer.success) {
     const { code, message } = answer.data.error;
-    throw new InputError(`${opts.origin}: Deribit answered error ${String(code)}: ${String(message)}`);
+    throw new InputError(
+      `${opts.origin}: Deribit answered error ${String(code)}: ${String(message).slice(0, 200)}`,
+    );
   }
   if (!looksLikeDeribitJson(doc)) throw new InputError(`${opts.origin}: not a Deribit book-summary response`);
-  return deribitChain(checked(deribitResult, doc, opts.origin, 'Deribit book summary').result, opts);
+  const { result } = checked(deribitResult, doc, {
+    origin: opts.origin,
+    format: 'Deribit book summary',
+    source,
+  });
+  const chain = deribitChain(opts, (i) => `result[${i}]`);
+  result.forEach((row, i) =>
+    chain.add(
+      {
+        instrument_name: row.instrument_name,
+        open_interest: row.open_interest ?? NaN,
+        mark_iv: row.mark_iv ?? NaN,
+        underlying_price: row.underlying_price ?? NaN,
+        estimated_delivery_price: row.estimated_delivery_price,
+        creation_timestamp: row.creation_timestamp,
+        base_currency: row.base_currency,
+      },
+      i,
+    ),
+  );
+  return chain.chain();
 }
 
+/** The columns a CSV copy must have; a file without creation_timestamp needs --as-of. */
+const REQUIRED = [
+  'instrument_name',
+  'open_interest',
+  'mark_iv',
+  'underlying_price',
+  'estimated_delivery_price',
+];
+
+/** A CSV copy of the book summary (one row per instrument, columns by name in any order). */
 export function parseDeribitCsv(text: string, opts: ParseOptions): OptionChain {
-  const rows = parseCsv<DeribitSummary>(text, opts.origin, {
-    columns: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
+  const { origin } = opts;
+  const table = csvTable(text, 0, 1, origin);
+  const { header } = table;
+  header.forEach((name, i) => {
+    const again = name === '' ? -1 : header.indexOf(name, i + 1);
+    if (again >= 0) {
+      throw new InputError(`${origin}: the header has "${name}" twice (columns ${i + 1} and ${again + 1})`);
+    }
   });
-  return deribitChain(rows, opts);
+  for (const name of REQUIRED) {
+    if (!header.includes(name)) throw new InputError(`${origin}: the header has no "${name}" column`);
+  }
+  const column = (name: string) => header.indexOf(name);
+  const [instrument, openInterest, markIv, underlyingPrice, deliveryPrice] = REQUIRED.map(column) as number[];
+  const created = column('creation_timestamp');
+  const base = column('base_currency');
+  const chain = deribitChain(opts, (line) => `line ${line}`);
+  table.forEachRow((row) =>
+    chain.add(
+      {
+        instrument_name: row.cell(instrument!).trim(),
+        open_interest: row.number(openInterest!, 'nonNegative'),
+        mark_iv: row.number(markIv!, 'nonNegative'),
+        underlying_price: row.number(underlyingPrice!, 'positive'),
+        estimated_delivery_price: row.number(deliveryPrice!, 'positive'),
+        creation_timestamp: created < 0 ? NaN : row.number(created, 'any'),
+        base_currency: base < 0 ? undefined : row.cell(base).trim(),
+      },
+      row.line,
+    ),
+  );
+  return chain.chain();
 }

@@ -4,7 +4,7 @@ import { looksLikeCboeCsv, parseCboeCsv } from './cboe-csv';
 import { looksLikeCboeJson, parseCboeJson } from './cboe-json';
 import { parseJson, type ParseOptions } from './common';
 import { looksLikeDeribitCsv, looksLikeDeribitJson, parseDeribitCsv, parseDeribitJson } from './deribit';
-import { InputError } from '../errors';
+import { InputError, printable } from '../errors';
 
 /** Any of the supported formats to a chain, recognised from the content, never the file name. */
 export function parseChainText(text: string, opts: ParseOptions): OptionChain {
@@ -12,8 +12,10 @@ export function parseChainText(text: string, opts: ParseOptions): OptionChain {
   const start = body.trimStart()[0];
   if (start === '{' || start === '[') {
     const doc = parseJson(body, opts.origin);
-    if (looksLikeCboeJson(doc)) return parseCboeJson(doc, opts);
-    if (looksLikeDeribitJson(doc) || (doc as { error?: unknown })?.error) return parseDeribitJson(doc, opts);
+    if (looksLikeCboeJson(doc)) return parseCboeJson(doc, opts, body);
+    if (looksLikeDeribitJson(doc) || (doc as { error?: unknown })?.error) {
+      return parseDeribitJson(doc, opts, body);
+    }
     throw new InputError(
       `${opts.origin}: JSON that is neither a Cboe delayed-quotes chain (data.options) nor a Deribit book summary (result[].instrument_name)`,
     );
@@ -25,11 +27,29 @@ export function parseChainText(text: string, opts: ParseOptions): OptionChain {
   );
 }
 
-/** A recorded file as one input of the pipeline, read and parsed when its turn comes (`--file`). */
-export function fileInput(path: string, overrides: Omit<ParseOptions, 'origin'> = {}): ChainInput {
+/**
+ * A recorded file as one input of the pipeline, read and parsed when its turn comes (`--file`). `now` is the
+ * moment of the run, for the snapshot's plausibility (docs/methodology.md §3). The path is printed made
+ * printable: a newline in a file name must not break the one-line failure.
+ */
+export function fileInput(
+  path: string,
+  overrides: Pick<ParseOptions, 'asOf' | 'symbol'> = {},
+  now: () => Date = () => new Date(),
+): ChainInput {
+  const label = printable(path);
   return {
-    label: path,
+    label,
     origin: 'file',
-    load: async () => parseChainText(await readFile(path, 'utf8'), { origin: path, ...overrides }),
+    load: async () => {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (e) {
+        (e as Error).message = printable((e as Error).message);
+        throw e;
+      }
+      return parseChainText(text, { ...overrides, origin: label, now: now().getTime() });
+    },
   };
 }

@@ -13,27 +13,56 @@ export interface OsiSymbol {
   expiry: number;
 }
 
-const OSI = /^(?<root>[A-Z0-9.]{1,6})(?<yy>\d{2})(?<mm>\d{2})(?<dd>\d{2})(?<cp>[CP])(?<strike>\d{8})$/;
-/** Reads an OSI option symbol such as `SPXW231215C04500000`; null when it is not one. */
-export function parseOsi(symbol: string): OsiSymbol | null {
-  const g = OSI.exec(symbol.trim())?.groups;
-  if (!g) return null;
-  const { root, yy, mm, dd, cp, strike } = g as Record<'root' | 'yy' | 'mm' | 'dd' | 'cp' | 'strike', string>;
-  const expiry = expiryInstant('cboe', root, 2000 + Number(yy), Number(mm), Number(dd));
-  if (!Number.isFinite(expiry)) return null;
-  return {
-    root,
-    underlying: ROOT_TO_UNDERLYING[root] ?? root,
-    type: cp === 'C' ? 'call' : 'put',
-    strike: Number(strike) / 1000,
-    expiry,
+/** `SPXW231215C04500000`: a root of 1 to 6 characters, YYMMDD, C or P, the strike × 1000 in 8 digits. */
+const OSI = /^[A-Z0-9.]{1,6}\d{6}[CP]\d{8}$/;
+/** Type and strike: the last 9 characters. */
+const TAIL = 9;
+
+type Series = Pick<OsiSymbol, 'root' | 'underlying' | 'expiry'>;
+
+/**
+ * Reads OSI option symbols such as `SPXW231215C04500000`, each root and date decoded once per chain (a chain
+ * has a few hundred series and tens of thousands of symbols): null when a symbol is not one, or names a date
+ * that does not exist. The answer is one object rewritten by each call (a chain of 250,000 contracts makes no
+ * garbage here): use it before reading the next symbol.
+ */
+export function osiReader(): (symbol: string) => Readonly<OsiSymbol> | null {
+  const known = new Map<string, Series | null>();
+  const decode = (key: string): Series | null => {
+    const root = key.slice(0, key.length - 6);
+    const [yy, mm, dd] = [0, 2, 4].map((i) => Number(key.slice(root.length + i, root.length + i + 2)));
+    const expiry = expiryInstant('cboe', root, 2000 + yy!, mm!, dd!);
+    return Number.isFinite(expiry) ? { root, underlying: ROOT_TO_UNDERLYING[root] ?? root, expiry } : null;
+  };
+  const read: OsiSymbol = { root: '', underlying: '', type: 'call', strike: NaN, expiry: NaN };
+  // Files list a series' symbols together: the last series is checked before any lookup or copy.
+  let lastKey = '';
+  let last: Series | null = null;
+  return (text) => {
+    const symbol = text.trim();
+    if (!OSI.test(symbol)) return null;
+    const split = symbol.length - TAIL;
+    if (split !== lastKey.length || !symbol.startsWith(lastKey)) {
+      lastKey = symbol.slice(0, split);
+      last = known.get(lastKey) ?? null;
+      if (!known.has(lastKey)) known.set(lastKey, (last = decode(lastKey)));
+    }
+    if (last === null) return null;
+    read.root = last.root;
+    read.underlying = last.underlying;
+    read.expiry = last.expiry;
+    read.type = symbol.charCodeAt(split) === 67 /* C */ ? 'call' : 'put';
+    read.strike = Number(symbol.slice(split + 1)) / 1000;
+    return read;
   };
 }
 
-/** A Cboe contract from its OSI symbol and quoted fields (valued on spot). */
+/** A Cboe contract from its OSI symbol and quoted fields (valued on spot); a missing number is NaN. */
 export function cboeContract(
-  osi: OsiSymbol,
-  fields: { openInterest: number; iv: number; vendorGamma: number },
+  osi: Readonly<OsiSymbol>,
+  openInterest: number,
+  iv: number,
+  vendorGamma: number,
   spot: number,
 ): OptionContract {
   const contract: OptionContract = {
@@ -42,11 +71,11 @@ export function cboeContract(
     type: osi.type,
     strike: osi.strike,
     expiry: osi.expiry,
-    openInterest: fields.openInterest,
-    iv: fields.iv,
+    openInterest,
+    iv,
     multiplier: VENUES.cboe.multiplier,
     forward: spot,
   };
-  if (Number.isFinite(fields.vendorGamma)) contract.vendorGamma = fields.vendorGamma;
+  if (Number.isFinite(vendorGamma)) contract.vendorGamma = vendorGamma;
   return contract;
 }

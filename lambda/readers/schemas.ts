@@ -67,30 +67,45 @@ function pathText(prefix: string, path: readonly PropertyKey[]): string {
   );
 }
 
+/** Where a document came from, for messages: its file or URL, its format, and the text it was parsed from. */
+export interface Described {
+  origin: string;
+  format: string;
+  /** The path of `doc` inside the whole response (`data`), prefixed to every field path. */
+  prefix?: string;
+  /** The JSON text, to quote a number as written: JSON.parse turns `1e999` into Infinity, which prints as null. */
+  source?: string;
+}
+
+/** A number token as written in the JSON text for `key` whose value is not finite (`1e999`), if there is one. */
+function writtenOverflow(source: string, key: PropertyKey | undefined): string | null {
+  if (typeof key !== 'string') return null;
+  const pattern = new RegExp(`"${key.replace(/[^\w]/g, '\\$&')}"\\s*:\\s*(-?[\\d.]+(?:[eE][-+]?\\d+)?)`, 'g');
+  for (const [, token] of source.matchAll(pattern)) if (!Number.isFinite(Number(token))) return token!;
+  return null;
+}
+
+function shownValue(value: unknown, key: PropertyKey | undefined, source: string | undefined): string {
+  if (value === undefined) return 'missing';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return (source === undefined ? null : writtenOverflow(source, key)) ?? String(value);
+  }
+  return JSON.stringify(value).slice(0, 60);
+}
+
 /**
  * The document as the schema's type, or bad input naming the file or URL, the format, the first problem's
  * field path and value, and how many more there are.
  */
-export function checked<T extends z.ZodMiniType>(
-  schema: T,
-  doc: unknown,
-  origin: string,
-  format: string,
-  prefix = '',
-): z.infer<T> {
+export function checked<T extends z.ZodMiniType>(schema: T, doc: unknown, where: Described): z.infer<T> {
   const result = schema.safeParse(doc);
   if (result.success) return result.data;
   const [first, ...rest] = result.error.issues;
   const issue = first!;
-  const value = valueAt(doc, issue.path);
-  const shown =
-    value === undefined
-      ? 'missing'
-      : Array.isArray(value)
-        ? `an array of ${value.length}`
-        : JSON.stringify(value).slice(0, 60);
+  const shown = shownValue(valueAt(doc, issue.path), issue.path.at(-1), where.source);
   const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
   throw new InputError(
-    `${origin}: not a valid ${format}: ${pathText(prefix, issue.path)} is ${shown}: ${issue.message}${more}`,
+    `${where.origin}: not a valid ${where.format}: ${pathText(where.prefix ?? '', issue.path)} is ${shown}: ${issue.message}${more}`,
   );
 }

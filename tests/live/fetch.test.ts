@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fetchText, FetchError } from '../../lambda/live/http';
+import { fetchText, FetchError, retryAfterMs } from '../../lambda/live/http';
 import { settingsFromEnv } from '../../lambda/contract';
 import {
   fetchLiveChain,
@@ -221,6 +221,197 @@ describe('the HTTP helper', () => {
     await new Promise((resolve) => closed.close(resolve));
     await expect(fetchText(`http://127.0.0.1:${port}/`, { retries: 2, backoffMs: 5 })).rejects.toThrow(
       /ECONNREFUSED.* after 3 attempts/,
+    );
+  });
+});
+
+describe('a live answer must be for the symbol asked for', () => {
+  it("refuses QQQ's chain served at SPY's URL, naming both", async () => {
+    handler = cboeLike({ '/cboe/SPY.json': readFixture('cboe_QQQ_2025-06-06.json') });
+    await expect(fetchLiveChain('SPY', config(), SPY_NOW)).rejects.toThrow(
+      `${base}/cboe/SPY.json: the answer is a chain of QQQ, not of SPY as asked: refused, so that it is never published as SPY`,
+    );
+  });
+
+  it("refuses BTC's book served for ETH", async () => {
+    handler = (_req, res) => res.writeHead(200).end(readFixture('deribit_BTC_2026-03-13.json'));
+    await expect(fetchLiveChain('ETH', config(), BTC_NOW)).rejects.toThrow(
+      /get_book_summary_by_currency\?currency=ETH&kind=option: the answer is a chain of BTC, not of ETH as asked/,
+    );
+  });
+
+  it('accepts a chain of the symbol under its weekly roots (SPXW is SPX)', async () => {
+    const spx = JSON.stringify({
+      timestamp: '2025-06-08 12:49:38',
+      data: {
+        current_price: 6000,
+        options: [
+          { option: 'SPXW250620C06000000', open_interest: 10, iv: 0.2 },
+          { option: 'SPX250620P06000000', open_interest: 10, iv: 0.2 },
+        ],
+      },
+    });
+    handler = cboeLike({ '/cboe/_SPX.json': spx });
+    await expect(fetchLiveChain('SPX', config(), SPY_NOW)).resolves.toMatchObject({ symbol: 'SPX' });
+  });
+});
+
+describe('permanent faults are not retried', () => {
+  const redirect =
+    (to: (url: string) => string | undefined, status = 302): Handler =>
+    (req, res) => {
+      const location = to(req.url ?? '');
+      res.writeHead(status, location === undefined ? {} : { location }).end();
+    };
+
+  it('refuses a base URL that is not http or https, without a request', async () => {
+    await expect(fetchText('ftp://127.0.0.1/SPY.json', fast)).rejects.toMatchObject({
+      message: 'GET ftp://127.0.0.1/SPY.json failed: not an http or https URL',
+      transient: false,
+    });
+  });
+
+  it('names the variable holding a base URL that is not a URL', async () => {
+    const c = { ...config(), baseUrls: { ...config().baseUrls, cboe: 'not a url' } };
+    await expect(fetchLiveChain('SPY', c, SPY_NOW)).rejects.toMatchObject({
+      message: "CBOE_BASE_URL='not a url' is not an http or https URL",
+      transient: false,
+    });
+    expect(requests).toHaveLength(0);
+  });
+
+  it('stops a redirect loop at once', async () => {
+    handler = redirect((url) => (url === '/a' ? '/b' : '/a'));
+    await expect(fetchText(`${base}/a`, fast)).rejects.toMatchObject({
+      message: `GET ${base}/a failed: a redirect loop (${base}/a → ${base}/b → ${base}/a)`,
+      transient: false,
+    });
+    expect(requests.map((r) => r.url)).toEqual(['/a', '/b']);
+  });
+
+  it('never follows a redirect to file:', async () => {
+    handler = redirect(() => 'file:///etc/passwd');
+    await expect(fetchText(`${base}/x`, fast)).rejects.toMatchObject({
+      message: `GET ${base}/x failed: HTTP 302 Found to a file: URL (file:///etc/passwd): only http and https are followed`,
+      transient: false,
+    });
+    expect(requests).toHaveLength(1);
+  });
+
+  it('refuses a 302 without a Location', async () => {
+    handler = redirect(() => undefined);
+    await expect(fetchText(`${base}/x`, fast)).rejects.toMatchObject({
+      message: `GET ${base}/x failed: HTTP 302 Found without a Location`,
+      transient: false,
+    });
+    expect(requests).toHaveLength(1);
+  });
+
+  it('does not follow a redirect to another host', async () => {
+    const other = base.replace('127.0.0.1', 'localhost');
+    handler = redirect(() => `${other}/SPY.json`, 301);
+    await expect(fetchText(`${base}/x`, fast)).rejects.toMatchObject({
+      message: `GET ${base}/x failed: HTTP 301 Moved Permanently to another host (${other}/SPY.json): only redirects within ${base.slice(7)} are followed`,
+      transient: false,
+    });
+    expect(requests).toHaveLength(1);
+  });
+
+  it('follows at most 3 redirects', async () => {
+    handler = redirect((url) => `/r${Number(url.slice(2)) + 1}`);
+    await expect(fetchText(`${base}/r1`, fast)).rejects.toMatchObject({
+      message: `GET ${base}/r1 failed: more than 3 redirects`,
+      transient: false,
+    });
+    expect(requests.map((r) => r.url)).toEqual(['/r1', '/r2', '/r3', '/r4']);
+  });
+
+  it('follows a redirect within the same host', async () => {
+    handler = (req, res) =>
+      req.url === '/old' ? res.writeHead(307, { location: '/new' }).end() : res.writeHead(200).end('moved');
+    await expect(fetchText(`${base}/old`, fast)).resolves.toBe('moved');
+    expect(requests.map((r) => r.url)).toEqual(['/old', '/new']);
+  });
+});
+
+describe('transient faults and the waits between attempts', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('retries 408 Request Timeout', async () => {
+    let n = 0;
+    handler = (_req, res) => (++n === 1 ? res.writeHead(408).end() : res.writeHead(200).end('ok'));
+    await expect(fetchText(`${base}/slow`, fast)).resolves.toBe('ok');
+    expect(requests).toHaveLength(2);
+  });
+
+  it('honours Retry-After written as an HTTP date', async () => {
+    let n = 0;
+    handler = (_req, res) =>
+      ++n === 1
+        ? res.writeHead(429, { 'retry-after': new Date(Date.now() + 2000).toUTCString() }).end()
+        : res.writeHead(200).end('ok');
+    const start = Date.now();
+    await expect(fetchText(`${base}/limited`, fast)).resolves.toBe('ok');
+    // An HTTP date has whole seconds: the wait is between 1 and 2 s, never the 5 ms backoff.
+    expect(Date.now() - start).toBeGreaterThanOrEqual(950);
+  });
+
+  it('does not read an empty Retry-After as "now": the backoff applies', async () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0.5);
+    let n = 0;
+    handler = (_req, res) =>
+      ++n === 1 ? res.writeHead(429, { 'retry-after': '' }).end() : res.writeHead(200).end('ok');
+    const start = Date.now();
+    await expect(fetchText(`${base}/limited`, { ...fast, backoffMs: 400 })).resolves.toBe('ok');
+    // Full jitter with random() = 0.5: half of 2 × 400 ms.
+    expect(Date.now() - start).toBeGreaterThanOrEqual(380);
+  });
+
+  it.each([
+    ['2', 2000],
+    ['3600', 30_000],
+    ['', null],
+    ['  ', null],
+    ['-1', null],
+    ['1.5', null],
+    ['soon', null],
+    ['Thu, 01 Jan 2026 00:00:10 GMT', 10_000],
+    ['Thu, 01 Jan 2026 00:05:00 GMT', 30_000],
+    ['Wed, 31 Dec 2025 23:59:00 GMT', 0],
+  ])('reads Retry-After %j as %p ms (capped at 30 s)', (header, ms) => {
+    expect(retryAfterMs(header, Date.parse('2026-01-01T00:00:00Z'))).toBe(ms);
+  });
+
+  it('bounds the whole attempt, body included: a 1 byte per 100 ms drip ends at the attempt timeout', async () => {
+    handler = (req, res) => {
+      res.writeHead(200, { 'content-length': '100000' });
+      const drip = setInterval(() => res.write('x'), 100);
+      req.socket.on('close', () => clearInterval(drip));
+    };
+    const start = Date.now();
+    await expect(
+      fetchText(`${base}/drip`, { retries: 1, backoffMs: 5, timeoutMs: 400, deadlineMs: 20_000 }),
+    ).rejects.toThrow(`GET ${base}/drip failed: ECONNABORTED (timeout of 400ms exceeded) after 2 attempts`);
+    expect(Date.now() - start).toBeLessThan(3000);
+    expect(requests).toHaveLength(2);
+  });
+});
+
+describe('upstream text is printed on one line', () => {
+  it('escapes control characters in a status text', async () => {
+    handler = (_req, res) => res.writeHead(403, 'Denied\u009b31m').end();
+    await expect(fetchText(`${base}/x`, fast)).rejects.toThrow(
+      `GET ${base}/x failed: HTTP 403 Denied\\u009b31m`,
+    );
+  });
+
+  it('escapes ANSI escapes and newlines in a Deribit error message', async () => {
+    const spoof = '\u001b[31mboom\ngamma-report: failed: SPY (cboe, stage fetch): fake';
+    handler = (_req, res) =>
+      res.writeHead(200).end(JSON.stringify({ jsonrpc: '2.0', error: { code: 1, message: spoof } }));
+    const error = (await fetchLiveChain('BTC', config(), BTC_NOW).catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe(
+      `${base}/deribit/public/get_book_summary_by_currency?currency=BTC&kind=option: Deribit answered error 1: \\u001b[31mboom\\ngamma-report: failed: SPY (cboe, stage fetch): fake`,
     );
   });
 });

@@ -242,14 +242,6 @@ describe('bad input', () => {
       );
     });
 
-    it('bounds the count of contracts in a CSV too', () => {
-      const [header, first] = readFixture('deribit_ETH_2025-11-22.csv').split('\n');
-      const text = [header, ...Array<string>(MAX_CONTRACTS + 1).fill(first!)].join('\n');
-      expect(() => parseChainText(text, { origin: 'eth.csv' })).toThrow(
-        `eth.csv: ${MAX_CONTRACTS + 1} contracts: more than ${MAX_CONTRACTS} contracts: not a real chain`,
-      );
-    });
-
     it('leaves null values for the filters to count', () => {
       const chain = parseChainText(
         cboe({ current_price: 600, options: [row, { ...row, option: 'SPY250620P00600000', iv: null }] }),
@@ -277,17 +269,6 @@ describe('bad input', () => {
     });
   });
 
-  it('refuses an underlying from the data that could not name a folder or URL', () => {
-    const doc = JSON.parse(readFixture('deribit_BTC_2026-03-13.json')) as {
-      result: { base_currency: string }[];
-    };
-    for (const row of doc.result) row.base_currency = '../../evil';
-    expect(() => parseChainText(JSON.stringify(doc), { origin: 'btc.json' })).toThrow(
-      'btc.json: the underlying "../../evil" is not a ticker symbol; pass --symbol to name it',
-    );
-    expect(parseChainText(JSON.stringify(doc), { origin: 'btc.json', symbol: 'BTC' }).symbol).toBe('BTC');
-  });
-
   it('names the row of an option symbol it cannot read', () => {
     const doc = {
       timestamp: '2025-06-08 12:49:38',
@@ -311,7 +292,7 @@ describe('bad input', () => {
     };
     doc.result[0]!.open_interest = 3e305;
     expect(() => parseChainText(JSON.stringify(doc), { origin: 'btc.json' })).toThrow(
-      'btc.json: openInterest 3e+305 of the BTC call 100000 is beyond any real market (limit 1000000000)',
+      'btc.json: result[0]: openInterest 3e+305 of the BTC call 100000 is beyond any real market (limit 1000000000)',
     );
   });
 
@@ -320,6 +301,83 @@ describe('bad input', () => {
     expect(() => parseChainText(text, { origin: 'eth.csv' })).toThrow(InputError);
     expect(() => parseChainText(text, { origin: 'eth.csv' })).toThrow(/^eth\.csv: malformed CSV \(/);
   });
+
+  it('names a Cboe JSON timestamp that is not a date and time', () => {
+    const text = readFixture('cboe_SPY_2025-06-06.json').replace(
+      '"timestamp":"2025-06-08 12:49:38"',
+      '"timestamp":"2025-13-45 12:49:38"',
+    );
+    expect(() => parseChainText(text, { origin: 'spy.json' })).toThrow(
+      'spy.json: "timestamp" "2025-13-45 12:49:38" is not a date and time; pass --as-of',
+    );
+  });
+
+  it('asks for --as-of when no Deribit CSV row has a creation_timestamp, and reads it with one', () => {
+    const text = readFixture('deribit_ETH_2025-11-22.csv').replace(/,17637777\d{5},/g, ',,');
+    expect(() => parseChainText(text, { origin: 'eth.csv' })).toThrow(
+      'eth.csv: no row has a creation_timestamp; pass --as-of with the snapshot instant',
+    );
+    const asOf = Date.parse('2025-11-22T02:00:00Z');
+    expect(parseChainText(text, { origin: 'eth.csv', asOf }).asOf).toBe(asOf);
+  });
+
+  /** The recorded BTC book with one row changed. */
+  const btcWith = (row: number, change: (r: Record<string, unknown>) => void) => {
+    const doc = JSON.parse(readFixture('deribit_BTC_2026-03-13.json')) as {
+      result: Record<string, unknown>[];
+    };
+    change(doc.result[row]!);
+    return () => parseChainText(JSON.stringify(doc), { origin: 'btc.json' });
+  };
+
+  it('refuses a Deribit JSON row without creation_timestamp (the schema requires it)', () => {
+    expect(btcWith(5, (r) => delete r.creation_timestamp)).toThrow(
+      'btc.json: not a valid Deribit book summary: result[5].creation_timestamp is missing: Invalid input: expected number, received undefined',
+    );
+  });
+
+  it('refuses a Deribit instrument named for a day that does not exist (31FEB)', () => {
+    expect(btcWith(7, (r) => (r.instrument_name = 'BTC-31FEB27-50000-C'))).toThrow(
+      'btc.json: result[7]: "BTC-31FEB27-50000-C" is not a Deribit option',
+    );
+  });
+
+  it('reads a decimal strike written with d (0d625 is 0.625)', () => {
+    const contract = btcWith(0, (r) => (r.instrument_name = 'BTC-25DEC26-0d625-P'))().contracts[0]!;
+    expect(contract).toMatchObject({ strike: 0.625, type: 'put', expiry: Date.UTC(2026, 11, 25, 8) });
+  });
+
+  it('asks for --as-of when a Cboe CSV has no Date line at all', () => {
+    const text = readFixture('cboe_SPX_2023-09-14.csv').replace(/^"Date:[^\n]*\n/m, '');
+    expect(() => parseChainText(text, { origin: 'spx.csv' })).toThrow(
+      'spx.csv: there is no "Date:" line; pass --as-of with the snapshot instant, e.g. --as-of 2023-09-14T20:31:00Z',
+    );
+  });
+
+  it.each([
+    [1e9, null],
+    [1e-6, null],
+    [1.000001e9, 'spy.json: data.current_price (spot) 1000001000 is beyond any real market'],
+    [9e-7, 'spy.json: data.current_price (spot) 9e-7 is beyond any real market'],
+  ])('bounds the spot to 1e-6…1e9: %d', (spot, error) => {
+    const text = readFixture('cboe_SPY_2025-06-06.json').replace(
+      '"current_price":599.14',
+      `"current_price":${spot}`,
+    );
+    const parse = () => parseChainText(text, { origin: 'spy.json' });
+    if (error === null) expect(parse().spot).toBe(spot);
+    else expect(parse).toThrow(error);
+  });
+
+  it.each(['cboe_SPY_2025-06-06.json', 'cboe_SPX_2023-09-14.csv', 'deribit_ETH_2025-11-22.csv'])(
+    'strips a byte-order mark before %s',
+    (name) => {
+      const text = readFixture(name);
+      expect(parseChainText(`\uFEFF${text}`, { origin: name })).toEqual(
+        parseChainText(text, { origin: name }),
+      );
+    },
+  );
 
   it('takes --symbol over the symbol in the data', () => {
     expect(loadFixture('deribit_ETH_2025-11-22.csv', { symbol: 'ETHX' }).symbol).toBe('ETHX');
@@ -336,6 +394,13 @@ describe('the Cboe CSV Date line', () => {
     ['8 June 2023 7:56 PM EDT', '2023-06-08T23:56:00.000Z'],
     ['December 12, 2022 at 12:05 AM EST', '2022-12-12T05:05:00.000Z'],
     ['December 12, 2022 at 12:05 PM GMT+1', '2022-12-12T11:05:00.000Z'],
+    // ET is New York time, with its daylight saving: never UTC.
+    ['September 14, 2023 at 4:31 PM ET', '2023-09-14T20:31:00.000Z'],
+    ['January 5, 2024 at 4:31 PM ET', '2024-01-05T21:31:00.000Z'],
+    ['December 12, 2022 at 12:05 PM GMT+5:30', '2022-12-12T06:35:00.000Z'],
+    ['September 14, 2023 at 4:31:27 PM EDT', '2023-09-14T20:31:27.000Z'],
+    ['Sept 14, 2023 at 4:31 PM EDT', '2023-09-14T20:31:00.000Z'],
+    ['14 Sept 2023, 16:31 EDT', '2023-09-14T20:31:00.000Z'],
   ])('reads "%s" as %s', (text, iso) => {
     expect(new Date(parseCboeDate(text)!).toISOString()).toBe(iso);
   });
@@ -350,6 +415,8 @@ describe('the Cboe CSV Date line', () => {
     'Smarch 5, 2023',
     'February 30, 2023 at 4:00 PM EST',
     '13:61 PM',
+    'September 14, 2023 at 13:30 PM EDT',
+    'September 14, 2023 at 0:30 AM EDT',
   ])('does not guess at "%s"', (text) => {
     expect(parseCboeDate(text)).toBeNull();
   });

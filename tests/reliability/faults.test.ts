@@ -11,6 +11,7 @@ import { RunFailure } from '../../lambda/failure';
 import type { Store } from '../../lambda/store/store';
 import { DAY_MS, readFixture } from '../helpers';
 import { inLambdaJsonLogs, type LogLine } from '../support/lambda-runtime';
+import { controlCharacters } from './printable';
 
 /**
  * Fault injection on loopback. A local server replays the recorded Cboe and Deribit responses with one
@@ -144,10 +145,13 @@ interface Case {
   message: RegExp;
   /** Requests the run made: 1 when not retried, 3 when retried twice (HTTP.retries). */
   attempts: number;
+  /** CBOE_BASE_URL as the deployment sets it, when the fault is there. */
+  cboeBase?: string;
 }
 
 const STATUS_TEXT: Record<number, string> = {
   403: 'Forbidden',
+  408: 'Request Timeout',
   404: 'Not Found',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -171,7 +175,7 @@ const CASES: Case[] = [
     message: /failed: HTTP 429 Too Many Requests after 3 attempts$/,
     attempts: 3,
   },
-  ...[429, 500, 503].map((status): Case => ({
+  ...[408, 429, 500, 503].map((status): Case => ({
     fault: `HTTP ${status}${status === 429 ? ' without Retry-After' : ''}`,
     symbol: 'SPY',
     respond: serve('', status),
@@ -191,6 +195,18 @@ const CASES: Case[] = [
     fault: 'a hang past the timeout',
     symbol: 'SPY',
     respond: () => undefined,
+    name: 'SourceUnavailable',
+    message: /failed: ECONNABORTED \(timeout of 300ms exceeded\) after 3 attempts$/,
+    attempts: 3,
+  },
+  {
+    fault: 'a body dripping 1 byte per 50 ms, past the attempt timeout',
+    symbol: 'SPY',
+    respond: (req, res) => {
+      res.writeHead(200, { 'content-length': String(Buffer.byteLength(SPY)) });
+      const drip = setInterval(() => res.write(' '), 50);
+      req.socket.on('close', () => clearInterval(drip));
+    },
     name: 'SourceUnavailable',
     message: /failed: ECONNABORTED \(timeout of 300ms exceeded\) after 3 attempts$/,
     attempts: 3,
@@ -299,6 +315,82 @@ const CASES: Case[] = [
     attempts: 1,
   },
   {
+    fault: "QQQ's chain at SPY's URL",
+    symbol: 'SPY',
+    respond: serve(CBOE.QQQ!),
+    name: 'InvalidData',
+    message: /cboe\/SPY\.json: the answer is a chain of QQQ, not of SPY as asked/,
+    attempts: 1,
+  },
+  {
+    fault: 'a number too large for a double (1e999)',
+    symbol: 'BTC',
+    respond: serve(once('mark_iv', '1e999')(BTC)),
+    name: 'InvalidData',
+    message: /result\[0\]\.mark_iv is 1e999: Invalid input: expected number, received Infinity$/,
+    attempts: 1,
+  },
+  {
+    fault: 'a redirect to itself',
+    symbol: 'SPY',
+    respond: serve('', 302, { location: cboePath }),
+    name: 'SourceRefused',
+    message: /failed: a redirect loop \(.*\/cboe\/SPY\.json → .*\/cboe\/SPY\.json\)$/,
+    attempts: 1,
+  },
+  {
+    fault: 'a redirect to file:',
+    symbol: 'SPY',
+    respond: serve('', 302, { location: 'file:///etc/passwd' }),
+    name: 'SourceRefused',
+    message:
+      /failed: HTTP 302 Found to a file: URL \(file:\/\/\/etc\/passwd\): only http and https are followed$/,
+    attempts: 1,
+  },
+  {
+    fault: 'a 302 without Location',
+    symbol: 'BTC',
+    respond: serve('', 302),
+    name: 'SourceRefused',
+    message: /failed: HTTP 302 Found without a Location$/,
+    attempts: 1,
+  },
+  {
+    fault: 'a redirect to another host',
+    symbol: 'SPY',
+    respond: (req, res) =>
+      void res.writeHead(301, { location: `http://localhost:${req.socket.localPort}${cboePath}` }).end(),
+    name: 'SourceRefused',
+    message: /failed: HTTP 301 Moved Permanently to another host \(http:\/\/localhost:\d+\/cboe\/SPY\.json\)/,
+    attempts: 1,
+  },
+  {
+    fault: 'CBOE_BASE_URL that is not a URL',
+    symbol: 'SPY',
+    respond: serve(SPY),
+    cboeBase: 'not a url',
+    name: 'SourceRefused',
+    message: /: CBOE_BASE_URL='not a url' is not an http or https URL$/,
+    attempts: 0,
+  },
+  {
+    fault: 'a Deribit error message with ANSI escapes and a newline',
+    symbol: 'BTC',
+    respond: serve(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        error: {
+          code: 13,
+          message: '\u001b[31mboom\ngamma-report: failed: SPY (cboe, stage fetch): spoofed',
+        },
+      }),
+    ),
+    name: 'InvalidData',
+    message:
+      /Deribit answered error 13: \\u001b\[31mboom\\ngamma-report: failed: SPY \(cboe, stage fetch\): spoofed$/,
+    attempts: 1,
+  },
+  {
     fault: 'a Deribit JSON-RPC error',
     symbol: 'BTC',
     respond: serve(
@@ -314,7 +406,8 @@ describe('a failing source leaves the published reports exactly as they were', (
   it.each(CASES)('$fault ($symbol): $name', async (c) => {
     const before = await bucket();
     fault = c.respond;
-    const failure = await underlyingHandler(config(c.symbol))({ symbol: c.symbol }).catch((e: unknown) => e);
+    const runtime = config(c.symbol, undefined, c.cboeBase);
+    const failure = await underlyingHandler(runtime)({ symbol: c.symbol }).catch((e: unknown) => e);
     // The outcome: the failure's name (stage, and whether Step Functions retries it) and its one line.
     expect(failure).toBeInstanceOf(RunFailure);
     const { name, message, stage, origin } = failure as RunFailure;
@@ -323,6 +416,7 @@ describe('a failing source leaves the published reports exactly as they were', (
     expect(origin).toBe(venue);
     expect(message.startsWith(`${c.symbol} (${venue}, stage ${stage}): `)).toBe(true);
     expect(message).toMatch(c.message);
+    expect(controlCharacters(message)).toEqual([]);
     // Retried or not: requests the run made for the chain.
     expect(requests).toHaveLength(c.attempts);
 

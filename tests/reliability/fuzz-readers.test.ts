@@ -3,33 +3,46 @@ import { analyse } from '../../lambda/gamma/analyse';
 import { assertFinite } from '../../lambda/publish';
 import { parseChainText } from '../../lambda/readers/detect';
 import { InputError } from '../../lambda/errors';
+import type { ReportRecord } from '../../lambda/types';
 import { readFixture } from '../helpers';
+import { controlCharacters } from './printable';
 
 /**
- * Mutations of the real recorded files must end in a valid, finite record or in the readers' own InputError:
- * never another exception, a NaN in the record, or a hang.
+ * Damaged copies of the real recorded files through every reader. Two properties:
+ * - any mutation ends in a finite record or in a clean refusal: an InputError of one printable line naming
+ *   the input, never another exception, a NaN in the record, or a hang;
+ * - each kind of damage docs/methodology.md §3 names is refused, and each harmless change (an unread cell,
+ *   rows reordered, blank lines, CRLF) reads with totals equal to the undamaged chain's.
  */
-function outcome(text: string): 'record' | 'input-error' {
+
+type Outcome = { refused: InputError } | { record: ReportRecord };
+
+function outcome(text: string): Outcome {
   let record;
   try {
     record = analyse(parseChainText(text, { origin: 'fuzz' }));
   } catch (e) {
-    if (e instanceof InputError) return 'input-error';
+    if (e instanceof InputError) return { refused: e };
     throw e;
   }
   assertFinite(record);
-  return 'record';
+  return { record };
 }
 
-/** A small real chain of each format: the first rows of the recorded files. */
-function head(name: string, lines: number): string {
-  return readFixture(name).split('\n').slice(0, lines).join('\n');
+/** A refusal the CLI can print as it is: one line, naming the input (or, from the analysis, its snapshot) first. */
+function expectCleanRefusal(error: InputError): void {
+  expect(error.message).toMatch(/^(fuzz|[A-Z0-9._-]+ snapshot \S+): /);
+  expect(controlCharacters(error.message)).toEqual([]);
 }
-const cboeCsv = head('cboe_SPX_2023-09-14.csv', 60);
-const deribitCsv = head('deribit_BTC_2024-03-12.csv', 60);
+
+/** A small real chain of each format whose contracts count (unexpired, with open interest). */
+const spx = readFixture('cboe_SPX_2023-09-14.csv').split('\n');
+const atTheMoney = spx.findIndex((l) => l.includes('SPXW230915C04500000'));
+const cboeCsv = [...spx.slice(0, 4), ...spx.slice(atTheMoney - 20, atTheMoney + 20)].join('\n') + '\n';
+const deribitCsv = readFixture('deribit_BTC_2024-03-12.csv').split('\n').slice(0, 61).join('\n') + '\n';
 const cboeJson = (() => {
   const doc = JSON.parse(readFixture('cboe_SPY_2025-06-06.json')) as { data: { options: unknown[] } };
-  doc.data.options = doc.data.options.slice(2000, 2040);
+  doc.data.options = doc.data.options.slice(2426, 2466);
   return doc;
 })();
 const deribitJson = (() => {
@@ -39,9 +52,9 @@ const deribitJson = (() => {
 })();
 
 /** A failing case is a whole file: report the error and the first characters only. */
-function shortReport(details: fc.RunDetails<[string]>): void {
+function shortReport<T>(details: fc.RunDetails<[T]>): void {
   if (!details.failed) return;
-  const sample = JSON.stringify(details.counterexample?.[0] ?? '').slice(0, 300);
+  const sample = JSON.stringify(details.counterexample?.[0] ?? '').slice(0, 400);
   throw new Error(
     `${details.errorInstance instanceof Error ? details.errorInstance.message : 'failed'}\non input ${sample}…`,
   );
@@ -55,6 +68,7 @@ const strange = fc.oneof(
     'Infinity',
     '-1',
     '1e308',
+    '1e999',
     '0',
     -1,
     0,
@@ -65,6 +79,8 @@ const strange = fc.oneof(
     [],
     {},
     '\u0000',
+    '\u001b[31m\n',
+    '\u009b31m\u2028',
     '\ud83d\ude00',
     '<script>',
   ),
@@ -72,7 +88,13 @@ const strange = fc.oneof(
   fc.string(),
 );
 
-describe('reader fuzzing on mutated real files', () => {
+describe('any mutation: a finite record or a clean refusal', () => {
+  const check = (text: string) => {
+    const result = outcome(text);
+    if ('refused' in result) expectCleanRefusal(result.refused);
+    else expect(result.record.dataQuality.contractsUsed).toBeGreaterThan(0);
+  };
+
   it('text formats: truncation, deleted and duplicated lines, replaced cells, unicode', () => {
     const textMutation = (base: string) =>
       fc.oneof(
@@ -93,12 +115,10 @@ describe('reader fuzzing on mutated real files', () => {
           return lines.join('\n');
         }),
       );
-    fc.assert(
-      fc.property(fc.oneof(textMutation(cboeCsv), textMutation(deribitCsv)), (text) => {
-        expect(['record', 'input-error']).toContain(outcome(text));
-      }),
-      { numRuns: 1500, reporter: shortReport },
-    );
+    fc.assert(fc.property(fc.oneof(textMutation(cboeCsv), textMutation(deribitCsv)), check), {
+      numRuns: 1500,
+      reporter: shortReport,
+    });
   });
 
   it('JSON formats: deleted fields, swapped types, extreme numbers', () => {
@@ -112,25 +132,295 @@ describe('reader fuzzing on mutated real files', () => {
           const key = Object.keys(target)[field.length % Object.keys(target).length]!;
           if (remove) Reflect.deleteProperty(target, key);
           else target[key] = value;
-          return JSON.stringify(copy);
+          // 1e999 survives only as text: JSON.stringify would write the Infinity it parses to as null.
+          return JSON.stringify(copy).replace('"1e999"', '1e999');
         });
     const topMutation = fc
-      .tuple(fc.constantFrom('timestamp', 'data', 'result', 'jsonrpc'), strange)
+      .tuple(fc.constantFrom('timestamp', 'data', 'result', 'jsonrpc', 'error'), strange)
       .map(([key, value]) => {
         const copy = JSON.parse(
-          JSON.stringify(key === 'result' || key === 'jsonrpc' ? deribitJson : cboeJson),
+          JSON.stringify(key === 'result' || key === 'jsonrpc' || key === 'error' ? deribitJson : cboeJson),
         );
-        copy[key] = value;
+        copy[key] = key === 'error' ? { code: 1, message: value } : value;
         return JSON.stringify(copy);
       });
     fc.assert(
       fc.property(
         fc.oneof(jsonMutation(cboeJson, 'data.options'), jsonMutation(deribitJson, 'result'), topMutation),
-        (text) => {
-          expect(['record', 'input-error']).toContain(outcome(text));
-        },
+        check,
       ),
       { numRuns: 1500, reporter: shortReport },
     );
+  });
+});
+
+/** What a damage must lead to: a refusal, or the same totals as the undamaged chain. */
+interface Damaged {
+  kind: string;
+  text: string;
+  expect: 'refused' | 'same';
+}
+
+/** A CSV layout: its header line (from 1) and which columns the reader reads. */
+interface Layout {
+  base: string;
+  header: number;
+  /** Numbers read, and those of them that may not be negative. */
+  numbers: number[];
+  counts: number[];
+  /** Cells never read. */
+  unread: number[];
+  /** Header names a reader looks up, and the unread header cells one could be renamed from. */
+  readNames: string[];
+  renamable: number[];
+}
+
+const CBOE_LAYOUT: Layout = {
+  base: cboeCsv,
+  header: 4,
+  numbers: [7, 9, 10, 18, 20, 21],
+  counts: [7, 10, 18, 21],
+  unread: [0, 2, 3, 4, 5, 6, 8, 11, 13, 14, 15, 16, 17, 19],
+  readNames: ['IV', 'Gamma', 'Open Interest'],
+  // Call-side columns between Calls and Strike, and put-side ones after Puts.
+  renamable: [2, 3, 4, 5, 6, 8, 13, 14, 15, 16, 17, 19],
+};
+const DERIBIT_HEADER = deribitCsv.split('\n')[0]!.split(',');
+const col = (name: string) => DERIBIT_HEADER.indexOf(name);
+const DERIBIT_READ = [
+  'instrument_name',
+  'open_interest',
+  'mark_iv',
+  'underlying_price',
+  'estimated_delivery_price',
+  'creation_timestamp',
+  'base_currency',
+];
+const DERIBIT_LAYOUT: Layout = {
+  base: deribitCsv,
+  header: 1,
+  numbers: [
+    'open_interest',
+    'mark_iv',
+    'underlying_price',
+    'estimated_delivery_price',
+    'creation_timestamp',
+  ].map(col),
+  counts: ['open_interest', 'mark_iv'].map(col),
+  unread: DERIBIT_HEADER.map((_, i) => i).filter((i) => !DERIBIT_READ.includes(DERIBIT_HEADER[i]!)),
+  readNames: DERIBIT_READ,
+  renamable: DERIBIT_HEADER.map((_, i) => i).filter((i) => !DERIBIT_READ.includes(DERIBIT_HEADER[i]!)),
+};
+
+/** Written numbers no reader may guess at. */
+const BAD_NUMBERS = [
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '0x10',
+  '1e999',
+  '12abc',
+  '1.2.3',
+  'n/a',
+  '"1,234"',
+  '1 000',
+  '∞',
+];
+/** Text for an unread cell: anything but the CSV's own delimiters. */
+const junk = fc.string({ maxLength: 12 }).map((s) => s.replace(/[,"\r\n]/g, ''));
+
+function csvDamage(layout: Layout): fc.Arbitrary<Damaged> {
+  const lines = layout.base.trimEnd().split('\n');
+  const head = lines.slice(0, layout.header);
+  const rows = lines.slice(layout.header);
+  const join = (body: string[], h = head) => [...h, ...body].join('\n') + '\n';
+  const row = fc.nat(rows.length - 1);
+  const withCell = (r: number, c: number, value: string) =>
+    join(
+      rows.map((l, i) =>
+        i === r
+          ? l
+              .split(',')
+              .map((x, j) => (j === c ? value : x))
+              .join(',')
+          : l,
+      ),
+    );
+  return fc.oneof(
+    fc
+      .tuple(row, fc.constantFrom(...layout.numbers), fc.constantFrom(...BAD_NUMBERS))
+      .map(([r, c, v]) => ({ kind: `bad number ${v}`, text: withCell(r, c, v), expect: 'refused' as const })),
+    fc
+      .tuple(row, fc.constantFrom(...layout.counts), fc.constantFrom('-1', '-0.5', '-1e-9'))
+      .map(([r, c, v]) => ({ kind: `negative ${v}`, text: withCell(r, c, v), expect: 'refused' as const })),
+    fc.tuple(row, fc.constantFrom(...layout.unread), junk).map(([r, c, v]) => ({
+      kind: 'junk in an unread cell',
+      text: withCell(r, c, v),
+      expect: 'same' as const,
+    })),
+    fc.tuple(row, fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })).map(([r, at]) => {
+      // Cut inside the row, before its last cell: a cut inside the last cell or at a line end reads as a
+      // shorter file, which no reader can tell from the text.
+      const line = rows[r]!;
+      const cut = 1 + Math.floor(at * line.lastIndexOf(','));
+      return {
+        kind: 'cut mid-row',
+        text: [...head, ...rows.slice(0, r), line.slice(0, cut)].join('\n'),
+        expect: 'refused' as const,
+      };
+    }),
+    fc.tuple(row, row).map(([r, at]) => {
+      const body = [...rows];
+      body.splice(at, 0, rows[r]!);
+      return { kind: 'a row repeated', text: join(body), expect: 'refused' as const };
+    }),
+    fc.tuple(row, fc.nat(30), fc.boolean()).map(([r, c, extra]) => {
+      const cells = rows[r]!.split(',');
+      if (extra) cells.splice(c % cells.length, 0, '0');
+      else cells.splice(c % cells.length, 1);
+      const body = rows.map((l, i) => (i === r ? cells.join(',') : l));
+      return {
+        kind: extra ? 'a cell too many' : 'a cell missing',
+        text: join(body),
+        expect: 'refused' as const,
+      };
+    }),
+    fc.tuple(fc.constantFrom(...layout.renamable), fc.constantFrom(...layout.readNames)).map(([c, name]) => {
+      const header = head.map((l, i) =>
+        i === layout.header - 1
+          ? l
+              .split(',')
+              .map((x, j) => (j === c ? name : x))
+              .join(',')
+          : l,
+      );
+      return { kind: `header names ${name} twice`, text: join(rows, header), expect: 'refused' as const };
+    }),
+    fc.shuffledSubarray(rows, { minLength: rows.length }).map((body) => ({
+      kind: 'rows reordered',
+      text: join(body),
+      expect: 'same' as const,
+    })),
+    fc.array(row, { maxLength: 5 }).map((blanks) => {
+      const body = rows.flatMap((l, i) => (blanks.includes(i) ? ['', l] : [l]));
+      return { kind: 'blank lines', text: join(body), expect: 'same' as const };
+    }),
+    fc.constant({ kind: 'CRLF line ends', text: join(rows).replace(/\n/g, '\r\n'), expect: 'same' as const }),
+  );
+}
+
+function jsonDamage(
+  doc: object,
+  rowsOf: (d: never) => Record<string, unknown>[],
+  read: string[],
+): fc.Arbitrary<Damaged> {
+  const copy = () => JSON.parse(JSON.stringify(doc)) as never;
+  const count = rowsOf(copy()).length;
+  const row = fc.nat(count - 1);
+  const numeric = (r: Record<string, unknown>) => Object.keys(r).filter((k) => typeof r[k] === 'number');
+  return fc.oneof(
+    fc.tuple(row, fc.nat(40)).map(([i, k]) => {
+      const d = copy();
+      const target = rowsOf(d)[i]!;
+      const key = numeric(target)[k % numeric(target).length]!;
+      target[key] = String(target[key]);
+      return {
+        kind: `${key} as a string`,
+        text: JSON.stringify(d),
+        expect: read.includes(key) ? ('refused' as const) : ('same' as const),
+      };
+    }),
+    fc.tuple(row, fc.constantFrom(...read)).map(([i, key]) => {
+      const d = copy();
+      rowsOf(d)[i]![key] = 'OVERFLOW';
+      return {
+        kind: `${key} 1e999`,
+        text: JSON.stringify(d).replace('"OVERFLOW"', '1e999'),
+        expect: 'refused' as const,
+      };
+    }),
+    fc.tuple(row, row).map(([i, at]) => {
+      const d = copy();
+      const rows = rowsOf(d);
+      rows.splice(at, 0, rows[i]!);
+      return { kind: 'an option repeated', text: JSON.stringify(d), expect: 'refused' as const };
+    }),
+    fc.shuffledSubarray([...Array(count).keys()], { minLength: count }).map((order) => {
+      const d = copy();
+      const rows = rowsOf(d);
+      const shuffled = order.map((i) => rows[i]!);
+      rows.splice(0, rows.length, ...shuffled);
+      return { kind: 'options reordered', text: JSON.stringify(d), expect: 'same' as const };
+    }),
+  );
+}
+
+/** Totals and counts of two records of the same contracts, whose sums may differ in order of addition. */
+function expectSameTotals(record: ReportRecord, undamaged: ReportRecord): void {
+  expect(record.dataQuality).toEqual(undamaged.dataQuality);
+  expect(record.asOf).toBe(undamaged.asOf);
+  expect(record.spot).toBe(undamaged.spot);
+  for (const key of ['netGex', 'callGex', 'putGex'] as const) {
+    const [a, b] = [record.totals[key], undamaged.totals[key]];
+    expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9 * Math.abs(b));
+  }
+}
+
+describe('each damage §3 names is refused; a harmless change reads the same', () => {
+  const check = (undamaged: ReportRecord) => (damage: Damaged) => {
+    const result = outcome(damage.text);
+    if (damage.expect === 'refused') {
+      expect(['refused', damage.kind]).toEqual([Object.keys(result)[0], damage.kind]);
+      expectCleanRefusal((result as { refused: InputError }).refused);
+    } else {
+      expect(['record', damage.kind, 'refused' in result ? result.refused.message : '']).toEqual([
+        Object.keys(result)[0],
+        damage.kind,
+        '',
+      ]);
+      expectSameTotals((result as { record: ReportRecord }).record, undamaged);
+    }
+  };
+  const recordOf = (text: string) => {
+    const result = outcome(text);
+    expect(result).toHaveProperty('record');
+    const { record } = result as { record: ReportRecord };
+    expect(record.dataQuality.contractsUsed).toBeGreaterThan(10);
+    return record;
+  };
+
+  it.each([
+    ['Cboe CSV', CBOE_LAYOUT],
+    ['Deribit CSV', DERIBIT_LAYOUT],
+  ] as const)('%s', (_, layout) => {
+    fc.assert(fc.property(csvDamage(layout), check(recordOf(layout.base))), {
+      numRuns: 400,
+      reporter: shortReport,
+    });
+  });
+
+  it('Cboe JSON', () => {
+    const rows = (d: { data: { options: Record<string, unknown>[] } }) => d.data.options;
+    const damage = jsonDamage(cboeJson, rows as never, ['open_interest', 'iv', 'gamma']);
+    fc.assert(fc.property(damage, check(recordOf(JSON.stringify(cboeJson)))), {
+      numRuns: 300,
+      reporter: shortReport,
+    });
+  });
+
+  it('Deribit JSON', () => {
+    const rows = (d: { result: Record<string, unknown>[] }) => d.result;
+    const read = [
+      'open_interest',
+      'mark_iv',
+      'underlying_price',
+      'estimated_delivery_price',
+      'creation_timestamp',
+    ];
+    const damage = jsonDamage(deribitJson, rows as never, read);
+    fc.assert(fc.property(damage, check(recordOf(JSON.stringify(deribitJson)))), {
+      numRuns: 300,
+      reporter: shortReport,
+    });
   });
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readdirSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -14,17 +14,26 @@ import {
   type SettingKey,
   type Settings,
 } from '../lambda/contract';
-import { composeEmail } from '../lambda/email/compose';
+import { dailyEmail } from '../lambda/email/daily';
 import type { AnalysisOptions } from '../lambda/gamma/analyse';
 import { liveBaseUrls, liveInput, type LiveConfig } from '../lambda/live/fetch';
-import { run } from '../lambda/pipeline';
+import { run, type RunOptions } from '../lambda/pipeline';
 import { fileInput } from '../lambda/readers/detect';
 import { reportDate } from '../lambda/record';
-import { formatPct, formatPrice, formatStrike, formatUsd } from '../lambda/report/format';
+import {
+  formatPct,
+  formatPrice,
+  formatSigned,
+  formatStrike,
+  formatUsd,
+  plural,
+} from '../lambda/report/format';
+import { comparison, type Freshness } from '../lambda/report/screener';
 import { formatTilt, moveText } from '../lambda/report/summary';
 import { FsStore } from '../lambda/store/fs-store';
 import type { ChainInput, ReportRecord } from '../lambda/types';
 import { SYMBOL, unservedReason } from '../lambda/venues';
+import { parseWatchlist } from '../lambda/watchlist';
 
 const USAGE = `Usage: gamma-report [options]
 
@@ -46,6 +55,10 @@ Options:
       --positioning MODEL  dealer positioning: classic (default; dealers long calls, short puts)
                            or dealer-short (dealers short every option)
       --strike-window PCT  half-width of the GEX-by-strike chart around spot, in percent (default: 10)
+  -w, --watchlist FILE     download live chains of the symbols in FILE (one a line, # for comments);
+                           with --live, both lists are analysed
+      --concurrency N      underlyings downloaded and analysed at once (default: 4); downloads are spread
+                           with a random wait of up to 250 ms each, to be polite to the sources
       --email-preview DIR  also write the daily email as DIR/email.html, email.txt and subject.txt
       --site-url URL       where the site is published, for the email's links (default: the --out folder)
       --json               print only a JSON array of the full report records on stdout
@@ -55,10 +68,16 @@ Exit status: 0 when every chain succeeded, 1 when some failed (the others are st
 
 /** samples/ beside bin/ (when run from source) and beside dist/ (the bundle). */
 const SAMPLES_DIR = join(__dirname, '..', 'samples');
+/** Underlyings in flight at once: a handful keeps a long watchlist fast and the sources unhurried. */
+const DEFAULT_CONCURRENCY = 4;
+/** Longest random wait before each download. */
+const JITTER_MS = 250;
 
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Whether stderr is a terminal: a long run then shows its progress there. @default false */
+  stderrIsTTY?: boolean;
 }
 
 class UsageError extends Error {}
@@ -66,7 +85,10 @@ class UsageError extends Error {}
 interface CliOptions {
   files: string[];
   live: string[];
+  watchlist?: string;
+  concurrency: number;
   out: string;
+  freshness: Freshness;
   asOf?: number;
   symbol?: string;
   /** Oldest live snapshot accepted, hours, by schedule group. */
@@ -105,6 +127,8 @@ function parseCli(argv: string[], settings: Settings): CliOptions {
       options: {
         file: { type: 'string', short: 'f', multiple: true },
         live: { type: 'string', short: 'l' },
+        watchlist: { type: 'string', short: 'w' },
+        concurrency: { type: 'string' },
         out: { type: 'string', short: 'o' },
         'as-of': { type: 'string' },
         symbol: { type: 'string' },
@@ -123,7 +147,9 @@ function parseCli(argv: string[], settings: Settings): CliOptions {
   const options: CliOptions = {
     files: values.file ?? [],
     live: [],
+    concurrency: DEFAULT_CONCURRENCY,
     out: values.out ?? 'out',
+    freshness: { sessions: settings.changeMaxSessionsEquity, hours: settings.changeMaxAgeHoursCrypto },
     analysis: {
       positioning: settings.positioning,
       riskFreeRate: settings.riskFreeRate,
@@ -140,6 +166,17 @@ function parseCli(argv: string[], settings: Settings): CliOptions {
       const why = unservedReason(symbol);
       if (why !== null) throw new UsageError(`--live: ${why}`);
     }
+  }
+  if (values.watchlist !== undefined) {
+    if (values.watchlist.trim() === '') throw new UsageError('--watchlist: the file name is empty');
+    options.watchlist = values.watchlist;
+  }
+  if (values.concurrency !== undefined) {
+    const n = Number(values.concurrency);
+    if (!Number.isInteger(n) || n < 1 || n > 32) {
+      throw new UsageError(`--concurrency: "${values.concurrency}" is not a whole number from 1 to 32`);
+    }
+    options.concurrency = n;
   }
   if (values.symbol !== undefined) options.symbol = symbolArg(values.symbol, '--symbol');
   if (values['as-of'] !== undefined) {
@@ -187,17 +224,26 @@ function bundledSamples(): string[] {
     .map((name) => join(SAMPLES_DIR, name));
 }
 
-function inputs(options: CliOptions, env: NodeJS.ProcessEnv): ChainInput[] {
+function inputs(options: CliOptions, env: NodeJS.ProcessEnv, live: readonly string[]): ChainInput[] {
   const overrides = { asOf: options.asOf, symbol: options.symbol };
-  const files = options.files.length === 0 && options.live.length === 0 ? bundledSamples() : options.files;
+  const files = options.files.length === 0 && live.length === 0 ? bundledSamples() : options.files;
   const config = { ...liveBaseUrls(env), maxAgeHours: options.maxAgeHours };
   return [
     ...files.map((path) => fileInput(path, overrides)),
-    ...options.live.map((symbol) => liveInput(symbol, config, () => new Date(), { asOf: options.asOf })),
+    ...live.map((symbol) => liveInput(symbol, config, () => new Date(), { asOf: options.asOf })),
   ];
 }
 
-function table(records: readonly ReportRecord[]): string {
+/** The change since the previous report in a table cell: recent ones in figures, older ones by their age. */
+function changeCell(r: ReportRecord, freshness: Freshness): string {
+  const judged = comparison(r, r.change, freshness);
+  if (r.change === null || judged === null) return '—';
+  if (!judged.fresh) return `last report ${judged.age}`;
+  const flip = r.change.flip === null ? '' : `, flip ${formatSigned(r.change.flip)}`;
+  return `net GEX ${formatUsd(r.change.netGex)}${flip}`;
+}
+
+function table(records: readonly ReportRecord[], freshness: Freshness): string {
   const header = [
     'SYMBOL',
     'DATE',
@@ -209,6 +255,7 @@ function table(records: readonly ReportRecord[]): string {
     'CALL WALL',
     'PUT WALL',
     'EXP. MOVE',
+    'SINCE PREVIOUS',
   ];
   const rows = [...records]
     .sort((a, b) => a.symbol.localeCompare(b.symbol) || a.asOf.localeCompare(b.asOf))
@@ -227,6 +274,7 @@ function table(records: readonly ReportRecord[]): string {
         formatStrike(r.levels.callWall),
         formatStrike(r.levels.putWall),
         move === null ? '—' : `${move.pct} to ${move.expiry.slice(5)}`,
+        changeCell(r, freshness),
       ];
     });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
@@ -240,10 +288,51 @@ function table(records: readonly ReportRecord[]): string {
     .join('\n');
 }
 
+/** `1m20s`, `45s`: time left in a progress line. */
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** A progress line rewritten in place on a terminal: done of total, failures so far, time left. */
+function progressLine(io: Io): RunOptions['onProgress'] {
+  const started = Date.now();
+  return ({ done, total, failed }) => {
+    const left = done === 0 ? '' : ` · ${duration(((Date.now() - started) / done) * (total - done))} left`;
+    io.stderr(`\r\u001b[K[${done}/${total}] ${failed} failed${left}`);
+    if (done === total) io.stderr('\r\u001b[K');
+  };
+}
+
+/** The symbols of --live and --watchlist, each once, or a usage error naming every bad entry. */
+async function liveSymbols(options: CliOptions): Promise<string[]> {
+  if (options.watchlist === undefined) return options.live;
+  let text: string;
+  try {
+    text = await readFile(options.watchlist, 'utf8');
+  } catch (e) {
+    throw new UsageError(
+      `--watchlist: cannot read ${options.watchlist} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+  return [...new Set([...options.live, ...parseWatchlist(text, options.watchlist)])];
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   let options: CliOptions;
+  let live: string[];
+  const out = () => resolve(options.out);
   try {
     options = parseCli(argv, settingsFromEnv(env));
+    if (options.help) {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    live = await liveSymbols(options);
+    // A folder that cannot be written fails now, not after every chain was analysed.
+    await new FsStore(out())
+      .checkWritable()
+      .catch((e: unknown) => Promise.reject(new UsageError(`--out: ${(e as Error).message}`)));
   } catch (e) {
     if (e instanceof ConfigError) {
       io.stderr(e.problems.map((p) => `gamma-report: ${p}\n`).join(''));
@@ -252,27 +341,37 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     io.stderr(`gamma-report: ${(e as Error).message}\nRun gamma-report --help for usage.\n`);
     return 2;
   }
-  if (options.help) {
-    io.stdout(`${USAGE}\n`);
-    return 0;
-  }
-  const out = resolve(options.out);
+  const warn = (message: string) => io.stderr(`gamma-report: warning: ${message}\n`);
+  const store = new FsStore(out());
   const result = await run(
-    inputs(options, env),
-    new FsStore(out),
-    { analysis: options.analysis },
+    inputs(options, env, live),
+    store,
+    {
+      analysis: options.analysis,
+      freshness: options.freshness,
+      warn,
+      concurrency: options.concurrency,
+      jitterMs: JITTER_MS,
+      onProgress: io.stderrIsTTY && !options.json ? progressLine(io) : undefined,
+    },
     () => new Date(),
   );
   if (options.json) {
     io.stdout(`${JSON.stringify(result.reports)}\n`);
   } else if (result.reports.length > 0) {
+    const index = plural(result.indexed.length, 'underlying', 'underlyings');
     io.stdout(
-      `${table(result.reports)}\n\nIndex (${result.indexed.length} underlyings): ${join(out, 'index.html')}\n`,
+      `${table(result.reports, options.freshness)}\n\nIndex (${index}): ${join(out(), 'index.html')}\n`,
     );
   }
   if (options.emailPreview !== undefined && result.indexed.length > 0) {
     const dir = resolve(options.emailPreview);
-    const email = composeEmail(result.indexed, options.siteUrl ?? pathToFileURL(out).href, new Date());
+    const email = await dailyEmail(store, result.indexed, {
+      siteUrl: options.siteUrl ?? pathToFileURL(out()).href,
+      now: new Date(),
+      freshness: options.freshness,
+      warn,
+    });
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'email.html'), email.html);
     await writeFile(join(dir, 'email.txt'), email.text);
@@ -280,13 +379,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     (options.json ? io.stderr : io.stdout)(`Email preview: ${join(dir, 'email.html')}\n`);
   }
   for (const f of result.failures) io.stderr(`gamma-report: failed: ${f.message}\n`);
-  return result.failures.length > 0 ? 1 : 0;
+  if (result.indexFailure)
+    io.stderr(`gamma-report: failed: the index (stage publish): ${result.indexFailure.message}\n`);
+  return result.failures.length > 0 || result.indexFailure ? 1 : 0;
 }
 
 if (require.main === module) {
   main(process.argv.slice(2), process.env, {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
+    stderrIsTTY: process.stderr.isTTY,
   }).then(
     (code) => {
       process.exitCode = code;

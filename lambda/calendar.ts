@@ -64,3 +64,34 @@ export function isNyseHoliday(instant: Date): boolean {
   const ny = DateTime.fromJSDate(instant, { zone: 'America/New_York' });
   return nyseHolidays(ny.year).includes(ny.toISODate()!);
 }
+
+/** Whether a New York calendar date (YYYY-MM-DD) is an NYSE trading day: a weekday that is not a holiday. */
+export function isTradingDay(date: string): boolean {
+  const d = DateTime.fromISO(date, { zone: 'UTC' });
+  return d.weekday <= 5 && !nyseHolidays(d.year).includes(date);
+}
+
+/** The NYSE trading day before a date. */
+export function previousTradingDay(date: string): string {
+  let d = DateTime.fromISO(date, { zone: 'UTC' }).minus({ days: 1 });
+  while (!isTradingDay(d.toISODate()!)) d = d.minus({ days: 1 });
+  return d.toISODate()!;
+}
+
+/**
+ * The NYSE session whose quotes an instant shows: its New York date once that day's session has opened
+ * (09:30), else the trading day before. A Sunday download or an 08:30 run shows the previous session.
+ */
+export function sessionOf(instant: number): string {
+  const ny = DateTime.fromMillis(instant, { zone: 'America/New_York' });
+  const date = ny.toISODate()!;
+  const opened = ny.hour * 60 + ny.minute >= 9 * 60 + 30;
+  return isTradingDay(date) && opened ? date : previousTradingDay(date);
+}
+
+/** Trading days after `from` up to and including `to` (0 when `to` is not later). */
+export function tradingDaysBetween(from: string, to: string): number {
+  let n = 0;
+  for (let d = to; d > from; d = previousTradingDay(d)) if (isTradingDay(d)) n += 1;
+  return n;
+}

@@ -75,6 +75,20 @@ export const SETTINGS = {
   ),
   maxAgeHoursEquity: hours('MAX_AGE_HOURS_EQUITY', 'equity'),
   maxAgeHoursCrypto: hours('MAX_AGE_HOURS_CRYPTO', 'crypto'),
+  /** The page and email compare with the previous report only when it is at most this many sessions older. */
+  changeMaxSessionsEquity: numberSetting(
+    'CHANGE_MAX_SESSIONS_EQUITY',
+    1,
+    'a whole number of trading sessions from 0 to 30',
+    (n) => Number.isInteger(n) && n >= 0 && n <= 30,
+  ),
+  /** The same for groups that trade around the clock, in hours. */
+  changeMaxAgeHoursCrypto: numberSetting(
+    'CHANGE_MAX_AGE_HOURS_CRYPTO',
+    36,
+    'a positive number of hours',
+    (n) => n > 0,
+  ),
 };
 
 export type SettingKey = keyof typeof SETTINGS;

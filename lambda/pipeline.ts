@@ -4,22 +4,32 @@ import { InputError } from './errors';
 import { RunFailure } from './failure';
 import { analyse, type AnalysisOptions } from './gamma/analyse';
 import { FetchError } from './live/http';
-import { publishIndex, publishReport, type IndexEntry, type Published } from './publish';
+import { publishIndex, publishReport, type PublishOptions, type Published } from './publish';
+import type { Summary } from './report/screener';
 import type { Store } from './store/store';
 import type { ChainInput, ReportRecord } from './types';
 
-export interface RunOptions {
+export interface RunOptions extends Pick<PublishOptions, 'freshness' | 'warn'> {
   /** What to compute, the strike window of the grid and the pages included. */
   analysis: AnalysisOptions;
   /** Inputs loaded and analysed at once (downloads and file reads overlap). @default 4 */
   concurrency?: number;
+  /**
+   * A random wait of up to this many milliseconds before each download, so a long watchlist does not reach
+   * the source in bursts. @default 0
+   */
+  jitterMs?: number;
+  /** Called as each input ends, with the counts so far (the CLI's progress line). */
+  onProgress?: (progress: { done: number; total: number; failed: number }) => void;
 }
 
 export interface RunResult {
   reports: ReportRecord[];
   failures: RunFailure[];
-  /** The latest record and history of every underlying listed on the index page after the run. */
-  indexed: IndexEntry[];
+  /** Every underlying listed on the index page after the run. */
+  indexed: Summary[];
+  /** Why the index could not be written, when it could not: the reports themselves were published. */
+  indexFailure?: Error;
 }
 
 type Step = 'load' | 'analyse' | 'publish';
@@ -51,19 +61,25 @@ export function publishInput(
   input: ChainInput,
   store: Store,
   record: ReportRecord,
-  analysis: Pick<AnalysisOptions, 'strikeWindowPct'>,
+  options: Pick<RunOptions, 'analysis' | 'freshness' | 'warn'>,
 ): Promise<Published> {
   return step(input, 'publish', () =>
-    publishReport(store, record, { strikeWindowPct: analysis.strikeWindowPct }),
+    publishReport(store, record, {
+      strikeWindowPct: options.analysis.strikeWindowPct,
+      freshness: options.freshness,
+      warn: options.warn,
+    }),
   );
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * The one pipeline behind the CLI and the Lambda: for each input, load, analyse and publish; one input's
- * failure is recorded and the others go on; then the index page is rewritten from the store. Up to
- * `concurrency` inputs are loaded and analysed at once; publishing is one at a time, so two snapshots of the
- * same underlying never interleave their read-modify-write of its history and `latest`. Results keep the
- * inputs' order.
+ * failure is recorded and the others go on; then the index is rewritten from the store. Up to `concurrency`
+ * inputs are loaded and analysed at once; then each underlying publishes its snapshots one at a time, oldest
+ * first, so they never interleave their read-modify-write of its history and `latest`, and each compares
+ * with the one before it. Results keep the inputs' order.
  */
 export async function run(
   inputs: readonly ChainInput[],
@@ -72,23 +88,58 @@ export async function run(
   now: () => Date,
 ): Promise<RunResult> {
   const work = pLimit(Math.max(1, options.concurrency ?? 4));
-  const publishing = pLimit(1);
-  const outcomes = await Promise.all(
+  const progress = { done: 0, total: inputs.length, failed: 0 };
+  const ended = (failed: boolean) => {
+    progress.done += 1;
+    if (failed) progress.failed += 1;
+    options.onProgress?.({ ...progress });
+  };
+  // analyseInput and publishInput only ever throw RunFailure.
+  const analysed = await Promise.all(
     inputs.map((input) =>
-      work(async (): Promise<{ record: ReportRecord } | { failure: RunFailure }> => {
+      work(async () => {
         try {
-          const record = await analyseInput(input, options.analysis);
-          await publishing(() => publishInput(input, store, record, options.analysis));
-          return { record };
+          if (input.origin !== 'file' && options.jitterMs) await sleep(Math.random() * options.jitterMs);
+          return { input, record: await analyseInput(input, options.analysis) };
         } catch (e) {
-          // analyseInput and publishInput only ever throw RunFailure.
-          return { failure: e as RunFailure };
+          ended(true);
+          return { input, failure: e as RunFailure };
         }
       }),
     ),
   );
-  const reports = outcomes.flatMap((o) => ('record' in o ? [o.record] : []));
-  const failures = outcomes.flatMap((o) => ('failure' in o ? [o.failure] : []));
-  const indexed = await publishIndex(store, now());
-  return { reports, failures, indexed };
+  // An underlying's snapshots publish oldest first, so each compares with the one before it (§11);
+  // different underlyings publish side by side.
+  const bySymbol = new Map<string, { input: ChainInput; record: ReportRecord }[]>();
+  for (const a of analysed) {
+    if (!('record' in a) || a.record === undefined) continue;
+    const list = bySymbol.get(a.record.symbol) ?? bySymbol.set(a.record.symbol, []).get(a.record.symbol)!;
+    list.push({ input: a.input, record: a.record });
+  }
+  const published = new Map<ChainInput, ReportRecord | RunFailure>();
+  await Promise.all(
+    [...bySymbol.values()].map((snapshots) =>
+      work(async () => {
+        for (const { input, record } of snapshots.sort((a, b) =>
+          a.record.asOf.localeCompare(b.record.asOf),
+        )) {
+          try {
+            published.set(input, (await publishInput(input, store, record, options)).record);
+            ended(false);
+          } catch (e) {
+            published.set(input, e as RunFailure);
+            ended(true);
+          }
+        }
+      }),
+    ),
+  );
+  const outcomes = analysed.map((a) => ('failure' in a && a.failure ? a.failure : published.get(a.input)!));
+  const reports = outcomes.filter((o): o is ReportRecord => !(o instanceof RunFailure));
+  const failures = outcomes.filter((o): o is RunFailure => o instanceof RunFailure);
+  try {
+    return { reports, failures, indexed: await publishIndex(store, now(), options.warn) };
+  } catch (e) {
+    return { reports, failures, indexed: [], indexFailure: e instanceof Error ? e : new Error(String(e)) };
+  }
 }

@@ -1,11 +1,16 @@
-import { historyPoint, withPoint, type HistoryPoint } from './report/history';
+import pLimit from 'p-limit';
+import { changeSince } from './gamma/change';
 import { reportDate } from './record';
-import { renderArchivePage, renderIndexPage, renderReportPage, type PageOptions } from './report/render';
+import type { StoredRecord } from './record-schema';
+import { historyPoint, withPoint, type HistoryPoint } from './report/history';
+import { renderArchivePage, renderIndexPage, renderReportPage } from './report/render';
+import { DEFAULT_FRESHNESS, screenerCsv, summarize, type Freshness, type Summary } from './report/screener';
 import type { Store } from './store/store';
 import type { ReportRecord } from './types';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
+const CSV_TYPE = 'text/csv; charset=utf-8';
 /** Pages that change with every run: readers and the CDN look again after five minutes. */
 const SHORT = 'public, max-age=300';
 /** A dated report changes only if its day is re-run. */
@@ -16,44 +21,87 @@ export const PUT_OPTIONS = {
   datedHtml: { contentType: HTML_TYPE, cacheControl: LONG },
   liveJson: { contentType: JSON_TYPE, cacheControl: SHORT },
   liveHtml: { contentType: HTML_TYPE, cacheControl: SHORT },
+  liveCsv: { contentType: CSV_TYPE, cacheControl: SHORT },
 } as const;
 
-const LATEST = /^([^/]+)\/latest\.json$/;
 const DATED = /^[^/]+\/\d{4}-\d\d-\d\d\.json$/;
 
-async function readRecord(store: Store, key: string): Promise<ReportRecord | null> {
-  const text = await store.get(key);
-  return text === null ? null : (JSON.parse(text) as ReportRecord);
+export interface PublishOptions {
+  /** Half-width of the strike charts around spot, in percent. @default the setting's */
+  strikeWindowPct?: number;
+  /** How recent a previous report must be for the page and email to compare with it. @default the settings' */
+  freshness?: Freshness;
+  /**
+   * Told of stored files that are damaged and were ignored or rebuilt (an empty history, an unreadable
+   * previous record): the run goes on without them. @default silent
+   */
+  warn?: (message: string) => void;
 }
 
-/** The keys of an underlying's dated records, oldest date first. */
+const silent = () => undefined;
+
+/** The zod schemas load only when a stored file is read: a first run into an empty folder needs none. */
+const schemas = () => import('./record-schema');
+
+/** A stored JSON file checked against a schema; a damaged one is named to `warn` and read as absent. */
+async function readStored<T>(
+  store: Store,
+  key: string,
+  check: (text: string) => { value: T } | { problem: string },
+  warn: (message: string) => void,
+): Promise<T | null> {
+  const text = await store.get(key);
+  if (text === null) return null;
+  const read = check(text);
+  if ('value' in read) return read.value;
+  warn(`${key} is unreadable and was ignored (${read.problem})`);
+  return null;
+}
+
+async function readStoredRecord(store: Store, key: string, warn: (m: string) => void) {
+  const { parseStored, storedRecord } = await schemas();
+  return readStored(store, key, (t) => parseStored(storedRecord, t), warn);
+}
+
+/** A full schema-2 record (what a page is drawn from), or null when the stored one is not. */
+async function readFullRecord(store: Store, key: string, warn: (m: string) => void) {
+  const { parseStored, reportRecord } = await schemas();
+  return readStored(store, key, (t) => parseStored(reportRecord, t), warn);
+}
+
+/** The keys of an underlying's dated records, oldest date first: one listing of its folder. */
 async function datedKeys(store: Store, symbol: string): Promise<string[]> {
   return (await store.list(`${symbol}/`)).filter((k) => DATED.test(k)).sort();
 }
 
 const dateOfKey = (key: string) => key.slice(key.indexOf('/') + 1, -'.json'.length);
 
-/** The history with the dated keys it was checked against (oldest date first). */
-async function historyWithKeys(store: Store, symbol: string) {
-  const saved = await store.get(`${symbol}/history.json`);
-  let history = saved === null ? [] : (JSON.parse(saved) as HistoryPoint[]);
+/**
+ * An underlying's history with the dated keys it was checked against (oldest date first): its `history.json`
+ * plus a point for every dated record it lacks. So it rebuilds itself when the file is missing (a first run,
+ * a store filled by an older version) or damaged (named to `warn`), and heals when a concurrent run wrote it
+ * without a date the other run had just added.
+ */
+async function historyWithKeys(store: Store, symbol: string, warn: (message: string) => void) {
+  const { parseStored, historyFile } = await schemas();
+  let history =
+    (await readStored(store, `${symbol}/history.json`, (t) => parseStored(historyFile, t), warn)) ?? [];
   const keys = await datedKeys(store, symbol);
   const known = new Set(history.map((p) => p.date));
   for (const key of keys) {
     if (known.has(dateOfKey(key))) continue;
-    const record = await readRecord(store, key);
+    const record = await readStoredRecord(store, key, warn);
     if (record !== null) history = withPoint(history, historyPoint(record, reportDate(record)));
   }
   return { history, keys };
 }
 
-/**
- * An underlying's history: its `history.json`, plus a point for every dated record it lacks. So it rebuilds
- * itself when the file is missing (first run, or a store filled by an older version), and heals when a
- * concurrent run wrote it without a date the other run had just added.
- */
-export async function loadHistory(store: Store, symbol: string): Promise<HistoryPoint[]> {
-  return (await historyWithKeys(store, symbol)).history;
+export async function loadHistory(
+  store: Store,
+  symbol: string,
+  warn: (message: string) => void = silent,
+): Promise<HistoryPoint[]> {
+  return (await historyWithKeys(store, symbol, warn)).history;
 }
 
 /** Every number in the record is finite: a NaN or infinity is a bug upstream, named by its path. */
@@ -67,107 +115,182 @@ export function assertFinite(value: unknown, path = 'record'): void {
   }
 }
 
-/** An underlying as the index page lists it: its latest record and its history. */
-export interface IndexEntry {
-  record: ReportRecord;
-  history: HistoryPoint[];
+/**
+ * The record this one compares with (§11): the stored report of the same underlying with the latest asOf
+ * before it, whatever order the runs come in. A damaged one is named and treated as absent.
+ */
+async function previousRecord(
+  store: Store,
+  record: ReportRecord,
+  history: readonly HistoryPoint[],
+  warn: (message: string) => void,
+): Promise<StoredRecord | null> {
+  const earlier = history.filter((p) => Date.parse(p.asOf) < Date.parse(record.asOf));
+  const point = earlier[earlier.length - 1];
+  if (point === undefined) return null;
+  return readStoredRecord(store, `${record.symbol}/${point.date}.json`, warn);
 }
 
 export interface Published {
+  /** The record as published: with its change since the previous report. */
+  record: ReportRecord;
   /** The dated keys written: `<SYM>/<date>.json` and `.html` (none when the day already has a newer one). */
   keys: string[];
   /** Whether `latest.*` now shows this record (false when the store already has a newer snapshot). */
   latest: boolean;
 }
 
-type ViewOptions = Pick<PageOptions, 'strikeWindowPct'>;
+interface Views {
+  strikeWindowPct?: number;
+  freshness: Freshness;
+  warn: (message: string) => void;
+}
 
 /**
- * Rewrites an underlying's views: `history.json`, the archive page, and `latest.*` as the newest dated
- * record (`record` when the store has none yet) with the whole history. Returns the newest dated key it
- * used and the record it showed as latest.
+ * Rewrites an underlying's views from its newest dated record (`record` itself when it is the newest, whose
+ * page is then reused as it is): `history.json`, the archive page, `latest.*` and `summary.json` for the
+ * index. Returns the newest dated key it used and the asOf it showed as latest.
  */
 async function writeViews(
   store: Store,
   record: ReportRecord,
+  page: string | null,
   history: HistoryPoint[],
   keys: string[],
-  options: ViewOptions,
-): Promise<{ newestKey: string | undefined; latest: ReportRecord }> {
+  views: Views,
+): Promise<{ newestKey: string | undefined; latestAsOf: string | null }> {
   const { symbol } = record;
   const newestKey = keys.at(-1);
-  const latest = (newestKey === undefined ? null : await readRecord(store, newestKey)) ?? record;
+  // The record is the newest when its dated file is the newest and holds it (page: it was just written).
+  const own =
+    page !== null && (newestKey === undefined || newestKey === `${symbol}/${reportDate(record)}.json`);
+  const latest = own || newestKey === undefined ? record : await readFullRecord(store, newestKey, views.warn);
   await store.put(`${symbol}/history.json`, JSON.stringify(history), PUT_OPTIONS.liveJson);
   await store.put(
     `${symbol}/index.html`,
-    renderArchivePage(symbol, history, latest.source),
+    renderArchivePage(symbol, history, record.source),
     PUT_OPTIONS.liveHtml,
   );
+  // A newest record written by an older version cannot be drawn: latest.* keep what they show.
+  if (latest === null) return { newestKey, latestAsOf: null };
+  const html = own
+    ? page
+    : renderReportPage(latest, { ...views, history: history.filter((p) => p.asOf <= latest.asOf) });
   await store.put(`${symbol}/latest.json`, JSON.stringify(latest, null, 1), PUT_OPTIONS.liveJson);
-  await store.put(
-    `${symbol}/latest.html`,
-    renderReportPage(latest, { ...options, history }),
-    PUT_OPTIONS.liveHtml,
-  );
-  return { newestKey, latest };
+  await store.put(`${symbol}/latest.html`, html, PUT_OPTIONS.liveHtml);
+  const summary = summarize(latest, history, views.freshness);
+  await store.put(`${symbol}/summary.json`, JSON.stringify(summary), PUT_OPTIONS.liveJson);
+  return { newestKey, latestAsOf: latest.asOf };
 }
 
 /**
- * Writes one record. The dated JSON and page go first, and only when no newer snapshot of the same day is
- * there; then the views (history, archive, `latest.*`), which always show the newest dated record, so a
- * late older snapshot only adds its point. Nothing is written until the record is checked and its page
- * rendered. If another run added a dated record while this one wrote the views, they are written once more
- * from the store, so two runs at once for one underlying end with every date and the newest as latest.
+ * Publishes one record with its change since the previous report (§11). The dated JSON and page go first,
+ * and only when no newer snapshot of the same day is there; then the views, which always show the newest
+ * dated record, so a late older snapshot only adds its point. Nothing is written until the record is checked
+ * and its page rendered. If another run added a dated record while this one wrote the views, they are
+ * written once more from the store, so two runs at once for one underlying end with every date and the
+ * newest as latest.
  */
 export async function publishReport(
   store: Store,
-  record: ReportRecord,
-  options: ViewOptions = {},
+  analysed: ReportRecord,
+  options: PublishOptions = {},
 ): Promise<Published> {
+  const views: Views = {
+    strikeWindowPct: options.strikeWindowPct,
+    freshness: options.freshness ?? DEFAULT_FRESHNESS,
+    warn: options.warn ?? silent,
+  };
+  const date = reportDate(analysed);
+  const base = `${analysed.symbol}/${date}`;
+  let { history, keys } = await historyWithKeys(store, analysed.symbol, views.warn);
+  const previous = await previousRecord(store, analysed, history, views.warn);
+  const record: ReportRecord = {
+    ...analysed,
+    change: previous === null ? null : changeSince(previous, analysed),
+  };
   assertFinite(record);
-  const date = reportDate(record);
-  const base = `${record.symbol}/${date}`;
-  const sameDay = await readRecord(store, `${base}.json`);
+  const sameDay = await readStoredRecord(store, `${base}.json`, views.warn);
   const ownsDay = sameDay === null || Date.parse(sameDay.asOf) <= Date.parse(record.asOf);
-  let { history, keys } = await historyWithKeys(store, record.symbol);
+  let page: string | null = null;
   if (ownsDay) {
     history = withPoint(history, historyPoint(record, date));
-    const page = renderReportPage(record, {
-      ...options,
-      history: history.filter((p) => p.asOf <= record.asOf),
-    });
+    page = renderReportPage(record, { ...views, history: history.filter((p) => p.asOf <= record.asOf) });
     await store.put(`${base}.json`, JSON.stringify(record, null, 1), PUT_OPTIONS.datedJson);
     await store.put(`${base}.html`, page, PUT_OPTIONS.datedHtml);
     keys = [...new Set([...keys, `${base}.json`])].sort();
   }
-  let views = await writeViews(store, record, history, keys, options);
+  let written = await writeViews(store, record, page, history, keys, views);
   // Another run of this underlying may have added a date meanwhile: then write the views once more.
-  const again = await historyWithKeys(store, record.symbol);
-  if (again.history.length !== history.length || again.keys.at(-1) !== views.newestKey) {
-    views = await writeViews(store, record, again.history, again.keys, options);
+  const again = await historyWithKeys(store, record.symbol, views.warn);
+  if (again.history.length !== history.length || again.keys.at(-1) !== written.newestKey) {
+    written = await writeViews(store, record, page, again.history, again.keys, views);
   }
   return {
+    record,
     keys: ownsDay ? [`${base}.json`, `${base}.html`] : [],
-    latest: views.latest.asOf === record.asOf,
+    latest: written.latestAsOf === record.asOf,
   };
 }
 
-/** The latest record and the history of every underlying in the store. */
-export async function latestEntries(store: Store): Promise<IndexEntry[]> {
-  const keys = (await store.list('')).filter((k) => LATEST.test(k)).sort();
-  const entries: IndexEntry[] = [];
-  for (const key of keys) {
-    const text = await store.get(key);
-    if (text === null) continue;
-    const record = JSON.parse(text) as ReportRecord;
-    entries.push({ record, history: await loadHistory(store, record.symbol) });
+/** Summaries read at once: enough to overlap S3's latency, few enough to be polite to it. */
+const READ_CONCURRENCY = 16;
+
+/**
+ * The summary of every underlying in the store, by symbol: one listing of the top folders and one small
+ * object per underlying, read in parallel. A damaged one is named and left out; it never blocks the others.
+ */
+export async function indexEntries(
+  store: Store,
+  warn: (message: string) => void = silent,
+): Promise<Summary[]> {
+  const { parseStored, summaryFile } = await schemas();
+  const limit = pLimit(READ_CONCURRENCY);
+  const folders = (await store.folders()).sort();
+  const summaries = await Promise.all(
+    folders.map((symbol) =>
+      limit(() => readStored(store, `${symbol}/summary.json`, (t) => parseStored(summaryFile, t), warn)),
+    ),
+  );
+  return summaries.filter((s): s is Summary => s !== null);
+}
+
+const listed = (entries: readonly Summary[]) =>
+  entries.map((e) => `${e.row.symbol} ${e.row.asOf}`).join('\n');
+
+/**
+ * Rewrites the index (`index.html`, the screener, and `screener.json` / `screener.csv`) from what the store
+ * holds; returns the entries it lists. Runs that finish at the same time each write it: a run reads the
+ * store again after writing, and writes once more if the store changed meanwhile, so the last writer lists
+ * everyone.
+ */
+export async function publishIndex(
+  store: Store,
+  generatedAt: Date,
+  warn: (message: string) => void = silent,
+): Promise<Summary[]> {
+  let entries = await indexEntries(store, warn);
+  for (let round = 0; round < 3; round++) {
+    const rows = entries.map((e) => e.row);
+    await store.put('screener.json', JSON.stringify(rows, null, 1), PUT_OPTIONS.liveJson);
+    await store.put('screener.csv', screenerCsv(rows), PUT_OPTIONS.liveCsv);
+    await store.put('index.html', renderIndexPage(entries, generatedAt), PUT_OPTIONS.liveHtml);
+    const now = await indexEntries(store, silent);
+    if (listed(now) === listed(entries)) break;
+    entries = now;
   }
   return entries;
 }
 
-/** Rewrites `index.html` from the latest records in the store; returns the entries it lists. */
-export async function publishIndex(store: Store, generatedAt: Date): Promise<IndexEntry[]> {
-  const entries = await latestEntries(store);
-  await store.put('index.html', renderIndexPage(entries, generatedAt), PUT_OPTIONS.liveHtml);
-  return entries;
+/** The latest full records of some underlyings, read in parallel; a damaged one is named and left out. */
+export async function latestRecords(
+  store: Store,
+  symbols: readonly string[],
+  warn: (message: string) => void = silent,
+): Promise<ReportRecord[]> {
+  const limit = pLimit(READ_CONCURRENCY);
+  const records = await Promise.all(
+    symbols.map((symbol) => limit(() => readFullRecord(store, `${symbol}/latest.json`, warn))),
+  );
+  return records.filter((r): r is ReportRecord => r !== null);
 }

@@ -50,6 +50,16 @@ export const reportRecord = z.object({
     ),
   asOf: z.string().check(z.describe('The snapshot instant, ISO 8601 UTC (§2)')),
   spot: num('The underlying’s price: Cboe’s last price, or Deribit’s index'),
+  session: z
+    .object({
+      quotes: isoDate('The market session the quotes belong to'),
+      openInterest: isoDate('The session whose close the open interest reflects'),
+    })
+    .check(
+      z.describe(
+        'Added by this project: a Cboe file downloaded on a weekend holds Friday’s quotes and Thursday’s open interest',
+      ),
+    ),
   currency: z.literal('USD'),
   unit: z.string().check(z.describe('The unit of the gamma exposures: "USD per 1% move"')),
   assumptions: z.object({
@@ -160,3 +170,101 @@ export function recordJsonSchema(): string {
   };
   return `${JSON.stringify(schema, null, 2)}\n`;
 }
+
+/**
+ * What reading a stored record needs of it (its history point and the change since it, §11): the fields
+ * schema 1 records have too, checked so that a damaged file is named and ignored rather than misread.
+ */
+export const storedRecord = z.object({
+  symbol: z.string(),
+  source: z.enum(['cboe', 'cboe-csv', 'deribit']),
+  asOf: z.string().check(z.regex(/^\d{4}-\d\d-\d\dT/)),
+  spot: z.number(),
+  regime: z.enum(['positive', 'negative']),
+  totals: z.object({ netGex: z.number() }),
+  flip: z.object({ level: z.nullable(z.number()) }),
+  levels: z.object({
+    callWall: z.nullable(z.number()),
+    putWall: z.nullable(z.number()),
+    maxPain: z.nullable(z.number()),
+  }),
+  byStrike: z.array(z.object({ strike: z.number(), callOi: z.number(), putOi: z.number() })),
+});
+
+/** One point of `<SYM>/history.json`: what the history charts and the archive need of one report. */
+export const historyPoint = z.object({
+  date: z.string().check(z.regex(/^\d{4}-\d\d-\d\d$/)),
+  asOf: z.string(),
+  spot: z.number(),
+  flip: z.nullable(z.number()),
+  callWall: z.nullable(z.number()),
+  putWall: z.nullable(z.number()),
+  maxPain: z.optional(z.nullable(z.number())),
+  netGex: z.number(),
+  regime: z.enum(['positive', 'negative']),
+});
+
+/** `<SYM>/history.json`. */
+export const historyFile = z.array(historyPoint);
+
+/** `<SYM>/summary.json`: what the index and the email read of one underlying (lambda/report/screener.ts). */
+export const summaryFile = z.object({
+  /** The screener's row: the latest report's ranking fields; flipDistancePct as (spot − flip) / spot × 100. */
+  row: z.object({
+    symbol: z.string(),
+    venue: z.enum(['cboe', 'deribit']),
+    date: z.string(),
+    asOf: z.string(),
+    regime: z.enum(['positive', 'negative']),
+    spot: z.number(),
+    netGex: z.number(),
+    tilt: z.number(),
+    flip: z.nullable(z.number()),
+    flipDistancePct: z.nullable(z.number()),
+    callWall: z.nullable(z.number()),
+    putWall: z.nullable(z.number()),
+    zeroDteShare: z.number(),
+    expectedMovePct: z.nullable(z.number()),
+    netDex: z.number(),
+    netVex: z.number(),
+    netCex: z.number(),
+  }),
+  /** Spot and flip of the most recent reports, oldest first. */
+  spark: z.array(
+    z.object({ date: z.string(), asOf: z.string(), spot: z.number(), flip: z.nullable(z.number()) }),
+  ),
+  /** The levels' change since the previous report, whether it is recent enough to compare, and its age. */
+  change: z.nullable(
+    z.object({
+      previousAsOf: z.string(),
+      spot: z.number(),
+      netGex: z.number(),
+      flip: z.nullable(z.number()),
+      callWall: z.nullable(z.number()),
+      putWall: z.nullable(z.number()),
+      fresh: z.boolean(),
+      age: z.string(),
+    }),
+  ),
+});
+
+/** The text as a value of `schema`, or null with the first problem when it is not one. */
+export function parseStored<T extends z.ZodMiniType>(
+  schema: T,
+  text: string,
+): { value: z.infer<T> } | { problem: string } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return { problem: `not JSON (${(e as Error).message})` };
+  }
+  const result = schema.safeParse(doc);
+  if (result.success) return { value: result.data };
+  const issue = result.error.issues[0]!;
+  return { problem: `${issue.path.join('.') || 'the document'}: ${issue.message}` };
+}
+
+export type SummaryFile = z.infer<typeof summaryFile>;
+export type HistoryPoint = z.infer<typeof historyPoint>;
+export type StoredRecord = z.infer<typeof storedRecord>;

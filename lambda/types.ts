@@ -43,6 +43,8 @@ export interface OptionChain {
   venue: Venue;
   /** Snapshot instant, epoch milliseconds UTC. */
   asOf: number;
+  /** When the quotes were made, if the feed says (Cboe JSON's last trade): dates the session. */
+  quoteTime?: number;
   spot: number;
   contracts: OptionContract[];
 }

@@ -47,11 +47,14 @@ export function acknowledgeNagFindings(stack: GammaReportStack): void {
     `AwsSolutions-IAM5[Resource::${bucket}/*/*]`,
     "Get and put only keys inside a folder: each underlying's reports live under <SYM>/, named by date; the root index is not this function's.",
   );
-  for (const key of ['latest.json', 'history.json', '????-??-??.json']) {
+  for (const [key, why] of [
+    ['summary.json', 'for the screener'],
+    ['latest.json', "for a short watchlist's email"],
+  ]) {
     accept(
       stack.aggregateFunction.role!,
       `AwsSolutions-IAM5[Resource::${bucket}/*/${key}]`,
-      `Read ${key} of every underlying for the index page: the underlyings are those the bucket holds, named at run time.`,
+      `Read ${key} of every underlying ${why}: the underlyings are those the bucket holds, named at run time.`,
     );
   }
 

@@ -6,16 +6,27 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deployCall } from './deploy-call';
 
 /**
- * What the pages need and nothing more: inline styles and inline SVG, no script, no external request,
- * links to JSON on the same site. Checked against the real pages in Chromium (tests/browser/pages.test.ts).
+ * The screener's sorting and filtering script, the one script the site runs: the CSP allows it by the
+ * SHA-256 of its exact text, which the index page inlines as it is (lambda/report/render.ts).
  */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const SCREENER_SCRIPT = readFileSync(
+  join(__dirname, '..', 'templates', 'partials', 'screener-script.hbs'),
+  'utf8',
+);
+const SCREENER_HASH = `'sha256-${createHash('sha256').update(SCREENER_SCRIPT).digest('base64')}'`;
+
+/**
+ * What the pages need and nothing more: inline styles and inline SVG, one script allowed by its hash, no
+ * external request, links to JSON on the same site. Checked against the real pages in Chromium
+ * (tests/browser/pages.test.ts).
+ */
+export const CONTENT_SECURITY_POLICY = `default-src 'none'; script-src ${SCREENER_HASH}; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 /** The page CloudFront shows for a key the bucket does not hold, the index included before the first run. */
 export const NOT_FOUND_KEY = '404.html';

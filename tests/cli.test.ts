@@ -59,11 +59,19 @@ describe('gamma-report with no arguments', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const out = join(cwd, 'out');
-    expect(readdirSync(out).sort()).toEqual(['BTC', 'ETH', 'SPX', 'SPY', 'index.html']);
+    expect(readdirSync(out).sort()).toEqual([
+      'BTC',
+      'ETH',
+      'SPX',
+      'SPY',
+      'index.html',
+      'screener.csv',
+      'screener.json',
+    ]);
     expect(readdirSync(join(out, 'SPX')).sort()).toEqual(
       ['2023-05-20', '2023-05-23', '2023-05-26', '2023-06-08', '2023-09-14', 'latest']
         .flatMap((d) => [`${d}.html`, `${d}.json`])
-        .concat(['history.json', 'index.html'])
+        .concat(['history.json', 'index.html', 'summary.json'])
         .sort(),
     );
     const latest = readJson(join(out, 'SPX', 'latest.json'));
@@ -74,11 +82,11 @@ describe('gamma-report with no arguments', () => {
 
     const lines = run.stdout.split('\n');
     expect(lines[0]).toMatch(
-      /^SYMBOL +DATE +SPOT +NET GEX\/1% +FLIP \(SPOT−FLIP\) +REGIME +TILT +CALL WALL +PUT WALL +EXP\. MOVE$/,
+      /^SYMBOL +DATE +SPOT +NET GEX\/1% +FLIP \(SPOT−FLIP\) +REGIME +TILT +CALL WALL +PUT WALL +EXP\. MOVE +SINCE PREVIOUS$/,
     );
     // SPX 2023-09-14: tilt 16.1 / (196.4 + 180.3) = +0.04; expected move 4,505.10 × 9.83% × √(T to 09-15 09:30 ET).
     expect(lines.find((l) => l.startsWith('SPX     2023-09-14'))).toMatch(
-      /4,505\.10 +\+\$16\.1bn +4,494\.\d\d \(\+0\.24%\) +positive +\+0\.04 +4,525 +4,500 +±0\.51% to 09-15$/,
+      /4,505\.10 +\+\$16\.1bn +4,494\.\d\d \(\+0\.24%\) +positive +\+0\.04 +4,525 +4,500 +±0\.51% to 09-15 +last report 97 days earlier$/,
     );
     expect(run.stdout).toContain(`Index (4 underlyings): ${join(out, 'index.html')}`);
   });
@@ -223,13 +231,14 @@ describe('options', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Email preview: ${join(cwd, 'mail', 'email.html')}`);
     const subject = readFileSync(join(cwd, 'mail', 'subject.txt'), 'utf8');
-    // The bundled history: BTC fell through its 2024 put wall by 2026, SPX rose through its June call wall.
+    // The bundled history holds BTC two years apart and SPX three months apart: too old to compare, so no
+    // "broke the wall" alert fires; the email says how old the previous report is instead.
     expect(subject).toMatch(
-      /^BTC broke the put wall 72,000 · SPX broke the call wall 4,300 · BTC \+\$46\.5m γ · flip 68,007 \(\+4\.3%\) · ETH .* · SPX \+\$16\.1bn γ · flip 4,494 \(\+0\.2%\) · SPY .*\n$/,
+      /^BTC \+\$46\.5m γ · flip 68,007 \(\+4\.3%\) · ETH .* · SPX \+\$16\.1bn γ · flip 4,494 \(\+0\.2%\) · SPY .*\n$/,
     );
-    expect(readFileSync(join(cwd, 'mail', 'email.txt'), 'utf8')).toContain(
-      'Report: https://reports.example.com/SPX/latest.html',
-    );
+    const text = readFileSync(join(cwd, 'mail', 'email.txt'), 'utf8');
+    expect(text).toContain('Report: https://reports.example.com/SPX/latest.html');
+    expect(text).toContain('The previous report is 731 days earlier: too old to compare.');
     expect(readFileSync(join(cwd, 'mail', 'email.html'), 'utf8')).toContain(
       'href="https://reports.example.com/BTC/latest.json"',
     );

@@ -52,6 +52,8 @@ describe('deployment configuration', () => {
       certificateArn: '',
       monthlyBudgetUsd: 0,
       settings: {
+        changeMaxAgeHoursCrypto: 36,
+        changeMaxSessionsEquity: 1,
         positioning: 'classic',
         riskFreeRate: 0,
         dividendYield: 0,

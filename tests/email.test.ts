@@ -1,41 +1,66 @@
-import { alerts, composeEmail } from '../lambda/email/compose';
+import { alerts, composeEmail, DETAIL_LIMIT } from '../lambda/email/compose';
 import { analyse } from '../lambda/gamma/analyse';
-import { historyPoint, type HistoryPoint } from '../lambda/report/history';
+import { changeSince } from '../lambda/gamma/change';
+import { DEFAULT_FRESHNESS, summarize, type Summary } from '../lambda/report/screener';
+import type { ReportRecord } from '../lambda/types';
 import { loadFixture } from './helpers';
 
 const spx = analyse(loadFixture('cboe_SPX_2023-09-14.csv'));
-const now = historyPoint(spx, '2023-09-14');
-/** The same numbers a day earlier, changed as each case needs. */
-const before = (change: Partial<HistoryPoint>): HistoryPoint => ({
-  ...now,
-  date: '2023-09-13',
-  asOf: '2023-09-13T20:15:00.000Z',
-  ...change,
-});
-const email = (history: HistoryPoint[]) =>
-  composeEmail(
-    [{ record: spx, history: [...history, now] }],
+/** The same report a session earlier (2023-09-13 close), its levels changed as each case needs. */
+function before(change: Partial<ReportRecord> & { walls?: Partial<ReportRecord['levels']> }): ReportRecord {
+  const { walls, ...rest } = change;
+  return { ...spx, asOf: '2023-09-13T20:15:00.000Z', ...rest, levels: { ...spx.levels, ...walls } };
+}
+/** SPX 2023-09-14 as published after `previous` (its change computed by §11), and its index summary. */
+function published(previous: ReportRecord | null, record = spx): { record: ReportRecord; summary: Summary } {
+  const full = { ...record, change: previous === null ? null : changeSince(previous, record) };
+  return { record: full, summary: summarize(full, [], DEFAULT_FRESHNESS) };
+}
+const email = (previous: ReportRecord | null, record = spx) => {
+  const p = published(previous, record);
+  return composeEmail(
+    [p.summary],
+    [p.record],
     'https://reports.example.com',
     new Date('2023-09-15T12:00:00Z'),
+    DEFAULT_FRESHNESS,
   );
+};
 
 describe('the subject', () => {
   it('is the headline of the day when nothing changed: net GEX and the flip with its distance', () => {
-    expect(email([before({})]).subject).toBe('SPX +$16.1bn γ · flip 4,494 (+0.2%)');
-    expect(email([]).subject).toBe('SPX +$16.1bn γ · flip 4,494 (+0.2%)');
+    expect(email(before({})).subject).toBe('SPX +$16.1bn γ · flip 4,494 (+0.2%)');
+    expect(email(null).subject).toBe('SPX +$16.1bn γ · flip 4,494 (+0.2%)');
   });
 
   it('leads with a regime change', () => {
-    expect(email([before({ regime: 'negative', netGex: -3e9 })]).subject).toBe(
+    expect(email(before({ regime: 'negative', totals: { ...spx.totals, netGex: -3e9 } })).subject).toBe(
       'SPX flipped to positive gamma · SPX +$16.1bn γ · flip 4,494 (+0.2%)',
     );
   });
 
   it('leads with a call wall that spot broke upward, and a put wall broken downward', () => {
-    expect(alerts(spx, before({ spot: 4490, callWall: 4500 }))).toEqual(['SPX broke the call wall 4,500']);
+    const up = published(before({ spot: 4490, walls: { callWall: 4500 } })).summary;
+    expect(alerts(up)).toEqual(['SPX broke the call wall 4,500']);
     const down = { ...spx, spot: 4390 };
-    expect(alerts(down, before({ spot: 4410, putWall: 4400 }))).toEqual(['SPX broke the put wall 4,400']);
-    expect(alerts(spx, before({ spot: 4510, callWall: 4500 }))).toEqual([]);
+    expect(alerts(published(before({ spot: 4410, walls: { putWall: 4400 } }), down).summary)).toEqual([
+      'SPX broke the put wall 4,400',
+    ]);
+    expect(alerts(published(before({ spot: 4510, walls: { callWall: 4500 } })).summary)).toEqual([]);
+  });
+
+  it('fires no alert against a report too old to compare with, and says how old it is', () => {
+    const old = before({
+      asOf: '2021-09-14T20:15:00.000Z',
+      spot: 4490,
+      regime: 'negative',
+      walls: { callWall: 4500 },
+    });
+    const p = published(old);
+    expect(alerts(p.summary)).toEqual([]);
+    const e = email(old);
+    expect(e.subject).toBe('SPX +$16.1bn γ · flip 4,494 (+0.2%)');
+    expect(e.text).toContain('The previous report is 730 days earlier: too old to compare.');
   });
 
   it('says when there is no flip in range', () => {
@@ -43,35 +68,48 @@ describe('the subject', () => {
       ...spx,
       flip: { level: null, crossings: [], status: 'none-in-range' as const, distancePct: null },
     };
-    expect(composeEmail([{ record: none, history: [] }], 'https://x', new Date()).subject).toBe(
-      'SPX +$16.1bn γ · no flip',
-    );
+    expect(email(null, none).subject).toBe('SPX +$16.1bn γ · no flip');
   });
 });
 
 describe('the body', () => {
-  const e = email([
-    before({ spot: 4467.44, netGex: 12.0e9, flip: 4480, callWall: 4500, putWall: 4400, maxPain: 4450 }),
-  ]);
+  const e = email(
+    before({
+      spot: 4467.44,
+      totals: { ...spx.totals, netGex: 12.0e9 },
+      flip: { ...spx.flip, level: 4480 },
+      walls: { callWall: 4500, putWall: 4400, maxPain: 4450 },
+    }),
+  );
 
-  it('shows each level with its change since the previous report, in HTML and in plain text alike', () => {
+  it('leads each block with the change since the previous session in one line', () => {
     for (const body of [e.html, e.text]) {
+      // Flip 4,480 → 4,494.30; walls 4,500 → 4,525 and 4,400 → 4,500; same chain, so no open interest moved.
+      expect(body).toContain('Flip +14.30 to 4,494.30; call wall 4,500 → 4,525; put wall 4,400 → 4,500.');
       expect(body).toContain('4,505.10');
-      expect(body).toContain('+0.84%'); // spot from 4,467.44
       expect(body).toContain('+$16.1bn');
-      expect(body).toContain('+$4.1bn'); // net GEX from +$12.0bn
-      expect(body).toContain('4,494.30');
-      expect(body).toContain('+14.30'); // flip from 4,480
-      expect(body).toContain('+25'); // call wall 4,500 → 4,525
-      expect(body).toContain('+100'); // put wall 4,400 → 4,500
-      expect(body).toContain('\u221230'); // max pain 4,450 → 4,420
-      expect(body).toContain('changes since 2023-09-13');
+      expect(body).toContain('4,525 / 4,500');
       expect(body).toContain('Not investment advice; derived from delayed public data');
-      expect(body).toContain('classic positioning');
     }
     expect(e.text).toContain('Assumptions: classic positioning, r = 0, q = 0, profile ±20%.');
     expect(e.text).toContain('Report: https://reports.example.com/SPX/latest.html');
     expect(e.html).toContain('href="https://reports.example.com/SPX/latest.json"');
+  });
+
+  it('names the largest open-interest build between two real sessions (SPX 2023-05-23 to 05-26)', () => {
+    const may23 = analyse(loadFixture('cboe_SPX_2023-05-23.csv'));
+    const may26 = analyse(loadFixture('cboe_SPX_2023-05-26.csv'));
+    const p = published(may23, may26);
+    const limits = { ...DEFAULT_FRESHNESS, sessions: 3 };
+    const body = composeEmail(
+      [summarize(p.record, [], limits)],
+      [p.record],
+      'https://x',
+      new Date(),
+      limits,
+    ).text;
+    // 5,000 puts: 93,024 more contracts on 05-26 than on 05-23, read from the two files.
+    expect(body).toContain('largest OI build: 5,000 puts +93,024');
   });
 
   it('carries the dealers’ book, the expected move and the concentration note in a few short lines', () => {
@@ -86,6 +124,12 @@ describe('the body', () => {
     expect(e.text).toContain('Expected move         ±22.93 (±0.51%) to 2023-09-15');
   });
 
+  it('states the session the quotes and the open interest belong to', () => {
+    expect(e.text).toContain(
+      'Quotes from the Thu 14 Sep 2023 session, open interest from the Wed 13 Sep 2023 close; downloaded Thu 14 Sep 2023 16:31 EDT.',
+    );
+  });
+
   it('inlines the CSS and carries no script, no SVG and no style block', () => {
     expect(e.html).not.toMatch(/<script|<svg|<style/i);
     expect(e.html).toMatch(/<td[^>]*style="[^"]*text-align: right/);
@@ -93,8 +137,28 @@ describe('the body', () => {
 
   it('escapes hostile names in HTML', () => {
     const evil = { ...spx, symbol: '<img src=x onerror=alert(1)>' };
-    const html = composeEmail([{ record: evil, history: [] }], 'https://x', new Date()).html;
+    const html = email(null, evil).html;
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+  });
+});
+
+describe('a long watchlist', () => {
+  /** 20 underlyings made from the bundled chains under other names, one in negative gamma. */
+  const entries = Array.from({ length: 20 }, (_, i) => {
+    const r = { ...spx, symbol: `S${String(i).padStart(2, '0')}` };
+    const row = summarize(r, [], DEFAULT_FRESHNESS);
+    row.row.flipDistancePct = i + 0.5;
+    if (i === 7) Object.assign(row.row, { regime: 'negative', netGex: -1e9, tilt: -0.3 });
+    return row;
+  });
+
+  it('leads with the screener’s highlights instead of a block per underlying', () => {
+    expect(entries.length).toBeGreaterThan(DETAIL_LIMIT);
+    const e = composeEmail(entries, [], 'https://x', new Date(), DEFAULT_FRESHNESS);
+    expect(e.subject).toBe('20 underlyings, 1 in negative gamma');
+    expect(e.text).toContain('Nearest to their flip:\n  S00  +0.50% from spot  https://x/S00/latest.html');
+    expect(e.text).toContain('Negative gamma, most one-sided first:\n  S07  tilt -0.30');
+    expect(e.text).not.toContain('Spot                  ');
   });
 });

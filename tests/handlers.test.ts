@@ -1,9 +1,7 @@
-import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { composeEmail } from '../lambda/email/compose';
-import { latestEntries } from '../lambda/publish';
 import {
   aggregateHandler,
   handler as aggregateEntry,
@@ -108,6 +106,7 @@ describe('the per-underlying handler', () => {
       'SPY/index.html',
       'SPY/latest.html',
       'SPY/latest.json',
+      'SPY/summary.json',
     ]);
     expect(await head('SPY/2025-06-08.json')).toEqual({
       type: 'application/json; charset=utf-8',
@@ -354,29 +353,28 @@ describe('the aggregate handler', () => {
       const calls = ses.commandCalls(SendEmailCommand);
       expect(calls).toHaveLength(1);
       const input = calls[0]!.args[0].input;
-      const expected = composeEmail(
-        await latestEntries(config().store),
-        'https://d123.cloudfront.net',
-        new Date('2026-11-23T14:00:00Z'),
-      );
-      expect(input).toEqual({
-        FromEmailAddress: 'reports@example.com',
-        Destination: { ToAddresses: ['a@example.com', 'b@example.com'] },
-        Content: {
-          Simple: {
-            Subject: { Data: expected.subject, Charset: 'UTF-8' },
-            Body: {
-              Html: { Data: expected.html, Charset: 'UTF-8' },
-              Text: { Data: expected.text, Charset: 'UTF-8' },
-            },
-          },
-        },
+      // The whole request, field by field: who sends, to whom, and what (checked against the published records).
+      const content = input.Content?.Simple;
+      expect(Object.keys(input).sort()).toEqual(['Content', 'Destination', 'FromEmailAddress']);
+      expect(input.FromEmailAddress).toBe('reports@example.com');
+      expect(input.Destination).toEqual({ ToAddresses: ['a@example.com', 'b@example.com'] });
+      expect(content?.Subject).toEqual({
+        Data: 'BTC +$46.5m γ · flip 68,007 (+4.3%) · SPY +$3.9bn γ · flip 594 (+0.8%)',
+        Charset: 'UTF-8',
       });
-      expect(expected.subject).toMatch(
-        /^BTC \+\$46\.5m γ · flip 68,007 \(\+4\.3%\) · SPY \+\$3\.9bn γ · flip 594 \(\+0\.8%\)$/,
-      );
-      expect(expected.html).toContain('href="https://d123.cloudfront.net/SPY/latest.html"');
-      expect(expected.text).toContain('JSON:   https://d123.cloudfront.net/BTC/latest.json');
+      expect(content?.Body?.Html?.Charset).toBe('UTF-8');
+      expect(content?.Body?.Text?.Charset).toBe('UTF-8');
+      const html = content!.Body!.Html!.Data!;
+      const text = content!.Body!.Text!.Data!;
+      expect(html).toContain('href="https://d123.cloudfront.net/SPY/latest.html"');
+      expect(html).not.toMatch(/<style|<script/);
+      expect(text).toContain('JSON:   https://d123.cloudfront.net/BTC/latest.json');
+      // The recorded chains' figures: BTC spot 71,048.70 and flip 68,006.55; SPY spot 599.14.
+      for (const body of [html, text]) {
+        expect(body).toContain('71,048.70');
+        expect(body).toContain('68,006.55');
+        expect(body).toContain('599.14');
+      }
     });
 
     it('logs an SES failure, counts it in EmailFailures, and still publishes the index', async () => {
@@ -431,6 +429,7 @@ function recording(store: Store) {
     get: (key) => (seen.read.add(key), store.get(key)),
     put: (key, body, options) => (seen.write.add(key), store.put(key, body, options)),
     list: (prefix) => store.list(prefix),
+    folders: () => store.folders(),
   };
   return { store: wrapped, seen };
 }
@@ -441,8 +440,6 @@ describe('the bucket grants (lib/bucket-access.ts)', () => {
     for (const symbol of ['SPY', 'BTC']) {
       await underlyingHandler({ ...config(FRESH[symbol]), store: underlying.store })({ symbol });
     }
-    // Without SPY's history the aggregate step rebuilds it from the dated records: those reads count too.
-    await s3ClientFromEnv(env).send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: 'SPY/history.json' }));
     const aggregate = recording(config().store);
     await inLambdaJsonLogs(() =>
       aggregateHandler({ ...config(), store: aggregate.store })({ group: 'equity', results: [] }),
@@ -465,8 +462,9 @@ describe('the bucket grants (lib/bucket-access.ts)', () => {
           allowed: true,
         });
     }
-    expect([...aggregate.seen.write]).toEqual(['index.html']);
-    expect([...aggregate.seen.read]).toContain('SPY/2025-06-08.json');
+    expect([...aggregate.seen.write].sort()).toEqual(['index.html', 'screener.csv', 'screener.json']);
+    // One small summary per underlying: the index never reads the archive of dated records.
+    expect([...aggregate.seen.read].sort()).toEqual(['BTC/summary.json', 'SPY/summary.json']);
     // Neither may write the other's keys: a symbol's folder is not the aggregate's, the root page not the underlying's.
     expect(allows(BUCKET_ACCESS.underlying.write, 'index.html')).toBe(false);
     expect(allows(BUCKET_ACCESS.aggregate.write, 'SPY/latest.html')).toBe(false);

@@ -36,6 +36,28 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the pipeline', () => {
+  it('gives each snapshot of a run the change against the one before it, whatever order they load in', async () => {
+    const result = await run(
+      inputs(SPX),
+      new FsStore(dir),
+      { analysis: DEFAULT_ANALYSIS, concurrency: 5 },
+      () => new Date(),
+    );
+    const previous = Object.fromEntries(
+      result.reports.map((r) => [r.asOf.slice(0, 10), r.change?.previousAsOf ?? null]),
+    );
+    expect(previous).toEqual({
+      '2023-05-20': null,
+      '2023-05-23': '2023-05-20T15:33:00.000Z',
+      '2023-05-26': '2023-05-23T23:39:00.000Z',
+      '2023-06-08': previous['2023-06-08'],
+      '2023-09-14': previous['2023-09-14'],
+    });
+    const asOf = Object.fromEntries(result.reports.map((r) => [r.asOf.slice(0, 10), r.asOf]));
+    expect(previous['2023-06-08']).toBe(asOf['2023-05-26']);
+    expect(previous['2023-09-14']).toBe(asOf['2023-06-08']);
+  });
+
   it('publishes snapshots of one underlying loaded at once without losing any, latest on the newest', async () => {
     const store = new FsStore(dir);
     const result = await run(
@@ -76,6 +98,6 @@ describe('the pipeline', () => {
       ['ReadFailed', 'read', 'broken.csv (file, stage read): no such chain'],
     ]);
     expect(result.reports.map((r) => r.symbol)).toEqual(['ETH']);
-    expect(result.indexed.map((e) => e.record.symbol)).toEqual(['ETH']);
+    expect(result.indexed.map((e) => e.row.symbol)).toEqual(['ETH']);
   });
 });

@@ -9,6 +9,8 @@ export const SECTION_7 = {
     'source',
     'asOf',
     'spot',
+    // Added by this project beyond the spec's list: the sessions the quotes and open interest belong to.
+    'session',
     'currency',
     'unit',
     'assumptions',

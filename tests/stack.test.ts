@@ -426,9 +426,13 @@ describe('the functions', () => {
       {
         Action: 's3:GetObject',
         Effect: 'Allow',
-        Resource: ['*/latest.json', '*/history.json', '*/????-??-??.json'].map((p) => objects(BUCKET, p)),
+        Resource: ['*/summary.json', '*/latest.json'].map((p) => objects(BUCKET, p)),
       },
-      { Action: 's3:PutObject', Effect: 'Allow', Resource: objects(BUCKET, 'index.html') },
+      {
+        Action: 's3:PutObject',
+        Effect: 'Allow',
+        Resource: ['index.html', 'screener.json', 'screener.csv'].map((p) => objects(BUCKET, p)),
+      },
       { Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::GetAtt': [BUCKET, 'Arn'] } },
     ]);
   });

@@ -3,7 +3,6 @@ import Handlebars from 'handlebars';
 import juice from 'juice/client';
 import htmlTemplate from '../../templates/email.hbs';
 import textTemplate from '../../templates/email-text.hbs';
-import type { HistoryPoint } from '../report/history';
 import {
   formatFlipDistance,
   formatInstant,
@@ -11,10 +10,10 @@ import {
   formatPrice,
   formatStrike,
   formatUsd,
+  plural,
 } from '../report/format';
-import type { IndexEntry } from '../publish';
-import { concentration, dealerBook, moveText, zeroDteLine } from '../report/summary';
-import { marketZone } from '../record';
+import { comparison, highlights, regimeChanged, type Freshness, type Summary } from '../report/screener';
+import { changeLine, concentration, dealerBook, moveText, sessionText, zeroDteLine } from '../report/summary';
 import type { ReportRecord } from '../types';
 
 export interface Email {
@@ -23,18 +22,26 @@ export interface Email {
   text: string;
 }
 
-/** What changed for one underlying since its previous report: regime flips and walls broken by spot. */
-export function alerts(record: ReportRecord, previous: HistoryPoint | null): string[] {
-  if (previous === null) return [];
+/** Up to this many underlyings the email has a block for each; beyond, it leads with the screener's highlights. */
+export const DETAIL_LIMIT = 8;
+
+/**
+ * What changed for one underlying since a previous report recent enough to compare with: a regime that
+ * turned, a wall that spot crossed. None against an older report.
+ */
+export function alerts(s: Summary): string[] {
+  const c = s.change;
+  if (c === null || !c.fresh) return [];
+  const r = s.row;
   const out: string[] = [];
-  const sym = record.symbol;
-  if (previous.regime !== record.regime) out.push(`${sym} flipped to ${record.regime} gamma`);
-  const call = previous.callWall;
-  if (call !== null && previous.spot < call && record.spot >= call)
-    out.push(`${sym} broke the call wall ${formatStrike(call)}`);
-  const put = previous.putWall;
-  if (put !== null && previous.spot > put && record.spot <= put)
-    out.push(`${sym} broke the put wall ${formatStrike(put)}`);
+  if (regimeChanged(s)) out.push(`${r.symbol} flipped to ${r.regime} gamma`);
+  const before = r.spot - c.spot;
+  const call = r.callWall === null || c.callWall === null ? null : r.callWall - c.callWall;
+  if (call !== null && before < call && r.spot >= call)
+    out.push(`${r.symbol} broke the call wall ${formatStrike(call)}`);
+  const put = r.putWall === null || c.putWall === null ? null : r.putWall - c.putWall;
+  if (put !== null && before > put && r.spot <= put)
+    out.push(`${r.symbol} broke the put wall ${formatStrike(put)}`);
   return out;
 }
 
@@ -42,29 +49,13 @@ export function alerts(record: ReportRecord, previous: HistoryPoint | null): str
  * The subject's part for one underlying: `SPX +$16.1bn γ · flip 4,494 (+0.2%)`, the flip's distance in the
  * record's convention, (spot − flip) / spot.
  */
-function headline(r: ReportRecord): string {
+function headline(s: Summary): string {
+  const r = s.row;
   const flip =
-    r.flip.level === null
+    r.flip === null
       ? 'no flip'
-      : `flip ${formatStrike(Math.round(r.flip.level))} (${formatPct(r.flip.distancePct, 1)})`;
-  return `${r.symbol} ${formatUsd(r.totals.netGex)} γ · ${flip}`;
-}
-
-/** The report record's history point just before it, if any. */
-export function previousPoint(entry: IndexEntry): HistoryPoint | null {
-  const earlier = entry.history.filter((p) => p.asOf < entry.record.asOf);
-  return earlier[earlier.length - 1] ?? null;
-}
-
-function change(
-  now: number | null,
-  before: number | null | undefined,
-  format: (n: number) => string,
-): string {
-  if (now === null || before === null || before === undefined) return '';
-  const d = now - before;
-  if (d === 0) return 'unchanged';
-  return `${d > 0 ? '+' : '\u2212'}${format(Math.abs(d))}`;
+      : `flip ${formatStrike(Math.round(r.flip))} (${formatPct(r.flipDistancePct, 1)})`;
+  return `${r.symbol} ${formatUsd(r.netGex)} γ · ${flip}`;
 }
 
 const hbs = Handlebars.create();
@@ -72,58 +63,98 @@ const html = hbs.compile(htmlTemplate, { strict: true });
 // Plain text is never parsed as HTML, so it is not HTML-escaped (an "&" stays an "&").
 const text = hbs.compile(textTemplate, { strict: true, noEscape: true });
 
+/** One underlying's block: its levels and book, what changed, and where to read more. */
+function block(r: ReportRecord, s: Summary | undefined, base: string, limits: Freshness) {
+  const dir = encodeURIComponent(r.symbol);
+  return {
+    symbol: r.symbol,
+    positive: r.regime === 'positive',
+    regime: r.regime === 'positive' ? 'Positive gamma' : 'Negative gamma',
+    spot: formatPrice(r.spot),
+    netGex: formatUsd(r.totals.netGex),
+    flip:
+      r.flip.level === null ? `none within ±${r.assumptions.profileRangePct}%` : formatPrice(r.flip.level),
+    flipDistance: r.flip.level === null ? '' : formatFlipDistance(r.flip.distancePct),
+    callWall: formatStrike(r.levels.callWall),
+    putWall: formatStrike(r.levels.putWall),
+    maxPain: formatStrike(r.levels.maxPain),
+    move: moveText(r, 'nextExpiry'),
+    book: dealerBook(r)
+      .filter((item) => item.label !== 'Net GEX')
+      .map((item) => `${item.label.replace('Net ', '')} ${item.value}${item.unit ? ` ${item.unit}` : ''}`)
+      .join(' · '),
+    zeroDte: zeroDteLine(r),
+    concentration: concentration(r),
+    changes: changeLine(r, comparison(r, r.change, limits)),
+    session: sessionText(r),
+    pageUrl: `${base}${dir}/latest.html`,
+    jsonUrl: `${base}${dir}/latest.json`,
+    assumptions: `${r.assumptions.positioning} positioning, r = ${r.assumptions.riskFreeRate}, q = ${r.assumptions.dividendYield}, profile ±${r.assumptions.profileRangePct}%`,
+    alerts: s ? alerts(s) : [],
+  };
+}
+
 /**
- * The daily email: a subject that leads with what changed, then every underlying's levels with their change
- * since its previous report, links to the site, the snapshot times, the assumptions and the disclaimer.
- * HTML with the CSS inlined (tables, no script, no SVG) and a plain-text part with the same numbers.
+ * The daily email, short enough to read in ten seconds: a subject led by what changed (regimes that turned,
+ * walls that broke), then for a short watchlist one block per underlying (levels, book, expected move, the
+ * change since a recent previous report), and for a long one the screener's highlights; links to the site,
+ * the sessions the numbers belong to, and the disclaimer. HTML with the CSS inlined (tables, no script, no
+ * SVG) and a plain-text part with the same content. `records` are the full latest records of the
+ * underlyings shown in blocks (all of them when there are at most DETAIL_LIMIT).
  */
-export function composeEmail(entries: readonly IndexEntry[], siteUrl: string, generatedAt: Date): Email {
+export function composeEmail(
+  entries: readonly Summary[],
+  records: readonly ReportRecord[],
+  siteUrl: string,
+  generatedAt: Date,
+  limits: Freshness,
+): Email {
   const base = siteUrl.endsWith('/') ? siteUrl : `${siteUrl}/`;
-  const sorted = [...entries].sort((a, b) => a.record.symbol.localeCompare(b.record.symbol));
-  const rows = sorted.map((entry) => {
-    const r = entry.record;
-    const prev = previousPoint(entry);
-    const dir = encodeURIComponent(r.symbol);
-    return {
-      symbol: r.symbol,
-      positive: r.regime === 'positive',
-      regime: r.regime === 'positive' ? 'Positive gamma' : 'Negative gamma',
-      regimeChanged: prev !== null && prev.regime !== r.regime,
-      spot: formatPrice(r.spot),
-      spotChange: prev ? `${formatPct(((r.spot - prev.spot) / prev.spot) * 100)}` : '',
-      netGex: formatUsd(r.totals.netGex),
-      netGexChange: change(r.totals.netGex, prev?.netGex, (n) => formatUsd(n).replace(/^[+\u2212]/, '')),
-      flip:
-        r.flip.level === null ? `none within ±${r.assumptions.profileRangePct}%` : formatPrice(r.flip.level),
-      flipDistance: r.flip.level === null ? '' : formatFlipDistance(r.flip.distancePct),
-      flipChange: change(r.flip.level, prev?.flip, formatPrice),
-      callWall: formatStrike(r.levels.callWall),
-      callWallChange: change(r.levels.callWall, prev?.callWall, formatStrike),
-      putWall: formatStrike(r.levels.putWall),
-      putWallChange: change(r.levels.putWall, prev?.putWall, formatStrike),
-      maxPain: formatStrike(r.levels.maxPain),
-      maxPainChange: change(r.levels.maxPain, prev?.maxPain, formatStrike),
-      since: prev ? prev.date : null,
-      asOf: formatInstant(r.asOf, marketZone(r.source)),
-      pageUrl: `${base}${dir}/latest.html`,
-      jsonUrl: `${base}${dir}/latest.json`,
-      concentration: concentration(r),
-      move: moveText(r, 'nextExpiry'),
-      book: dealerBook(r)
-        .filter((item) => item.label !== 'Net GEX')
-        .map((item) => `${item.label.replace('Net ', '')} ${item.value}${item.unit ? ` ${item.unit}` : ''}`)
-        .join(' · '),
-      zeroDte: zeroDteLine(r),
-      assumptions: `${r.assumptions.positioning} positioning, r = ${r.assumptions.riskFreeRate}, q = ${r.assumptions.dividendYield}, profile ±${r.assumptions.profileRangePct}%`,
-      alerts: alerts(r, prev),
-    };
+  const sorted = [...entries].sort((a, b) => a.row.symbol.localeCompare(b.row.symbol));
+  const bySymbol = new Map(sorted.map((s) => [s.row.symbol, s]));
+  const long = sorted.length > DETAIL_LIMIT;
+  const blocks = long
+    ? []
+    : [...records]
+        .sort((a, b) => a.symbol.localeCompare(b.symbol))
+        .map((r) => block(r, bySymbol.get(r.symbol), base, limits));
+  const allAlerts = sorted.flatMap(alerts);
+  const h = highlights(sorted);
+  const negative = sorted.filter((s) => s.row.regime === 'negative').length;
+  const lead = long
+    ? [`${plural(sorted.length, 'underlying', 'underlyings')}, ${negative} in negative gamma`]
+    : sorted.map(headline);
+  const subject = [...allAlerts.slice(0, 3), ...lead].join(' · ');
+  const link = (s: Summary) => ({
+    symbol: s.row.symbol,
+    url: `${base}${encodeURIComponent(s.row.symbol)}/latest.html`,
   });
-  const allAlerts = rows.flatMap((r) => r.alerts);
-  const subject = [...allAlerts, ...sorted.map((e) => headline(e.record))].join(' · ');
   const context = {
     subject,
     alerts: allAlerts,
-    rows,
+    blocks,
+    highlights: long
+      ? [
+          {
+            title: 'Nearest to their flip',
+            items: h.nearFlip.map((s) => ({
+              ...link(s),
+              note: `${formatPct(s.row.flipDistancePct)} from spot`,
+            })),
+          },
+          {
+            title: 'Negative gamma, most one-sided first',
+            items: h.negative.map((s) => ({ ...link(s), note: `tilt ${s.row.tilt.toFixed(2)}` })),
+          },
+          {
+            title: 'Most gamma expiring today',
+            items: h.zeroDte.map((s) => ({
+              ...link(s),
+              note: `${Math.round(s.row.zeroDteShare * 100)}% 0DTE`,
+            })),
+          },
+        ].filter((list) => list.items.length > 0)
+      : [],
     siteUrl: base,
     generatedAt: formatInstant(generatedAt.toISOString(), 'UTC'),
   };

@@ -2,7 +2,8 @@ import { DEFAULT_SETTINGS } from '../contract';
 import { InputError } from '../errors';
 import { SCHEMA_VERSION } from '../record-schema';
 import type { Assumptions, OptionChain, OptionContract, Positioning, ReportRecord } from '../types';
-import { dateInZone, isMonthly, VENUES } from '../venues';
+import { previousTradingDay, sessionOf } from '../calendar';
+import { dateInZone, GROUPS, isMonthly, VENUES } from '../venues';
 import { expectedMove } from './expected-move';
 import {
   aggregate,
@@ -114,6 +115,21 @@ function grid(cells: Aggregates['cells'], listed: Map<string, Set<number>>, spot
   };
 }
 
+/**
+ * Which market session the quotes and the open interest belong to. Under an exchange calendar: the last
+ * trade's session when the feed gives it, else the session open at the snapshot; Cboe's open interest is the
+ * previous session's close. A venue that trades around the clock has one date for both: the snapshot's.
+ */
+function session(chain: OptionChain): ReportRecord['session'] {
+  const venue = VENUES[chain.venue];
+  if (GROUPS[venue.group].calendar !== 'nyse') {
+    const date = dateInZone(chain.asOf, venue.zone);
+    return { quotes: date, openInterest: date };
+  }
+  const quotes = chain.quoteTime === undefined ? sessionOf(chain.asOf) : sessionOf(chain.quoteTime);
+  return { quotes, openInterest: previousTradingDay(quotes) };
+}
+
 /** A chain in, the report record out (docs/methodology.md §3 to §12, all but §11's change): pure, no I/O. */
 export function analyse(chain: OptionChain, options: AnalysisOptions = DEFAULT_ANALYSIS): ReportRecord {
   const venue = VENUES[chain.venue];
@@ -157,6 +173,7 @@ export function analyse(chain: OptionChain, options: AnalysisOptions = DEFAULT_A
     source: chain.source,
     asOf: new Date(chain.asOf).toISOString(),
     spot: chain.spot,
+    session: session(chain),
     currency: 'USD',
     unit: 'USD per 1% move',
     assumptions,

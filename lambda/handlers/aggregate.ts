@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { publishIndex } from '../publish';
 import { entryPoint, type RuntimeConfig } from './config';
-import { composeEmail } from '../email/compose';
+import { dailyEmail } from '../email/daily';
 import { sendEmail } from '../email/send';
 import { FAILURES, METRICS, type FailureName } from '../contract';
 import { venueFor } from '../venues';
@@ -61,12 +61,18 @@ export function aggregateHandler(config: RuntimeConfig) {
       (r): r is Extract<MapOutcome, { status: 'failed' }> => r.status === 'failed',
     );
     for (const f of failed) logger.error('underlying failed', failureFields(event.group, f));
-    const entries = await publishIndex(config.store, config.now());
+    const warn = (message: string) => logger.warn(message);
+    const entries = await publishIndex(config.store, config.now(), warn);
     // The email goes after publishing and its failure never undoes or blocks it: logged, counted, alarmed.
     let email: 'sent' | 'failed' | 'off' = 'off';
     if (config.email && entries.length > 0) {
       try {
-        const message = composeEmail(entries, config.email.siteUrl, config.now());
+        const message = await dailyEmail(config.store, entries, {
+          siteUrl: config.email.siteUrl,
+          now: config.now(),
+          freshness: config.freshness,
+          warn,
+        });
         const id = await sendEmail(config.email.client, config.email.envelope, message);
         logger.info('email sent', { messageId: id, subject: message.subject });
         email = 'sent';

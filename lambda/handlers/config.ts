@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import { METRICS, RESOURCE_VARIABLES, settingsFromEnv, type Settings } from '../contract';
 import type { Envelope } from '../email/send';
 import type { AnalysisOptions } from '../gamma/analyse';
+import type { Freshness } from '../report/screener';
 import { liveConfigFromEnv, type LiveConfig } from '../live/fetch';
 import { S3Store, s3ClientFromEnv } from '../store/s3-store';
 import type { Store } from '../store/store';
@@ -14,6 +15,8 @@ export interface RuntimeConfig {
   store: Store;
   live: LiveConfig;
   analysis: AnalysisOptions;
+  /** How recent a previous report must be for the page and email to compare with it. */
+  freshness: Freshness;
   now: () => Date;
   /** The daily email, when a sender and recipients are configured. */
   email?: { client: SESv2Client; envelope: Envelope; siteUrl: string };
@@ -54,6 +57,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): RuntimeConfig {
       dividendYield: settings.dividendYield,
       strikeWindowPct: settings.strikeWindowPct,
     },
+    freshness: { sessions: settings.changeMaxSessionsEquity, hours: settings.changeMaxAgeHoursCrypto },
     now: () => new Date(),
     ...emailFromEnv(env),
     ...observability(),

@@ -27,7 +27,11 @@ export function underlyingHandler(config: RuntimeConfig) {
       return { symbol, status: 'skipped', reason: 'NYSE holiday' };
     }
     const record = await analyseInput(input, config.analysis);
-    const published = await publishInput(input, config.store, record, config.analysis);
+    const published = await publishInput(input, config.store, record, {
+      analysis: config.analysis,
+      freshness: config.freshness,
+      warn: (message) => config.logger.warn(message),
+    });
     const result = {
       symbol,
       status: 'published' as const,

@@ -3,6 +3,7 @@ import type { OptionChain } from '../types';
 import { ChainContracts, jsonSchemas, requireSpot, snapshotInstant, type ParseOptions } from './common';
 import { InputError } from '../errors';
 import { cboeContract, osiReader } from './osi';
+import { VENUES } from '../venues';
 
 interface CboeData {
   current_price?: unknown;
@@ -33,6 +34,16 @@ function readTimestamp(value: unknown, origin: string): number {
 }
 
 /**
+ * The underlying's last trade, written in New York local time (`2025-06-06T16:00:00`): a file downloaded on
+ * a Sunday carries Friday's. Null when absent or unreadable: it only dates the session, it is not needed.
+ */
+function lastTrade(value: string | null | undefined): number | null {
+  if (typeof value !== 'string') return null;
+  const t = DateTime.fromISO(value.trim().replace(' ', 'T'), { zone: VENUES.cboe.zone });
+  return t.isValid ? t.toMillis() : null;
+}
+
+/**
  * A Cboe delayed-quotes JSON document (already parsed) to a chain, after checking its shape. `source`, the
  * text it was parsed from, lets an error quote a number as written (`1e999`, which JSON.parse makes Infinity).
  */
@@ -60,5 +71,15 @@ export function parseCboeJson(doc: unknown, opts: ParseOptions, source?: string)
     contracts.add(cboeContract(series, row.open_interest ?? NaN, row.iv ?? NaN, row.gamma ?? NaN, spot), i);
   }
   const symbol = contracts.symbol(opts);
-  return { symbol, source: 'cboe', venue: 'cboe', asOf, spot, contracts: contracts.contracts };
+  const chain: OptionChain = {
+    symbol,
+    source: 'cboe',
+    venue: 'cboe',
+    asOf,
+    spot,
+    contracts: contracts.contracts,
+  };
+  const traded = lastTrade(data.last_trade_time);
+  if (traded !== null) chain.quoteTime = traded;
+  return chain;
 }

@@ -33,6 +33,8 @@ const cboeOption = z.object({
 export const cboeData = z.object({
   options: contracts(cboeOption),
   current_price: positive(),
+  /** New York local time of the underlying's last trade: which session the quotes belong to. */
+  last_trade_time: z.optional(z.nullable(z.string())),
 });
 
 const deribitRow = z.object({

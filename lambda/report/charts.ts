@@ -3,7 +3,7 @@ import type { ReportRecord } from '../types';
 import { EXPOSURE_TEXT } from './exposure-text';
 import { formatPrice, formatStrike, formatUsd } from './format';
 import type { HistoryPoint } from './history';
-import { linearScale, niceDomain, px, ticksWithin, type Scale } from './scale';
+import { linearScale, niceDomain, niceStep, px, ticksWithin, type Scale } from './scale';
 
 /**
  * Charts as geometry: every bar, line, band, tick and label with its position in SVG user units. The generic
@@ -54,11 +54,12 @@ export interface LegendEntry {
   kind: 'box' | 'line';
 }
 
-/** Both drawings of a chart and the legend they share. */
+/** Both drawings of a chart and the legend they share; `heat` for a heatmap's cells. */
 export interface Figure {
   wide: ChartModel;
   narrow: ChartModel;
   legend: LegendEntry[];
+  heat: boolean;
 }
 
 const SIZES: Record<Size, { width: number; height: number; left: number; ticks: number }> = {
@@ -417,9 +418,12 @@ type HistoryLevel = 'spot' | 'flip' | 'callWall' | 'putWall';
 const HISTORY_SERIES: HistoryLevel[] = ['spot', 'flip', 'callWall', 'putWall'];
 
 /** Consecutive runs of points where a series has a value: a missing flip breaks the line. */
-function runs(points: HistoryPoint[], key: HistoryLevel): HistoryPoint[][] {
-  const out: HistoryPoint[][] = [];
-  let current: HistoryPoint[] = [];
+function runs<P extends Partial<Record<HistoryLevel, number | null>>>(
+  points: readonly P[],
+  key: HistoryLevel,
+): P[][] {
+  const out: P[][] = [];
+  let current: P[] = [];
   for (const p of points) {
     if (p[key] === null) {
       if (current.length) out.push(current);
@@ -554,7 +558,9 @@ export function historyGexChart(
 export function figure(draw: (size: Size) => ChartModel | null): Figure | null {
   const wide = draw('wide');
   const narrow = draw('narrow');
-  return wide === null || narrow === null ? null : { wide, narrow, legend: wide.legend };
+  return wide === null || narrow === null
+    ? null
+    : { wide, narrow, legend: wide.legend, heat: 'cells' in wide };
 }
 
 export interface Sparkline {
@@ -565,16 +571,19 @@ export interface Sparkline {
   label: string;
 }
 
-/** A small spot-and-flip line for the index page on a time axis; null with fewer than two reports. */
-export function sparkline(symbol: string, points: HistoryPoint[]): Sparkline | null {
+/** A small spot-and-flip line for the screener on a time axis; null with fewer than two reports. */
+export function sparkline(
+  symbol: string,
+  points: readonly Pick<HistoryPoint, 'date' | 'asOf' | 'spot' | 'flip'>[],
+): Sparkline | null {
   if (points.length < 2) return null;
-  const width = 120;
-  const height = 32;
+  const width = 88;
+  const height = 28;
   const values = points.flatMap((p) => (p.flip === null ? [p.spot] : [p.spot, p.flip]));
   const times = points.map((p) => Date.parse(p.asOf));
   const x = linearScale([times[0]!, times[times.length - 1]!], [2, width - 2]);
   const y = linearScale([Math.min(...values), Math.max(...values)], [height - 2, 2]);
-  const line = (ps: HistoryPoint[], key: 'spot' | 'flip') =>
+  const line = (ps: readonly (typeof points)[number][], key: 'spot' | 'flip') =>
     ps.map((p) => `${px(x(Date.parse(p.asOf)))},${px(y(p[key]!))}`).join(' ');
   return {
     width,
@@ -582,5 +591,151 @@ export function sparkline(symbol: string, points: HistoryPoint[]): Sparkline | n
     spot: line(points, 'spot'),
     flip: runs(points, 'flip').map((run) => line(run, 'flip')),
     label: `${symbol} spot (solid) and gamma flip (dashed) over ${points.length} reports from ${points[0]!.date} to ${points[points.length - 1]!.date}`,
+  };
+}
+
+/**
+ * The open-interest changes since the previous report at the strikes that moved most (§11): call and put
+ * changes as bars diverging from zero, strikes in ascending order.
+ */
+export function oiChangeChart(r: ReportRecord, size: Size = 'wide'): ChartModel | null {
+  const rows = [...(r.change?.oi ?? [])].filter((s) => s.callOi !== 0 || s.putOi !== 0);
+  if (rows.length === 0) return null;
+  rows.sort((a, b) => a.strike - b.strike);
+  const f = frame(size, PLAIN_TOP, 240);
+  const { band, cx } = bands(f, rows.length);
+  const { domain, ticks } = niceDomain(
+    Math.min(0, ...rows.flatMap((s) => [s.callOi, s.putOi])),
+    Math.max(0, ...rows.flatMap((s) => [s.callOi, s.putOi])),
+    4,
+  );
+  const y = linearScale(domain, [f.plot.bottom, f.plot.top]);
+  const w = Math.max(2, Math.min(24, band * 0.35));
+  const signed = (n: number) => `${n > 0 ? '+' : n < 0 ? '\u2212' : ''}${formatStrike(Math.abs(n))}`;
+  return {
+    id: `oi-change-${size}`,
+    title: `${r.symbol} open-interest changes since the previous report`,
+    description: `Change of call and put open interest at the ${rows.length} strikes that moved most: ${rows
+      .map((s) => `${formatStrike(s.strike)} calls ${signed(s.callOi)}, puts ${signed(s.putOi)}`)
+      .join('; ')}.`,
+    ...f,
+    xTicks: rows
+      .map((s, i) => ({ x: px(cx(i)), label: formatStrike(s.strike) }))
+      .filter((_, i) => size === 'wide' || i % 2 === 0),
+    yTicks: ticks.map((t) => ({ y: px(y(t)), label: signed(t) })),
+    xLabel: 'Strike',
+    yLabel: 'Change in contracts',
+    zeroY: px(y(0)),
+    bands: [],
+    groups: rows.map((s, i) => ({
+      tip: `Strike ${formatStrike(s.strike)}: calls ${signed(s.callOi)}, puts ${signed(s.putOi)}`,
+      rects: [
+        barFromZero(cx(i) - w / 2, w, y, s.callOi, 'call'),
+        barFromZero(cx(i) + w / 2, w, y, s.putOi, 'put'),
+      ],
+    })),
+    lines: [],
+    dots: [],
+    markers: [],
+    legend: [
+      { cls: 'call', label: 'Change in call open interest', kind: 'box' },
+      { cls: 'put', label: 'Change in put open interest', kind: 'box' },
+    ],
+  };
+}
+
+/** Shades of the heatmap on each side of zero. */
+const HEAT_STEPS = 4;
+
+/** Columns the heatmap draws at most: neighbouring strikes beyond that are summed into one column. */
+const HEAT_COLUMNS: Record<Size, number> = { wide: 64, narrow: 32 };
+
+/** A heatmap: the grid's cells as rectangles with a shade class, and the columns' strike ranges. */
+export interface Heatmap extends ChartModel {
+  cells: { x: number; y: number; w: number; h: number; cls: string; tip: string }[];
+  rows: { y: number; label: string }[];
+}
+
+/**
+ * The strike × expiry grid (§12) as a heatmap: expiries down, strikes across, each cell shaded by its net GEX
+ * on a scale centred on zero (the square root of its share of the largest, so small cells stay visible),
+ * spot marked. Past HEAT_COLUMNS strikes, neighbours are summed into columns of equal strike width.
+ */
+export function heatmapChart(r: ReportRecord, size: Size = 'wide'): Heatmap | null {
+  const g = r.grid;
+  if (g.strikes.length === 0 || g.expiries.length === 0) return null;
+  const first = g.strikes[0]!;
+  const last = g.strikes[g.strikes.length - 1]!;
+  const binned = g.strikes.length > HEAT_COLUMNS[size];
+  // Columns of a round strike width (5, 10, 25…) when strikes must be summed: their edges read as prices.
+  const width = binned ? niceStep(last - first, HEAT_COLUMNS[size]) : 0;
+  const lo = binned ? Math.floor(first / width) * width : first;
+  const n = binned ? Math.floor((last - lo) / width) + 1 : g.strikes.length;
+  const hi = binned ? lo + n * width : last;
+  const column = (k: number) => (binned ? Math.floor((k - lo) / width) : g.strikes.indexOf(k));
+  const sums = g.expiries.map(() => new Array<number>(n).fill(0));
+  g.netGex.forEach((row, i) => row.forEach((v, j) => (sums[i]![column(g.strikes[j]!)]! += v)));
+  const colLabel = (j: number) =>
+    binned
+      ? `${formatStrike(lo + j * width)}–${formatStrike(lo + (j + 1) * width)}`
+      : formatStrike(g.strikes[j]!);
+  const rowHeight = size === 'wide' ? 22 : 20;
+  const left = size === 'wide' ? 92 : 84;
+  const f: Frame = {
+    width: SIZES[size].width,
+    height: PLAIN_TOP + 18 + rowHeight * g.expiries.length + MARGIN.bottom,
+    plot: { left, top: PLAIN_TOP + 18, right: SIZES[size].width - MARGIN.right, bottom: 0 },
+  };
+  f.plot.bottom = f.plot.top + rowHeight * g.expiries.length;
+  const cellWidth = (f.plot.right - f.plot.left) / n;
+  const largest = Math.max(...sums.flat().map(Math.abs));
+  const shade = (v: number) => {
+    if (v === 0 || largest === 0) return 'h0';
+    const step = Math.max(1, Math.ceil(Math.sqrt(Math.abs(v) / largest) * HEAT_STEPS));
+    return `${v > 0 ? 'hp' : 'hn'}${step}`;
+  };
+  const x = linearScale([lo, hi], [f.plot.left, f.plot.right]);
+  const xAt = (strike: number) =>
+    binned ? x(strike) : f.plot.left + cellWidth * (g.strikes.indexOf(strike) + 0.5);
+  const spotX = binned ? x(r.spot) : f.plot.left + cellWidth * g.strikes.filter((k) => k < r.spot).length;
+  const flat = sums.flatMap((row, i) => row.map((v, j) => ({ v, i, j })));
+  const most = [...flat].sort((a, b) => b.v - a.v)[0]!;
+  const least = [...flat].sort((a, b) => a.v - b.v)[0]!;
+  const ticks = ticksWithin(lo, hi, SIZES[size].ticks).map((t) => ({
+    x: px(binned ? x(t) : xAt(g.strikes.reduce((a, b) => (Math.abs(b - t) < Math.abs(a - t) ? b : a)))),
+    label: formatStrike(t),
+  }));
+  return {
+    id: `heatmap-${size}`,
+    title: `${r.symbol} net GEX by expiry and strike`,
+    description:
+      `Net GEX in USD per 1% move for ${g.expiries.length} expiry dates from ${g.expiries[0]} to ${g.expiries[g.expiries.length - 1]} ` +
+      `and strikes from ${formatStrike(lo)} to ${formatStrike(hi)}; the largest positive is ${formatUsd(most.v)} at ${g.expiries[most.i]} ` +
+      `${colLabel(most.j)}, the largest negative ${formatUsd(least.v)} at ${g.expiries[least.i]} ${colLabel(least.j)}; spot ${formatPrice(r.spot)}.`,
+    ...f,
+    xTicks: ticks,
+    yTicks: [],
+    xLabel: binned ? `Strike (columns of ${formatStrike(width)})` : 'Strike',
+    yLabel: '',
+    zeroY: null,
+    bands: [],
+    groups: [],
+    lines: [],
+    dots: [],
+    markers: [{ x: px(spotX), cls: 'spot', label: `Spot ${formatPrice(r.spot)}`, labelY: f.plot.top - 6 }],
+    legend: [
+      { cls: 'hn4', label: 'Net GEX below zero (darker: larger)', kind: 'box' },
+      { cls: 'hp4', label: 'Net GEX above zero', kind: 'box' },
+      lineEntry('spot'),
+    ],
+    cells: flat.map(({ v, i, j }) => ({
+      x: px(f.plot.left + j * cellWidth),
+      y: px(f.plot.top + i * rowHeight),
+      w: px(cellWidth),
+      h: rowHeight - 1,
+      cls: shade(v),
+      tip: `${g.expiries[i]}, strike ${colLabel(j)}: net ${formatUsd(v)}`,
+    })),
+    rows: g.expiries.map((e, i) => ({ y: px(f.plot.top + (i + 0.5) * rowHeight), label: e })),
   };
 }

@@ -40,6 +40,11 @@ export function formatStrike(n: number | null): string {
   return n === null ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: 3 });
 }
 
+/** A signed price difference: `+262.27`, `−3,589.04`. */
+export function formatSigned(n: number): string {
+  return signed(n, fixed(Math.abs(n), 2));
+}
+
 /** A signed percentage: `+0.24%`, `−1.50%`. */
 export function formatPct(n: number | null, digits = 2): string {
   return n === null ? '—' : signed(Number(n.toFixed(digits)), `${fixed(Math.abs(n), digits)}%`);
@@ -62,6 +67,11 @@ export function formatFlipDistance(distancePct: number | null): string {
 
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
+}
+
+/** `1 underlying`, `3 underlyings`: a count with its word. */
+export function plural(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
 /** An instant in a zone with its abbreviation: `2023-09-14 16:31 EDT`. */

@@ -1,21 +1,9 @@
-import type { ReportRecord } from '../types';
+import type { HistoryPoint, StoredRecord } from '../record-schema';
 
-/** What the history charts, the sparkline and the archive need of one report: a few numbers, not the record. */
-export interface HistoryPoint {
-  /** The report's date in the market's zone: its file name, and the key (one point a date). */
-  date: string;
-  asOf: string;
-  spot: number;
-  flip: number | null;
-  callWall: number | null;
-  putWall: number | null;
-  /** Absent in history written before it was kept. */
-  maxPain?: number | null;
-  netGex: number;
-  regime: ReportRecord['regime'];
-}
+export type { HistoryPoint };
 
-export function historyPoint(record: ReportRecord, date: string): HistoryPoint {
+/** A report's point in its underlying's history; any stored record has the fields it needs. */
+export function historyPoint(record: StoredRecord, date: string): HistoryPoint {
   return {
     date,
     asOf: record.asOf,

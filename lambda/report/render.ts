@@ -2,6 +2,7 @@ import Handlebars from 'handlebars';
 import archiveTemplate from '../../templates/archive.hbs';
 import chart from '../../templates/partials/chart.hbs';
 import svg from '../../templates/partials/svg.hbs';
+import heatmapSvg from '../../templates/partials/heatmap-svg.hbs';
 import footer from '../../templates/partials/footer.hbs';
 import head from '../../templates/partials/head.hbs';
 import indexTemplate from '../../templates/index.hbs';
@@ -13,25 +14,47 @@ import {
   exposureByStrikeChart,
   figure,
   historyGexChart,
+  heatmapChart,
   historyLevelsChart,
+  oiChangeChart,
   profileChart,
   sparkline,
 } from './charts';
 import { EXPOSURE_TEXT } from './exposure-text';
-import { concentration, dealerBook, moveText, zeroDteLine } from './summary';
+import {
+  changeLine,
+  concentration,
+  dealerBook,
+  formatTilt,
+  moveText,
+  sessionText,
+  zeroDteLine,
+} from './summary';
 import type { HistoryPoint } from './history';
 import { DEFAULT_SETTINGS } from '../contract';
 import { marketZone, reportDate, venueOf } from '../record';
 import { VENUES } from '../venues';
-import type { IndexEntry } from '../publish';
 import {
+  comparison,
+  DEFAULT_FRESHNESS,
+  highlights,
+  type Comparison,
+  type Freshness,
+  type ScreenerRow,
+  type Summary,
+} from './screener';
+import screenerScriptText from '../../templates/partials/screener-script.hbs';
+import {
+  formatAmount,
   formatCount,
   formatFlipDistance,
   formatInstant,
   formatPct,
   formatPrice,
   formatStrike,
+  formatPercent,
   formatUsd,
+  plural,
   SOURCE_NAMES,
 } from './format';
 
@@ -50,8 +73,13 @@ hbs.registerHelper({
   mid: (a: number, b: number) => (a + b) / 2,
   neg: (a: number) => -a,
 });
-hbs.registerPartial({ head, footer, chart, svg });
+hbs.registerPartial({ head, footer, chart, svg, 'heatmap-svg': heatmapSvg });
 const compileOptions = { strict: true } as const;
+/**
+ * The screener's script, a constant file, inserted as it is: its SHA-256 is the one script the site's
+ * Content-Security-Policy allows (lib/site.ts hashes the same file).
+ */
+const screenerScript = new Handlebars.SafeString(screenerScriptText);
 const reportPage = hbs.compile(reportTemplate, compileOptions);
 const indexPage = hbs.compile(indexTemplate, compileOptions);
 const archivePage = hbs.compile(archiveTemplate, compileOptions);
@@ -72,6 +100,8 @@ const POSITIONING_TEXT = {
 const TOP_STRIKES = 15;
 
 export interface PageOptions {
+  /** How recent the previous report must be to compare with. @default the settings' */
+  freshness?: Freshness;
   /** Half-width of the GEX-by-strike chart around spot, in percent. @default the setting's */
   strikeWindowPct?: number;
   /** Earlier reports of the underlying and this one, in time order, for the history charts. @default none */
@@ -81,6 +111,7 @@ export interface PageOptions {
 /** The HTML page of one report record. */
 export function renderReportPage(record: ReportRecord, options: PageOptions = {}): string {
   const { strikeWindowPct = DEFAULT_SETTINGS.strikeWindowPct, history = [] } = options;
+  const judged = comparison(record, record.change, options.freshness ?? DEFAULT_FRESHNESS);
   const zone = marketZone(record.source);
   const topStrikes = [...record.byStrike]
     .sort((a, b) => Math.abs(b.netGex) - Math.abs(a.netGex) || a.strike - b.strike)
@@ -104,6 +135,16 @@ export function renderReportPage(record: ReportRecord, options: PageOptions = {}
       record.expectedMove.nextMonthly?.expiry === record.expectedMove.nextExpiry?.expiry
         ? null
         : moveText(record, 'nextMonthly'),
+    session: sessionText(record),
+    since: sincePanel(record, judged),
+    heatmap: figure((size) => heatmapChart(record, size)),
+    heatmapCells: record.grid.expiries
+      .flatMap((expiry, i) =>
+        record.grid.strikes.map((strike, j) => ({ expiry, strike, netGex: record.grid.netGex[i]![j]! })),
+      )
+      .filter((c) => c.netGex !== 0)
+      .sort((a, b) => Math.abs(b.netGex) - Math.abs(a.netGex))
+      .slice(0, TOP_STRIKES),
     book: dealerBook(record),
     zeroDte: zeroDteLine(record),
     topStrikes,
@@ -130,6 +171,49 @@ export function renderReportPage(record: ReportRecord, options: PageOptions = {}
   });
 }
 
+/** A level's move since the previous report: `4,232.03 → 4,494.30`, up or down, and by how much. */
+function moved(
+  name: string,
+  now: number | null,
+  d: number | null,
+  show: (n: number | null) => string,
+  size: (n: number) => string = show,
+) {
+  const before = now === null || d === null ? null : now - d;
+  return {
+    name,
+    text: `${show(before)} → ${show(now)}`,
+    diff: d === null ? '' : d === 0 ? 'unchanged' : `${d > 0 ? '↑' : '↓'} ${size(Math.abs(d))}`,
+    cls: d === null || d === 0 ? '' : d > 0 ? 'pos' : 'neg',
+  };
+}
+
+/** The "Since the previous report" panel: figures when it is recent enough, else how old it is; null for a first report. */
+function sincePanel(record: ReportRecord, judged: Comparison | null) {
+  const c = record.change;
+  if (c === null || judged === null) return null;
+  return {
+    fresh: judged.fresh,
+    age: judged.age,
+    previous: formatInstant(c.previousAsOf, marketZone(record.source)),
+    line: changeLine(record, judged),
+    items: [
+      moved('Spot', record.spot, c.spot, formatPrice),
+      moved(
+        'Net GEX',
+        record.totals.netGex,
+        c.netGex,
+        (n) => (n === null ? '—' : formatUsd(n)),
+        formatAmount,
+      ),
+      moved('Gamma flip', record.flip.level, c.flip, formatPrice),
+      moved('Call wall', record.levels.callWall, c.callWall, formatStrike),
+      moved('Put wall', record.levels.putWall, c.putWall, formatStrike),
+    ],
+    chart: figure((size) => oiChangeChart(record, size)),
+  };
+}
+
 /** An underlying's archive: every report in its history, newest first. */
 export function renderArchivePage(
   symbol: string,
@@ -143,25 +227,128 @@ export function renderArchivePage(
   });
 }
 
-/** The index page: the latest record of each underlying, by symbol, with a sparkline of its history. */
-export function renderIndexPage(entries: readonly IndexEntry[], generatedAt: Date): string {
-  const rows = [...entries]
-    .sort((a, b) => a.record.symbol.localeCompare(b.record.symbol))
-    .map(({ record, history }) => {
-      const dir = encodeURIComponent(record.symbol);
-      return {
-        record,
-        positive: record.regime === 'positive',
-        href: `${dir}/latest.html`,
-        jsonHref: `${dir}/latest.json`,
-        archiveHref: `${dir}/index.html`,
-        asOf: formatInstant(record.asOf, marketZone(record.source)),
-        spark: sparkline(record.symbol, history),
-      };
-    });
-  const venues = [...new Set(entries.map((e) => venueOf(e.record.source)))].sort();
+/** A screener column: its label, how a row shows it, and the raw value it sorts by (text when absent). */
+interface Column {
+  label: string;
+  show(r: ScreenerRow): string;
+  sortValue?: (r: ScreenerRow) => number | null;
+  /** Sort largest first on the first click (sizes); smallest first otherwise (names, distances). */
+  first?: 'desc';
+  /** Explanation on hover. */
+  hint?: string;
+}
+
+const usdColumn = (label: string, key: 'netGex' | 'netDex' | 'netVex' | 'netCex', hint: string): Column => ({
+  label,
+  show: (r) => formatUsd(r[key]),
+  sortValue: (r) => r[key],
+  first: 'desc',
+  hint,
+});
+
+/** The screener's columns after the underlying's name, in order. */
+const COLUMNS: Column[] = [
+  { label: 'Regime', show: (r) => r.regime },
+  { label: 'Spot', show: (r) => formatPrice(r.spot), sortValue: (r) => r.spot },
+  usdColumn('Net GEX', 'netGex', 'USD dealers trade per 1% move; positive damps moves, negative feeds them'),
+  {
+    label: 'Tilt',
+    show: (r) => formatTilt(r.tilt),
+    sortValue: (r) => r.tilt,
+    hint: 'Net over gross gamma, −1 to +1: compares underlyings of any size',
+  },
+  { label: 'Flip', show: (r) => formatPrice(r.flip), sortValue: (r) => r.flip },
+  {
+    label: 'Spot vs flip',
+    show: (r) => formatPct(r.flipDistancePct),
+    // Closest first: the names nearest to turning.
+    sortValue: (r) => (r.flipDistancePct === null ? null : Math.abs(r.flipDistancePct)),
+    hint: '(spot − flip) / spot; sorts by distance, nearest first',
+  },
+  { label: 'Call wall', show: (r) => formatStrike(r.callWall), sortValue: (r) => r.callWall },
+  { label: 'Put wall', show: (r) => formatStrike(r.putWall), sortValue: (r) => r.putWall },
+  {
+    label: '0DTE',
+    show: (r) => (r.zeroDteShare > 0 ? formatPercent(r.zeroDteShare * 100, 0) : '—'),
+    sortValue: (r) => r.zeroDteShare,
+    first: 'desc',
+    hint: 'Share of gross gamma expiring on the snapshot’s date',
+  },
+  {
+    label: 'Exp. move',
+    show: (r) => (r.expectedMovePct === null ? '—' : `±${formatPercent(r.expectedMovePct)}`),
+    sortValue: (r) => r.expectedMovePct,
+    first: 'desc',
+    hint: 'One standard deviation to the next expiry, in percent of spot',
+  },
+  usdColumn('Net DEX', 'netDex', 'Dealers’ dollar delta before hedging'),
+  usdColumn('Net VEX', 'netVex', 'Change of dealers’ delta for +1 volatility point'),
+  usdColumn('Net CEX', 'netCex', 'Change of dealers’ delta per calendar day'),
+];
+
+/** A highlight list as links: `SPY (−0.12%)`. */
+function linked(list: Summary[], note: (s: Summary) => string) {
+  return list.map((s) => ({
+    symbol: s.row.symbol,
+    href: `${encodeURIComponent(s.row.symbol)}/latest.html`,
+    note: note(s),
+  }));
+}
+
+/**
+ * The index page: a screener of every underlying, one row each with its regime, levels and exposures and a
+ * sparkline of spot and flip; sortable and filterable by a small inline script (allowed by its hash in the
+ * CSP), and complete without it. Highlights first: regime changes, the names nearest their flip, 0DTE.
+ */
+export function renderIndexPage(entries: readonly Summary[], generatedAt: Date): string {
+  const sorted = [...entries].sort((a, b) => a.row.symbol.localeCompare(b.row.symbol));
+  const rows = sorted.map((s) => {
+    const dir = encodeURIComponent(s.row.symbol);
+    return {
+      symbol: s.row.symbol,
+      regime: s.row.regime,
+      date: s.row.date,
+      positive: s.row.regime === 'positive',
+      href: `${dir}/latest.html`,
+      cells: COLUMNS.map((c) => ({
+        label: c.label,
+        text: c.show(s.row),
+        // The raw number the script sorts by; an empty one sorts last. Text columns sort by their text.
+        sorted: c.sortValue !== undefined,
+        value: c.sortValue?.(s.row) ?? '',
+        badge: c.label === 'Regime',
+        cls: c.label === 'Net GEX' || c.label === 'Tilt' ? (s.row.netGex > 0 ? 'pos' : 'neg') : '',
+      })),
+      spark: sparkline(s.row.symbol, s.spark),
+    };
+  });
+  const h = highlights(sorted);
+  const venues = [...new Set(entries.map((e) => e.row.venue))].sort();
+  const negative = entries.filter((e) => e.row.regime === 'negative').length;
   return indexPage({
     rows,
+    lead:
+      `${plural(entries.length, 'underlying', 'underlyings')} by dealer gamma; ` +
+      (negative === 0
+        ? 'none is in negative gamma.'
+        : `${negative} ${negative === 1 ? 'is' : 'are'} in negative gamma, where dealers’ hedging feeds moves.`),
+    columns: COLUMNS.map((c, i) => ({
+      ...c,
+      index: i + 1,
+      sortable: c.sortValue !== undefined || c.label === 'Date',
+    })),
+    highlights: [
+      {
+        title: 'Regime turned since the previous report',
+        items: linked(h.turned, (s) => `now ${s.row.regime}`),
+      },
+      { title: 'Nearest to their flip', items: linked(h.nearFlip, (s) => formatPct(s.row.flipDistancePct)) },
+      {
+        title: 'Most gamma expiring today',
+        items: linked(h.zeroDte, (s) => `${formatPercent(s.row.zeroDteShare * 100, 0)} 0DTE`),
+      },
+    ].filter((list) => list.items.length > 0),
+    script: screenerScript,
     generatedAt: formatInstant(generatedAt.toISOString(), 'UTC'),
     attributions: venues.map((v) => VENUES[v].attribution),
   });

@@ -1,7 +1,10 @@
 import { EXPOSURES } from '../gamma/exposure';
 import type { ReportRecord } from '../types';
 import { EXPOSURE_TEXT } from './exposure-text';
-import { formatPercent, formatPrice, formatUsd } from './format';
+import { DateTime } from 'luxon';
+import { marketZone } from '../record';
+import { formatCount, formatPercent, formatPrice, formatSigned, formatStrike, formatUsd } from './format';
+import type { Comparison } from './screener';
 
 /**
  * The derived sentences and figures every view shares (page, email, CLI, screener), so each says the same
@@ -94,4 +97,53 @@ export function zeroDteLine(r: ReportRecord): string | null {
   const z = r.zeroDte;
   if (z.callGex === 0 && z.putGex === 0) return null;
   return `0DTE: ${Math.round(z.share * 100)}% of gross gamma, net ${formatUsd(z.netGex)}`;
+}
+
+const day = (date: string) =>
+  DateTime.fromISO(date, { zone: 'UTC' }).toFormat('ccc d LLL yyyy', { locale: 'en-US' });
+
+/**
+ * Which session the numbers belong to, in words: a Cboe file downloaded on a Sunday holds Friday's quotes
+ * and Thursday's open interest, and says so. `Quotes from the Fri 6 Jun 2025 session, open interest from the
+ * Thu 5 Jun 2025 close; downloaded Sun 8 Jun 2025 08:49 EDT.`
+ */
+export function sessionText(r: ReportRecord): string {
+  const downloaded = DateTime.fromISO(r.asOf, { zone: 'UTC' })
+    .setZone(marketZone(r.source))
+    .toFormat('ccc d LLL yyyy HH:mm ZZZZ', { locale: 'en-US' });
+  if (r.session.quotes === r.session.openInterest) return `Snapshot ${downloaded}; open interest as of then.`;
+  return `Quotes from the ${day(r.session.quotes)} session, open interest from the ${day(r.session.openInterest)} close; downloaded ${downloaded}.`;
+}
+
+const signedCount = (n: number) => `${n > 0 ? '+' : n < 0 ? '\u2212' : ''}${formatCount(Math.abs(n))}`;
+
+/**
+ * The most important changes since the previous report in one line, when it is recent enough to compare:
+ * `Flip +12.40 to 4,506.70; call wall 4,525 → 4,550; largest OI build: 4,500 puts +18,204`. For an older one,
+ * how old it is and that nothing is compared; null for the first report.
+ */
+export function changeLine(r: ReportRecord, judged: Comparison | null): string | null {
+  const c = r.change;
+  if (c === null || judged === null) return null;
+  if (!judged.fresh) return `The previous report is ${judged.age}: too old to compare.`;
+  const parts: string[] = [];
+  if (c.flip !== null && r.flip.level !== null && c.flip !== 0)
+    parts.push(`Flip ${formatSigned(c.flip)} to ${formatPrice(r.flip.level)}`);
+  for (const [name, now, d] of [
+    ['call wall', r.levels.callWall, c.callWall],
+    ['put wall', r.levels.putWall, c.putWall],
+  ] as const) {
+    if (now !== null && d !== null && d !== 0)
+      parts.push(`${name} ${formatStrike(now - d)} → ${formatStrike(now)}`);
+  }
+  const build = c.oi.flatMap((s) => [
+    { strike: s.strike, side: 'calls', d: s.callOi },
+    { strike: s.strike, side: 'puts', d: s.putOi },
+  ]);
+  const largest = build.sort((a, b) => b.d - a.d)[0];
+  if (largest && largest.d > 0)
+    parts.push(`largest OI build: ${formatStrike(largest.strike)} ${largest.side} ${signedCount(largest.d)}`);
+  if (parts.length === 0) return `No level moved since the previous report (${judged.age}).`;
+  const line = parts.join('; ');
+  return `${line[0]!.toUpperCase()}${line.slice(1)}.`;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { printable } from '../errors';
 import type { PutOptions, Store } from './store';
 
@@ -101,16 +102,25 @@ export class FsStore implements Store {
     }
   }
 
-  async list(prefix: string): Promise<string[]> {
-    let entries: string[];
+  async list(folder: string): Promise<string[]> {
+    return (await this.entries(folder))
+      .filter((d) => d.isFile() && !d.name.endsWith('.tmp'))
+      .map((d) => `${folder}${d.name}`);
+  }
+
+  async folders(): Promise<string[]> {
+    return (await this.entries('')).filter((d) => d.isDirectory()).map((d) => d.name);
+  }
+
+  /** One folder's entries (none when it does not exist yet). */
+  private async entries(folder: string): Promise<Dirent[]> {
     try {
-      entries = (await readdir(this.root, { recursive: true, withFileTypes: true }))
-        .filter((d) => d.isFile() && !d.name.endsWith('.tmp'))
-        .map((d) => relative(this.root, join(d.parentPath, d.name)).split(sep).join('/'));
+      return await readdir(folder === '' ? this.root : this.path(folder.replace(/\/$/, '')), {
+        withFileTypes: true,
+      });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new StoreError(this.root, 'list the files', e);
+      throw new StoreError(this.root, `list ${folder || 'the folder'}`, e);
     }
-    return entries.filter((k) => k.startsWith(prefix));
   }
 }

@@ -36,17 +36,33 @@ export class S3Store implements Store {
     }
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async list(folder: string): Promise<string[]> {
+    return (await this.listing(folder)).keys;
+  }
+
+  async folders(): Promise<string[]> {
+    return (await this.listing('')).folders.map((f) => f.replace(/\/$/, ''));
+  }
+
+  /** One level under a prefix: with a `/` delimiter S3 returns the sub-folders once, not their objects. */
+  private async listing(prefix: string): Promise<{ keys: string[]; folders: string[] }> {
     const keys: string[] = [];
+    const folders: string[] = [];
     let token: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          Delimiter: '/',
+          ContinuationToken: token,
+        }),
       );
       for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return keys;
+    return { keys, folders };
   }
 }
 

@@ -10,6 +10,11 @@ export interface Store {
   put(key: string, body: string, options: PutOptions): Promise<void>;
   /** The object's text, or null when there is none. */
   get(key: string): Promise<string | null>;
-  /** Every key under a prefix, in no particular order. */
-  list(prefix: string): Promise<string[]>;
+  /**
+   * The keys directly in a folder (`SPX/` or `` for the top), not in its sub-folders, in no particular order:
+   * one listing per underlying, whatever the size of the archive.
+   */
+  list(folder: string): Promise<string[]>;
+  /** The top-level folders (one per underlying), without their `/`, in no particular order. */
+  folders(): Promise<string[]>;
 }

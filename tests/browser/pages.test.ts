@@ -36,7 +36,11 @@ beforeAll(async () => {
   mail = mkdtempSync(join(tmpdir(), 'gamma-mail-'));
   const cli = join(ROOT, 'dist', 'gamma-report.js');
   const args = ['--out', site, '--email-preview', mail, '--site-url', 'https://reports.example.com'];
-  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  // Three sessions count as recent here, so the 2023-05-26 page compares with 05-23 and shows its change.
+  const run = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CHANGE_MAX_SESSIONS_EQUITY: '3' },
+  });
   if (run.status !== 0) throw new Error(`gamma-report failed: ${run.stderr}`);
   mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({
@@ -96,7 +100,7 @@ async function seriousAxeViolations(page: Page): Promise<string[]> {
 }
 
 const CHARTED = ['index.html', 'SPX/latest.html', 'BTC/latest.html', 'ETH/latest.html', 'SPY/latest.html'];
-const PAGES = [...CHARTED, 'SPX/index.html', 'SPX/2023-05-20.html'];
+const PAGES = [...CHARTED, 'SPX/index.html', 'SPX/2023-05-20.html', 'SPX/2023-05-26.html'];
 
 describe('generated pages', () => {
   it('are valid HTML: the Nu checker reports no error on any page', () => {
@@ -180,6 +184,7 @@ describe('generated pages', () => {
         'cex-by-strike-narrow',
         'gamma-profile-wide',
         'gex-by-expiry-wide',
+        'heatmap-wide',
         'history-levels-wide',
         'history-gex-wide',
       ],
@@ -193,6 +198,7 @@ describe('generated pages', () => {
         'cex-by-strike-narrow',
         'gamma-profile-narrow',
         'gex-by-expiry-narrow',
+        'heatmap-narrow',
         'history-levels-narrow',
         'history-gex-narrow',
       ],
@@ -271,7 +277,29 @@ describe('served with the CloudFront response headers', () => {
     await page.goto(`${base}/${path}`, { waitUntil: 'load' });
     const styled = await page.$eval('body', (b) => getComputedStyle(b).maxWidth);
     expect(problems).toEqual([]);
-    expect(styled).toBe('1152px'); // the inline stylesheet applied (72rem)
+    // The inline stylesheet applied: 72rem, or 90rem for the wide screener.
+    expect(styled).toBe(path === 'index.html' ? '1440px' : '1152px');
+    if (path === 'index.html') {
+      // The screener's script ran under the policy: it shows its controls and counts the rows.
+      expect(await page.$eval('#controls', (c) => (c as HTMLElement).hidden)).toBe(false);
+      expect(await page.$eval('#shown', (o) => o.textContent)).toBe('4 of 4');
+    }
+    await context.close();
+  });
+
+  it('blocks any other inline script: the policy allows the screener’s by its hash alone', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    await page.goto(`${base}/index.html`, { waitUntil: 'load' });
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'document.title = "injected"';
+      document.body.appendChild(s);
+    });
+    expect(await page.title()).toBe('Market gamma report: screener');
+    expect(problems.join('\n')).toMatch(/Content Security Policy/);
     await context.close();
   });
 });
@@ -296,6 +324,89 @@ describe('the daily email', () => {
   );
 });
 
+describe('the change since the previous report', () => {
+  it.each([375, 1280])('shows the levels’ moves and the open-interest chart at %d px', async (width) => {
+    const { page } = await visit('SPX/2023-05-26.html', { width });
+    expect(await page.textContent('[data-field="change-line"]')).toMatch(
+      /^Flip \+0\.80 to 4,165\.28; call wall 4,150 → 4,300; largest OI build: 5,000 puts \+93,024\./,
+    );
+    const cards = await page.$$eval('.moves dt', (dts) => dts.map((d) => d.textContent));
+    expect(cards).toEqual(['Spot', 'Net GEX', 'Gamma flip', 'Call wall', 'Put wall']);
+    const chart = await page.$$eval('svg[id^="oi-change"]', (svgs) =>
+      svgs.filter((s) => s.getBoundingClientRect().width > 0).map((s) => s.id),
+    );
+    expect(chart).toEqual([width < 600 ? 'oi-change-narrow' : 'oi-change-wide']);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(SHOTS, `SPX-2023-05-26-${width}.png`), fullPage: true });
+    await page.context().close();
+  });
+
+  it('says how old the last report is, and compares nothing, when it is too old', async () => {
+    const { page } = await visit('SPX/latest.html');
+    expect(await page.textContent('[data-field="change-line"]')).toMatch(
+      /^The previous report is 97 days earlier: too old to compare\./,
+    );
+    expect(await page.$$('.moves')).toHaveLength(0);
+    await page.context().close();
+  });
+});
+
+describe('the screener', () => {
+  /** The symbols of the rows shown, top to bottom. */
+  const shown = (page: Page) =>
+    page.$$eval('#screener tbody tr', (rows) =>
+      rows.filter((r) => !(r as HTMLElement).hidden).map((r) => r.getAttribute('data-symbol')),
+    );
+  const rows = () =>
+    JSON.parse(readFileSync(join(site, 'screener.json'), 'utf8')) as {
+      symbol: string;
+      netGex: number;
+      flipDistancePct: number | null;
+    }[];
+
+  it('sorts by a column on click, largest first for sizes, and the other way on a second click', async () => {
+    const { page } = await visit('index.html');
+    const byGex = rows()
+      .sort((a, b) => b.netGex - a.netGex)
+      .map((r) => r.symbol);
+    await page.click('#screener thead button:text-is("Net GEX")');
+    expect(await shown(page)).toEqual(byGex);
+    expect(await page.$eval('#screener thead th:nth-child(4)', (th) => th.getAttribute('aria-sort'))).toBe(
+      'descending',
+    );
+    await page.click('#screener thead button:text-is("Net GEX")');
+    expect(await shown(page)).toEqual([...byGex].reverse());
+    await page.context().close();
+  });
+
+  it('ranks by distance to the flip, nearest first, from the sort menu as on a phone', async () => {
+    const { page } = await visit('index.html', { width: 375 });
+    const nearest = rows()
+      .sort((a, b) => Math.abs(a.flipDistancePct!) - Math.abs(b.flipDistancePct!))
+      .map((r) => r.symbol);
+    await page.selectOption('#sort-by', { label: 'Spot vs flip' });
+    expect(await shown(page)).toEqual(nearest);
+    await page.context().close();
+  });
+
+  it('filters by symbol and by regime, counting what it shows', async () => {
+    const { page } = await visit('index.html');
+    await page.fill('#filter', 'sp');
+    expect(await shown(page)).toEqual(['SPX', 'SPY']);
+    expect(await page.textContent('#shown')).toBe('2 of 4');
+    await page.fill('#filter', '');
+    await page.selectOption('#regime', 'negative');
+    expect(await shown(page)).toEqual([]);
+    expect(await page.textContent('#shown')).toBe('0 of 4');
+    await page.selectOption('#regime', 'positive');
+    expect(await shown(page)).toEqual(['BTC', 'ETH', 'SPX', 'SPY']);
+    await page.context().close();
+  });
+});
+
 describe('layout', () => {
   it.each(['SPX/latest.html', 'index.html'])(
     'fits %s in a 375 px phone screen without sideways scrolling',
@@ -316,7 +427,7 @@ describe('layout', () => {
     const widths = await page.$$eval('svg[role="img"]', (s) =>
       s.map((e) => e.getBoundingClientRect().width).filter((w) => w > 0),
     );
-    expect(widths.length).toBe(8);
+    expect(widths.length).toBe(9);
     for (const w of widths) expect(w).toBeGreaterThan(300);
     await page.context().close();
   });

@@ -12,6 +12,7 @@ import type { Store } from '../../lambda/store/store';
 import { DAY_MS, readFixture } from '../helpers';
 import { inLambdaJsonLogs, type LogLine } from '../support/lambda-runtime';
 import { controlCharacters } from './printable';
+import { allKeys } from '../support/store';
 
 /**
  * Fault injection on loopback. A local server replays the recorded Cboe and Deribit responses with one
@@ -119,7 +120,7 @@ async function quietly<T>(work: () => Promise<T>): Promise<{ value: T; logs: Log
 
 /** Every object in the bucket, key to bytes. */
 async function bucket(store: Store = config('SPY').store): Promise<Record<string, string | null>> {
-  const keys = (await store.list('')).sort();
+  const keys = await allKeys(store);
   return Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await store.get(k)] as const)));
 }
 
@@ -496,6 +497,7 @@ describe('the store failing mid-publish', () => {
     const store: Store = {
       get: (k) => runtime.store.get(k),
       list: (p) => runtime.store.list(p),
+      folders: () => runtime.store.folders(),
       put: async (key, body, options) => {
         await runtime.store.put(key, body, options);
         if (key === 'SPY/2025-06-09.json') await s3.close();
@@ -548,6 +550,7 @@ describe('two runs at once for the same underlying', () => {
     const store: Store = {
       get: (k) => older.store.get(k),
       list: (p) => older.store.list(p),
+      folders: () => older.store.folders(),
       put: async (key, body, options) => {
         if (key === 'QQQ/latest.json') {
           holding();

@@ -129,7 +129,7 @@ if (!canMount) console.warn('Store fault tests on tmpfs left out: mounting needs
       names.map(async (name) => {
         const input = fileInput(fixturePath(name));
         const record = await analyseInput(input, DEFAULT_ANALYSIS);
-        return publishInput(input, store, record, DEFAULT_ANALYSIS).then(
+        return publishInput(input, store, record, { analysis: DEFAULT_ANALYSIS }).then(
           () => null,
           (e: unknown) => e as RunFailure,
         );

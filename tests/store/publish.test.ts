@@ -36,7 +36,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('publishing a report', () => {
   it('writes the dated JSON and page first, then latest, with content types and short cache on what changes', async () => {
     const store = new LoggingStore(dir);
-    await expect(publishReport(store, spx0914)).resolves.toEqual({
+    await expect(publishReport(store, spx0914)).resolves.toMatchObject({
       keys: ['SPX/2023-09-14.json', 'SPX/2023-09-14.html'],
       latest: true,
     });
@@ -47,6 +47,7 @@ describe('publishing a report', () => {
       ['SPX/index.html', HTML_TYPE, 'public, max-age=300'],
       ['SPX/latest.json', JSON_TYPE, 'public, max-age=300'],
       ['SPX/latest.html', HTML_TYPE, 'public, max-age=300'],
+      ['SPX/summary.json', JSON_TYPE, 'public, max-age=300'],
     ]);
     expect(JSON.parse((await store.get('SPX/latest.json'))!)).toEqual(spx0914);
     expect(await store.get('SPX/latest.html')).toBe(await store.get('SPX/2023-09-14.html'));
@@ -73,11 +74,11 @@ describe('publishing a report', () => {
     const earlier = { ...spx0914, asOf: '2023-09-14T19:31:00.000Z', spot: spx0914.spot - 1 };
     await publishReport(store, spx0914);
     const before = await Promise.all(['SPX/2023-09-14.json', 'SPX/latest.json'].map((k) => store.get(k)));
-    await expect(publishReport(store, earlier)).resolves.toEqual({ keys: [], latest: false });
+    await expect(publishReport(store, earlier)).resolves.toMatchObject({ keys: [], latest: false });
     expect(await Promise.all(['SPX/2023-09-14.json', 'SPX/latest.json'].map((k) => store.get(k)))).toEqual(
       before,
     );
-    await expect(publishReport(store, spx0914)).resolves.toEqual({
+    await expect(publishReport(store, spx0914)).resolves.toMatchObject({
       keys: ['SPX/2023-09-14.json', 'SPX/2023-09-14.html'],
       latest: true,
     });
@@ -115,6 +116,7 @@ describe('publishing a report', () => {
     const failing: Store = {
       get: (k) => good.get(k),
       list: (p) => good.list(p),
+      folders: () => good.folders(),
       put: async (key, body, type) => {
         if (key.endsWith('.html')) throw new Error('disk full');
         return good.put(key, body, type);
@@ -129,16 +131,16 @@ describe('publishing a report', () => {
     await publishReport(store, spx0608);
     await publishReport(store, spx0914);
     await publishReport(store, btc);
-    expect((await publishIndex(store, new Date('2026-11-23T12:00:00Z'))).map((e) => e.record.symbol)).toEqual(
-      ['BTC', 'SPX'],
-    );
+    expect((await publishIndex(store, new Date('2026-11-23T12:00:00Z'))).map((e) => e.row.symbol)).toEqual([
+      'BTC',
+      'SPX',
+    ]);
     const html = (await store.get('index.html'))!;
     expect(html).toContain('href="SPX/latest.html"');
-    expect(html).toContain('href="BTC/latest.json"');
+    expect(html).toContain('href="BTC/latest.html"');
     expect(html).toContain('4,505.10');
     expect(html).not.toContain('4,293.93');
     expect(html).toContain('Run at 2026-11-23 12:00 UTC');
-    expect(html).toContain('href="SPX/index.html"');
   });
 });
 
@@ -184,7 +186,7 @@ describe('history', () => {
     expect(page0608).toContain('2 reports from 2023-05-26 to 2023-06-08');
     const latest = (await store.get('SPX/latest.html'))!;
     expect(latest).toContain('3 reports from 2023-05-26 to 2023-09-14');
-    expect(latest).toContain('Snapshot 2023-09-14 16:31 EDT');
+    expect(latest).toContain('downloaded Thu 14 Sep 2023 16:31 EDT');
     const archive = (await store.get('SPX/index.html'))!;
     expect(archive.indexOf('2023-09-14.html')).toBeLessThan(archive.indexOf('2023-05-26.html'));
   });
@@ -197,12 +199,112 @@ describe('the folder store', () => {
     expect(await store.list('')).toEqual([]);
     await store.put('SPX/a.json', '1', OPTS);
     await store.put('index.html', '2', OPTS);
-    expect((await store.list('')).sort()).toEqual(['SPX/a.json', 'index.html']);
+    // One level at a time: the top's files, a folder's files, and the folders themselves.
+    expect(await store.list('')).toEqual(['index.html']);
     expect(await store.list('SPX/')).toEqual(['SPX/a.json']);
+    expect(await store.folders()).toEqual(['SPX']);
     expect(readdirSync(join(dir, 'not-yet', 'SPX'))).toEqual(['a.json']);
   });
 
   it.each(['../escape.json', 'SPX/../../x', '/abs', 'a//b'])('refuses the key %s', async (key) => {
     await expect(new FsStore(dir).put(key, 'x', OPTS)).rejects.toThrow(`invalid store key "${key}"`);
+  });
+});
+
+describe('the change carried by a published record (docs/methodology.md §11)', () => {
+  const spx0519 = analyse(loadFixture('cboe_SPX_2023-05-19.csv'));
+  const spx0523 = analyse(loadFixture('cboe_SPX_2023-05-23.csv'));
+
+  it('is null for the first report and compares each later one with the report before it', async () => {
+    const store = new FsStore(dir);
+    expect((await publishReport(store, spx0519)).record.change).toBeNull();
+    const second = (await publishReport(store, spx0523)).record.change!;
+    expect(second.previousAsOf).toBe(spx0519.asOf);
+    expect(second.spot).toBeCloseTo(spx0523.spot - spx0519.spot, 9);
+    const third = (await publishReport(store, spx0526)).record.change!;
+    expect(third.previousAsOf).toBe(spx0523.asOf);
+    // The dated file holds the same change.
+    expect(JSON.parse((await store.get('SPX/2023-05-26.json'))!).change).toEqual(third);
+  });
+
+  it('compares with the latest earlier report, never a later one, when runs come out of order', async () => {
+    const store = new FsStore(dir);
+    await publishReport(store, spx0526);
+    await publishReport(store, spx0519);
+    const middle = (await publishReport(store, spx0523)).record.change!;
+    expect(middle.previousAsOf).toBe(spx0519.asOf);
+    expect((await publishReport(store, spx0519)).record.change).toBeNull();
+  });
+
+  it('treats a damaged previous record as absent, names it, and still publishes', async () => {
+    const store = new FsStore(dir);
+    await publishReport(store, spx0519);
+    await store.put('SPX/2023-05-20.json', '{"symbol": "SPX", "asOf": ', OPTS);
+    const warnings: string[] = [];
+    const published = await publishReport(store, spx0523, { warn: (m) => warnings.push(m) });
+    expect(published.record.change).toBeNull();
+    expect(published.latest).toBe(true);
+    expect(warnings[0]).toMatch(/^SPX\/2023-05-20\.json is unreadable and was ignored \(not JSON/);
+  });
+});
+
+describe('a damaged store', () => {
+  it('rebuilds an empty history.json from the dated records, naming it, and publishes on', async () => {
+    const store = new FsStore(dir);
+    await publishReport(store, spx0526);
+    await store.put('SPX/history.json', '', OPTS);
+    const warnings: string[] = [];
+    await publishReport(store, spx0608, { warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual([expect.stringMatching(/^SPX\/history\.json is unreadable and was ignored/)]);
+    expect((await loadHistory(store, 'SPX')).map((p) => p.date)).toEqual(['2023-05-26', '2023-06-08']);
+  });
+
+  it('leaves a stray or damaged summary out of the index, naming it, and lists everyone else', async () => {
+    const store = new FsStore(dir);
+    await publishReport(store, spx0914);
+    await publishReport(store, btc);
+    await store.put('FOO/latest.json', '{}', OPTS);
+    await store.put('BTC/summary.json', '{"row": 1}', OPTS);
+    const warnings: string[] = [];
+    const entries = await publishIndex(store, new Date(), (m) => warnings.push(m));
+    expect(entries.map((e) => e.row.symbol)).toEqual(['SPX']);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^BTC\/summary\.json is unreadable and was ignored \(row/),
+    ]);
+    // The next publish of BTC writes its summary again: the index heals by itself.
+    await publishReport(store, btc);
+    expect((await publishIndex(store, new Date())).map((e) => e.row.symbol)).toEqual(['BTC', 'SPX']);
+  });
+
+  it('lists every underlying when another run writes the index while this one is writing it', async () => {
+    const store = new FsStore(dir);
+    await publishReport(store, spx0914);
+    // This run lists the store (SPX only), then its index write waits while another run publishes BTC and
+    // writes its own index; the late write would hide BTC if the run did not look again.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let listed!: () => void;
+    const waiting = new Promise<void>((resolve) => (listed = resolve));
+    let first = true;
+    const slow: Store = {
+      get: (k) => store.get(k),
+      list: (p) => store.list(p),
+      folders: () => store.folders(),
+      put: async (key, body, options) => {
+        if (key === 'index.html' && first) {
+          first = false;
+          listed();
+          await held;
+        }
+        return store.put(key, body, options);
+      },
+    };
+    const late = publishIndex(slow, new Date());
+    await waiting;
+    await publishReport(store, btc);
+    await publishIndex(store, new Date());
+    release();
+    expect((await late).map((e) => e.row.symbol)).toEqual(['BTC', 'SPX']);
+    expect(await store.get('index.html')).toContain('data-symbol="BTC"');
   });
 });

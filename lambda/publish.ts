@@ -3,6 +3,7 @@ import { changeSince } from './gamma/change';
 import { reportDate } from './record';
 import type { StoredRecord } from './record-schema';
 import { historyPoint, withPoint, type HistoryPoint } from './report/history';
+import { levelsCsv, pineScript } from './report/levels-export';
 import { renderArchivePage, renderIndexPage, renderReportPage } from './report/render';
 import { DEFAULT_FRESHNESS, screenerCsv, summarize, type Freshness, type Summary } from './report/screener';
 import type { Store } from './store/store';
@@ -11,6 +12,7 @@ import type { ReportRecord } from './types';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
 const CSV_TYPE = 'text/csv; charset=utf-8';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
 /** Pages that change with every run: readers and the CDN look again after five minutes. */
 const SHORT = 'public, max-age=300';
 /** A dated report changes only if its day is re-run. */
@@ -22,6 +24,9 @@ export const PUT_OPTIONS = {
   liveJson: { contentType: JSON_TYPE, cacheControl: SHORT },
   liveHtml: { contentType: HTML_TYPE, cacheControl: SHORT },
   liveCsv: { contentType: CSV_TYPE, cacheControl: SHORT },
+  datedCsv: { contentType: CSV_TYPE, cacheControl: LONG },
+  datedText: { contentType: TEXT_TYPE, cacheControl: LONG },
+  liveText: { contentType: TEXT_TYPE, cacheControl: SHORT },
 } as const;
 
 const DATED = /^[^/]+\/\d{4}-\d\d-\d\d\.json$/;
@@ -178,6 +183,8 @@ async function writeViews(
     : renderReportPage(latest, { ...views, history: history.filter((p) => p.asOf <= latest.asOf) });
   await store.put(`${symbol}/latest.json`, JSON.stringify(latest, null, 1), PUT_OPTIONS.liveJson);
   await store.put(`${symbol}/latest.html`, html, PUT_OPTIONS.liveHtml);
+  await store.put(`${symbol}/levels.csv`, levelsCsv(latest), PUT_OPTIONS.liveCsv);
+  await store.put(`${symbol}/levels.pine`, pineScript(latest), PUT_OPTIONS.liveText);
   const summary = summarize(latest, history, views.freshness);
   await store.put(`${symbol}/summary.json`, JSON.stringify(summary), PUT_OPTIONS.liveJson);
   return { newestKey, latestAsOf: latest.asOf };
@@ -218,6 +225,8 @@ export async function publishReport(
     page = renderReportPage(record, { ...views, history: history.filter((p) => p.asOf <= record.asOf) });
     await store.put(`${base}.json`, JSON.stringify(record, null, 1), PUT_OPTIONS.datedJson);
     await store.put(`${base}.html`, page, PUT_OPTIONS.datedHtml);
+    await store.put(`${base}.levels.csv`, levelsCsv(record), PUT_OPTIONS.datedCsv);
+    await store.put(`${base}.pine`, pineScript(record), PUT_OPTIONS.datedText);
     keys = [...new Set([...keys, `${base}.json`])].sort();
   }
   let written = await writeViews(store, record, page, history, keys, views);
@@ -237,47 +246,63 @@ export async function publishReport(
 const READ_CONCURRENCY = 16;
 
 /**
- * The summary of every underlying in the store, by symbol: one listing of the top folders and one small
- * object per underlying, read in parallel. A damaged one is named and left out; it never blocks the others.
+ * The summaries of some underlyings, by symbol: one small object each, read in parallel. A damaged one is
+ * named and left out; it never blocks the others.
  */
+async function summaries(
+  store: Store,
+  symbols: readonly string[],
+  warn: (message: string) => void,
+): Promise<Summary[]> {
+  const { parseStored, summaryFile } = await schemas();
+  const limit = pLimit(READ_CONCURRENCY);
+  const read = await Promise.all(
+    [...symbols]
+      .sort()
+      .map((symbol) =>
+        limit(() => readStored(store, `${symbol}/summary.json`, (t) => parseStored(summaryFile, t), warn)),
+      ),
+  );
+  return read.filter((s): s is Summary => s !== null);
+}
+
+/** The summary of every underlying in the store: one listing of the top folders, one object each. */
 export async function indexEntries(
   store: Store,
   warn: (message: string) => void = silent,
 ): Promise<Summary[]> {
-  const { parseStored, summaryFile } = await schemas();
-  const limit = pLimit(READ_CONCURRENCY);
-  const folders = (await store.folders()).sort();
-  const summaries = await Promise.all(
-    folders.map((symbol) =>
-      limit(() => readStored(store, `${symbol}/summary.json`, (t) => parseStored(summaryFile, t), warn)),
-    ),
-  );
-  return summaries.filter((s): s is Summary => s !== null);
+  return summaries(store, await store.folders(), warn);
 }
 
-const listed = (entries: readonly Summary[]) =>
-  entries.map((e) => `${e.row.symbol} ${e.row.asOf}`).join('\n');
+const sameSet = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 /**
  * Rewrites the index (`index.html`, the screener, and `screener.json` / `screener.csv`) from what the store
- * holds; returns the entries it lists. Runs that finish at the same time each write it: a run reads the
- * store again after writing, and writes once more if the store changed meanwhile, so the last writer lists
- * everyone.
+ * holds; returns the entries it lists. Runs that finish at the same time each write it: a run lists the
+ * store's underlyings again after writing, and writes once more with any that appeared meanwhile, so the
+ * last writer lists everyone. Per run: one listing and one small object per underlying, whatever the archive.
  */
 export async function publishIndex(
   store: Store,
   generatedAt: Date,
   warn: (message: string) => void = silent,
 ): Promise<Summary[]> {
-  let entries = await indexEntries(store, warn);
+  let folders = await store.folders();
+  let entries = await summaries(store, folders, warn);
   for (let round = 0; round < 3; round++) {
     const rows = entries.map((e) => e.row);
     await store.put('screener.json', JSON.stringify(rows, null, 1), PUT_OPTIONS.liveJson);
     await store.put('screener.csv', screenerCsv(rows), PUT_OPTIONS.liveCsv);
     await store.put('index.html', renderIndexPage(entries, generatedAt), PUT_OPTIONS.liveHtml);
-    const now = await indexEntries(store, silent);
-    if (listed(now) === listed(entries)) break;
-    entries = now;
+    const now = await store.folders();
+    if (sameSet(now, folders)) break;
+    const added = now.filter((f) => !folders.includes(f));
+    entries = [
+      ...entries.filter((e) => now.includes(e.row.symbol)),
+      ...(await summaries(store, added, warn)),
+    ].sort((a, b) => a.row.symbol.localeCompare(b.row.symbol));
+    folders = now;
   }
   return entries;
 }

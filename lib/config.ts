@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
 import {
   ConfigError,
   GROUPS,
+  parseWatchlist,
   readSettings,
   RUN_GROUPS,
   SYMBOL,
   unservedReason,
+  VENUES,
+  venueFor,
   type RunGroup,
   type Settings,
 } from '../lambda/contract';
@@ -51,6 +55,11 @@ export interface GammaReportConfig {
   certificateArn: string;
   /** A monthly AWS Budget on the account's cost, notifying the alarm topic; 0 for none. @default 0 */
   monthlyBudgetUsd: number;
+  /**
+   * A text file of symbols, one a line (`#` comments), read at synth: each joins its venue's group, for a
+   * watchlist too long for cdk.json. Relative to the repository. @default '' (none)
+   */
+  watchlistFile: string;
   /** What the functions compute and how (positioning, rates, strike window, freshness). */
   settings: Settings;
 }
@@ -66,7 +75,33 @@ export const DEPLOYMENT_DEFAULTS = {
   domainName: '',
   certificateArn: '',
   monthlyBudgetUsd: 0,
+  watchlistFile: '',
 };
+
+/**
+ * Adds the watchlist file's symbols to their venues' groups; every problem (unreadable file, bad line, a
+ * symbol already in cdk.json) as one line.
+ */
+function addWatchlist(config: GammaReportConfig, readText: (path: string) => string): string[] {
+  let symbols: string[];
+  try {
+    symbols = parseWatchlist(readText(config.watchlistFile), config.watchlistFile);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    return [
+      `Invalid context "watchlistFile": cannot read ${config.watchlistFile} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    ];
+  }
+  const problems: string[] = [];
+  for (const symbol of symbols) {
+    const group = VENUES[venueFor(symbol)!].group;
+    const list = config.groups[group].underlyings;
+    if (list.includes(symbol))
+      problems.push(`${config.watchlistFile}: ${symbol} is already in ${groupKey(group, 'Underlyings')}`);
+    else list.push(symbol);
+  }
+  return problems;
+}
 
 /** Retention periods CloudWatch Logs accepts. */
 const RETENTION_DAYS = [
@@ -203,7 +238,11 @@ type Lookup = (key: string) => unknown;
  * Reads and checks every key. Every bad key is reported, one line each naming the key, the value and what was
  * expected, in one ConfigError.
  */
-export function readConfig(lookup: Lookup, now = new Date()): GammaReportConfig {
+export function readConfig(
+  lookup: Lookup,
+  now = new Date(),
+  readText: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): GammaReportConfig {
   const problems: string[] = [];
   const complain = (key: string, raw: unknown, why: string) =>
     problems.push(`Invalid context "${key}": ${JSON.stringify(raw)} ${why}`);
@@ -253,9 +292,13 @@ export function readConfig(lookup: Lookup, now = new Date()): GammaReportConfig 
     domainName: read('domainName', d.domainName, domainName),
     certificateArn: read('certificateArn', d.certificateArn, certificateArn),
     monthlyBudgetUsd: read('monthlyBudgetUsd', d.monthlyBudgetUsd, dollars),
+    watchlistFile: read('watchlistFile', d.watchlistFile, (v) =>
+      typeof v === 'string' ? v.trim() : fail('is not a file path'),
+    ),
     settings,
   };
   problems.push(...settingProblems);
+  if (config.watchlistFile !== '') problems.push(...addWatchlist(config, readText));
   // Two keys that only work together: one given and the other not (a bad value is reported as such above).
   const given = (key: string) => lookup(key) !== undefined && String(lookup(key)) !== '';
   const pair = (a: string, b: string, what: string) => {

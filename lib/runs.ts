@@ -99,8 +99,10 @@ export class ReportRuns extends Construct {
       taskTimeout: taskTimeout(props.underlyingFunction),
     });
     retryTransient(analyse, TRANSIENT_FAILURES);
+    // Only the failure's name goes on: a Lambda error's Cause holds its stack trace, and 500 of those would
+    // pass the 256 KB state limit. The underlying function logs the whole cause itself.
     const recordFailure = new sfn.Pass(this, 'Record failure', {
-      parameters: { 'symbol.$': '$.symbol', status: 'failed', 'error.$': '$.error' },
+      parameters: { 'symbol.$': '$.symbol', status: 'failed', 'error.$': '$.error.Error' },
     });
     analyse.addCatch(recordFailure, { errors: ['States.ALL'], resultPath: '$.error' });
 

@@ -69,9 +69,10 @@ describe('gamma-report with no arguments', () => {
       'screener.json',
     ]);
     expect(readdirSync(join(out, 'SPX')).sort()).toEqual(
-      ['2023-05-20', '2023-05-23', '2023-05-26', '2023-06-08', '2023-09-14', 'latest']
-        .flatMap((d) => [`${d}.html`, `${d}.json`])
-        .concat(['history.json', 'index.html', 'summary.json'])
+      ['2023-05-20', '2023-05-23', '2023-05-26', '2023-06-08', '2023-09-14']
+        .flatMap((d) => [`${d}.html`, `${d}.json`, `${d}.levels.csv`, `${d}.pine`])
+        .concat(['history.json', 'index.html', 'summary.json', 'latest.html', 'latest.json'])
+        .concat(['levels.csv', 'levels.pine'])
         .sort(),
     );
     const latest = readJson(join(out, 'SPX', 'latest.json'));

@@ -61,6 +61,7 @@ describe('deployment configuration', () => {
         maxAgeHoursEquity: 36,
         maxAgeHoursCrypto: 2,
       },
+      watchlistFile: '',
     });
   });
 
@@ -290,4 +291,43 @@ describe('cdk synth with a bad context, through the real CDK CLI', () => {
       rmSync(out, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('a watchlist file in the context', () => {
+  const files: Record<string, string> = {
+    'w.txt': '# watch\nqqq\nIWM\nETH\n',
+    'bad.txt': 'QQQ\nQ Q\n',
+  };
+  const read = (path: string) => {
+    if (!(path in files)) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+    return files[path]!;
+  };
+  const withFile = (context: Record<string, unknown>) =>
+    readConfig((k) => context[k], new Date('2026-11-25T12:00:00Z'), read);
+
+  it('adds each symbol to its venue’s group, after the context’s own', () => {
+    const config = withFile({ watchlistFile: 'w.txt', cryptoUnderlyings: 'BTC' });
+    expect(config.groups.equity.underlyings).toEqual(['SPX', 'SPY', 'QQQ', 'IWM']);
+    expect(config.groups.crypto.underlyings).toEqual(['BTC', 'ETH']);
+  });
+
+  it('names the file and line of a bad entry, a symbol already listed, and a file that cannot be read', () => {
+    const refused = (context: Record<string, unknown>) => {
+      try {
+        withFile(context);
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+      throw new Error('accepted');
+    };
+    expect(refused({ watchlistFile: 'bad.txt' })).toEqual([
+      'bad.txt:2: "Q Q" is not a ticker symbol (one symbol a line, # for comments)',
+    ]);
+    expect(
+      refused({ watchlistFile: 'w.txt', equityUnderlyings: 'SPX,QQQ', cryptoUnderlyings: 'BTC' }),
+    ).toEqual(['w.txt: QQQ is already in equityUnderlyings']);
+    expect(refused({ watchlistFile: 'missing.txt' })).toEqual([
+      'Invalid context "watchlistFile": cannot read missing.txt (ENOENT)',
+    ]);
+  });
 });

@@ -102,12 +102,24 @@ describe('the per-underlying handler', () => {
     expect(keys).toEqual([
       'SPY/2025-06-08.html',
       'SPY/2025-06-08.json',
+      'SPY/2025-06-08.levels.csv',
+      'SPY/2025-06-08.pine',
       'SPY/history.json',
       'SPY/index.html',
       'SPY/latest.html',
       'SPY/latest.json',
+      'SPY/levels.csv',
+      'SPY/levels.pine',
       'SPY/summary.json',
     ]);
+    expect(await head('SPY/levels.csv')).toEqual({
+      type: 'text/csv; charset=utf-8',
+      cache: 'public, max-age=300',
+    });
+    expect(await head('SPY/2025-06-08.pine')).toEqual({
+      type: 'text/plain; charset=utf-8',
+      cache: 'public, max-age=86400',
+    });
     expect(await head('SPY/2025-06-08.json')).toEqual({
       type: 'application/json; charset=utf-8',
       cache: 'public, max-age=86400',
@@ -146,13 +158,28 @@ describe('the per-underlying handler', () => {
     const keys = (await store.list('SPY/')).sort();
     const bytes = await Promise.all(keys.map((k) => store.get(k)));
     failing.add('/cboe/SPY.json');
-    const error = await underlyingHandler(config(FRESH.SPY))({ symbol: 'SPY' }).catch((e: unknown) => e);
+    const { value: error, lines } = await inLambdaJsonLogs(() =>
+      underlyingHandler(loud(config(FRESH.SPY)))({ symbol: 'SPY' }).catch((e: unknown) => e),
+    );
     expect(error).toMatchObject({
       name: 'SourceRefused',
       message: expect.stringMatching(
         /^SPY \(cboe, stage fetch\): GET .*\/cboe\/SPY\.json failed: HTTP 404 Not Found$/,
       ),
     });
+    // The function tells the whole cause itself: the map passes on only the failure's name.
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'underlying failed',
+        symbol: 'SPY',
+        venue: 'cboe',
+        stage: 'fetch',
+        error: 'SourceRefused',
+        transient: false,
+        cause: expect.stringMatching(/^GET .*\/cboe\/SPY\.json failed: HTTP 404 Not Found$/),
+      }),
+    ]);
     expect(upstream.requests.filter((r) => r === '/cboe/SPY.json')).toHaveLength(2);
     expect((await store.list('SPY/')).sort()).toEqual(keys);
     expect(await Promise.all(keys.map((k) => store.get(k)))).toEqual(bytes);
@@ -176,32 +203,10 @@ describe('the per-underlying handler', () => {
 const RUN: AggregateEvent = {
   group: 'equity',
   results: [
-    {
-      symbol: 'SPY',
-      status: 'published',
-      asOf: '2025-06-08T12:49:38.000Z',
-      regime: 'positive',
-      netGex: 1,
-      latest: true,
-    },
-    {
-      symbol: 'QQQ',
-      status: 'failed',
-      // What Step Functions catches from a Lambda error: its type, and the payload as a JSON string.
-      error: {
-        Error: 'SourceRefused',
-        Cause: JSON.stringify({
-          errorType: 'SourceRefused',
-          errorMessage: 'QQQ (cboe, stage fetch): GET …/QQQ.json failed: HTTP 403 Forbidden',
-          trace: ['SourceRefused: QQQ …', '    at step (/var/task/index.js:1:1)'],
-        }),
-      },
-    },
-    {
-      symbol: 'ETH',
-      status: 'failed',
-      error: { Error: 'States.Timeout', Cause: 'Task timed out after 120.00 seconds' },
-    },
+    { symbol: 'SPY', status: 'published', asOf: '2025-06-08T12:49:38.000Z', latest: true },
+    // What the map's "Record failure" state keeps of a caught error: its name.
+    { symbol: 'QQQ', status: 'failed', error: 'SourceRefused' },
+    { symbol: 'ETH', status: 'failed', error: 'States.Timeout' },
   ],
 };
 
@@ -238,7 +243,6 @@ describe('the aggregate handler', () => {
         venue: 'cboe',
         stage: 'fetch',
         error: 'SourceRefused',
-        cause: 'QQQ (cboe, stage fetch): GET …/QQQ.json failed: HTTP 403 Forbidden',
       }),
       expect.objectContaining({
         level: 'ERROR',
@@ -248,7 +252,6 @@ describe('the aggregate handler', () => {
         venue: 'deribit',
         stage: 'lambda',
         error: 'States.Timeout',
-        cause: 'Task timed out after 120.00 seconds',
       }),
       expect.objectContaining({ level: 'WARN', message: 'run finished', ...expected }),
     ]);

@@ -7,9 +7,8 @@ import { FAILURES, METRICS, type FailureName } from '../contract';
 import { venueFor } from '../venues';
 import type { UnderlyingResult } from './underlying';
 
-/** What the map hands on: each underlying's result, or the error Step Functions caught for it. */
-export type MapOutcome =
-  UnderlyingResult | { symbol: string; status: 'failed'; error: { Error?: string; Cause?: string } };
+/** What the map hands on: each underlying's result, or the name of the error Step Functions caught for it. */
+export type MapOutcome = UnderlyingResult | { symbol: string; status: 'failed'; error?: string };
 
 export interface AggregateEvent {
   group: string;
@@ -17,35 +16,14 @@ export interface AggregateEvent {
 }
 
 /**
- * The message Lambda put in a caught error's Cause (`{"errorType","errorMessage",…}`), or the Cause as it is
- * (a Step Functions timeout says it in plain text).
- */
-function causeMessage(cause: string | undefined): string {
-  try {
-    const parsed = JSON.parse(cause ?? '') as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
-  } catch {
-    // Not JSON: use the text.
-  }
-  return cause ?? '';
-}
-
-/**
- * What the "underlying failed" line says of one failed underlying: which, from which source, at which stage,
- * and why. The stage comes from the failure's name; a failure outside the product's code (a Lambda timeout or
- * crash) is `lambda`.
+ * What the run's "underlying failed" line says of one failed underlying: which, from which venue, at which
+ * stage, under which name. The stage comes from the name; a failure outside the product's code (a Lambda
+ * timeout or crash) is `lambda`. The cause itself is in the underlying function's own "underlying failed" line.
  */
 function failureFields(group: string, f: Extract<MapOutcome, { status: 'failed' }>) {
-  const name = f.error.Error ?? 'Unknown';
+  const name = f.error ?? 'Unknown';
   const known = Object.hasOwn(FAILURES, name) ? FAILURES[name as FailureName] : undefined;
-  return {
-    group,
-    symbol: f.symbol,
-    venue: venueFor(f.symbol),
-    stage: known?.stage ?? 'lambda',
-    error: name,
-    cause: causeMessage(f.error.Cause),
-  };
+  return { group, symbol: f.symbol, venue: venueFor(f.symbol), stage: known?.stage ?? 'lambda', error: name };
 }
 
 /**

@@ -1,6 +1,8 @@
 import { isNyseHoliday } from '../calendar';
 import { liveInput } from '../live/fetch';
 import { analyseInput, publishInput } from '../pipeline';
+import { FAILURES } from '../contract';
+import type { RunFailure } from '../failure';
 import { GROUPS, VENUES } from '../venues';
 import { entryPoint, type RuntimeConfig } from './config';
 
@@ -9,8 +11,9 @@ export interface UnderlyingEvent {
   symbol: string;
 }
 
+/** What the map keeps of each underlying: small, so 500 of them stay far below the 256 KB state limit. */
 export type UnderlyingResult =
-  | { symbol: string; status: 'published'; asOf: string; regime: string; netGex: number; latest: boolean }
+  | { symbol: string; status: 'published'; asOf: string; latest: boolean }
   | { symbol: string; status: 'skipped'; reason: string };
 
 /**
@@ -26,22 +29,34 @@ export function underlyingHandler(config: RuntimeConfig) {
     if (GROUPS[VENUES[input.origin].group].calendar === 'nyse' && isNyseHoliday(config.now())) {
       return { symbol, status: 'skipped', reason: 'NYSE holiday' };
     }
-    const record = await analyseInput(input, config.analysis);
-    const published = await publishInput(input, config.store, record, {
-      analysis: config.analysis,
-      freshness: config.freshness,
-      warn: (message) => config.logger.warn(message),
-    });
-    const result = {
-      symbol,
-      status: 'published' as const,
-      asOf: record.asOf,
-      regime: record.regime,
-      netGex: record.totals.netGex,
-      latest: published.latest,
-    };
-    config.logger.info('published', result);
-    return result;
+    try {
+      const record = await analyseInput(input, config.analysis);
+      const published = await publishInput(input, config.store, record, {
+        analysis: config.analysis,
+        freshness: config.freshness,
+        warn: (message) => config.logger.warn(message),
+      });
+      config.logger.info('published', {
+        symbol,
+        asOf: record.asOf,
+        regime: record.regime,
+        netGex: record.totals.netGex,
+        latest: published.latest,
+      });
+      return { symbol, status: 'published', asOf: record.asOf, latest: published.latest };
+    } catch (e) {
+      // The whole cause is told here, once per attempt: the map passes on only the failure's name.
+      const f = e as RunFailure;
+      config.logger.error('underlying failed', {
+        symbol,
+        venue: input.origin,
+        stage: f.stage,
+        error: f.name,
+        transient: FAILURES[f.name].transient,
+        cause: f.reason.message,
+      });
+      throw e;
+    }
   };
 }
 

@@ -422,11 +422,7 @@ describe('a failing source leaves the published reports exactly as they were', (
     expect(requests).toHaveLength(c.attempts);
 
     // The aggregate step sees it as Step Functions hands it on, logs one line and rewrites the index.
-    const outcome: MapOutcome = {
-      symbol: c.symbol,
-      status: 'failed',
-      error: { Error: name, Cause: JSON.stringify({ errorType: name, errorMessage: message }) },
-    };
+    const outcome: MapOutcome = { symbol: c.symbol, status: 'failed', error: name };
     const { logs } = await quietly(() =>
       aggregateHandler(config(c.symbol, INDEX_NOW))({ group: 'all', results: [outcome] }),
     );
@@ -439,7 +435,6 @@ describe('a failing source leaves the published reports exactly as they were', (
         venue,
         stage,
         error: name,
-        cause: message,
       }),
     );
     expect(await bucket()).toEqual(before);

@@ -25,6 +25,8 @@ class LoggingStore extends FsStore {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
+const CSV_TYPE = 'text/csv; charset=utf-8';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
 const OPTS = { contentType: JSON_TYPE, cacheControl: 'no-cache' };
 
 let dir: string;
@@ -43,10 +45,14 @@ describe('publishing a report', () => {
     expect(store.writes).toEqual([
       ['SPX/2023-09-14.json', JSON_TYPE, 'public, max-age=86400'],
       ['SPX/2023-09-14.html', HTML_TYPE, 'public, max-age=86400'],
+      ['SPX/2023-09-14.levels.csv', CSV_TYPE, 'public, max-age=86400'],
+      ['SPX/2023-09-14.pine', TEXT_TYPE, 'public, max-age=86400'],
       ['SPX/history.json', JSON_TYPE, 'public, max-age=300'],
       ['SPX/index.html', HTML_TYPE, 'public, max-age=300'],
       ['SPX/latest.json', JSON_TYPE, 'public, max-age=300'],
       ['SPX/latest.html', HTML_TYPE, 'public, max-age=300'],
+      ['SPX/levels.csv', CSV_TYPE, 'public, max-age=300'],
+      ['SPX/levels.pine', TEXT_TYPE, 'public, max-age=300'],
       ['SPX/summary.json', JSON_TYPE, 'public, max-age=300'],
     ]);
     expect(JSON.parse((await store.get('SPX/latest.json'))!)).toEqual(spx0914);

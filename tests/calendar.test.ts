@@ -1,4 +1,5 @@
 import { easter, isNyseHoliday, nyseHolidays } from '../lambda/calendar';
+import { isMonthly } from '../lambda/venues';
 
 describe('NYSE holidays', () => {
   // As published by NYSE for 2026 and 2027.
@@ -51,5 +52,66 @@ describe('NYSE holidays', () => {
     expect(isNyseHoliday(new Date('2026-11-26T01:00:00Z'))).toBe(false);
     expect(isNyseHoliday(new Date('2026-11-26T13:30:00Z'))).toBe(true);
     expect(isNyseHoliday(new Date('2026-11-27T13:30:00Z'))).toBe(false);
+  });
+});
+
+describe('standard monthly expiries (docs/methodology.md §5)', () => {
+  /** Every calendar date of a year, as YYYY-MM-DD. */
+  const datesOf = (year: number) =>
+    Array.from({ length: 366 }, (_, i) =>
+      new Date(Date.UTC(year, 0, 1 + i)).toISOString().slice(0, 10),
+    ).filter((d) => d.startsWith(String(year)));
+
+  it('are the third Friday for Cboe: the 2024 SPX monthlies, and no other day of 2024', () => {
+    // Cboe's 2024 expiration calendar: the 15th (March, November) and the 21st (June) are the window's ends.
+    const listed = [
+      '2024-01-19',
+      '2024-02-16',
+      '2024-03-15',
+      '2024-04-19',
+      '2024-05-17',
+      '2024-06-21',
+      '2024-07-19',
+      '2024-08-16',
+      '2024-09-20',
+      '2024-10-18',
+      '2024-11-15',
+      '2024-12-20',
+    ];
+    expect(datesOf(2024).filter((d) => isMonthly('cboe', d))).toEqual(listed);
+  });
+
+  it('are the last Friday of the month for Deribit: its 2024 and 2025 monthlies, and no other day', () => {
+    // Deribit's monthly instruments, e.g. BTC-29MAR24, BTC-31MAY24, BTC-31JAN25, BTC-26DEC25.
+    const listed2024 = [
+      '2024-01-26',
+      '2024-02-23',
+      '2024-03-29',
+      '2024-04-26',
+      '2024-05-31',
+      '2024-06-28',
+      '2024-07-26',
+      '2024-08-30',
+      '2024-09-27',
+      '2024-10-25',
+      '2024-11-29',
+      '2024-12-27',
+    ];
+    const listed2025 = [
+      '2025-01-31',
+      '2025-02-28',
+      '2025-03-28',
+      '2025-04-25',
+      '2025-05-30',
+      '2025-06-27',
+      '2025-07-25',
+      '2025-08-29',
+      '2025-09-26',
+      '2025-10-31',
+      '2025-11-28',
+      '2025-12-26',
+    ];
+    expect(datesOf(2024).filter((d) => isMonthly('deribit', d))).toEqual(listed2024);
+    expect(datesOf(2025).filter((d) => isMonthly('deribit', d))).toEqual(listed2025);
   });
 });

@@ -1,12 +1,15 @@
 import type { OptionContract, StrikeRow } from '../types';
 
+/** What the walls read of a by-strike row. */
+type Row = Pick<StrikeRow, 'strike' | 'callGex' | 'putGex'>;
+
 /** The row maximising `score` among those kept by `keep`; ties go to the lower strike (rows are sorted). */
 function strikeWithLargest(
-  rows: readonly StrikeRow[],
-  keep: (row: StrikeRow) => boolean,
-  score: (row: StrikeRow) => number,
+  rows: readonly Row[],
+  keep: (row: Row) => boolean,
+  score: (row: Row) => number,
 ): number | null {
-  let best: StrikeRow | null = null;
+  let best: Row | null = null;
   for (const row of rows) {
     if (!keep(row)) continue;
     if (best === null || score(row) > score(best)) best = row;
@@ -15,15 +18,17 @@ function strikeWithLargest(
 }
 
 /**
- * Call wall, put wall and absolute gamma strike (docs/methodology.md §6). Magnitudes are compared so the walls
- * stay the largest concentrations under either positioning model (identical to §6 under `classic`).
+ * Call wall, put wall and absolute gamma strike (docs/methodology.md §6), as the spec writes them: the
+ * largest callGex at or above spot, the largest |putGex| at or below it, the largest callGex + |putGex|; a
+ * side with no contracts at a strike has no wall there. Under `dealer-short`, where callGex ≤ 0, "largest"
+ * picks the smallest call concentration: §6 says so, and the record follows it (see the methodology).
  */
-export function walls(byStrike: readonly StrikeRow[], spot: number) {
+export function walls(byStrike: readonly Row[], spot: number) {
   return {
     callWall: strikeWithLargest(
       byStrike,
       (r) => r.strike >= spot && r.callGex !== 0,
-      (r) => Math.abs(r.callGex),
+      (r) => r.callGex,
     ),
     putWall: strikeWithLargest(
       byStrike,
@@ -33,7 +38,7 @@ export function walls(byStrike: readonly StrikeRow[], spot: number) {
     absGammaStrike: strikeWithLargest(
       byStrike,
       (r) => r.callGex !== 0 || r.putGex !== 0,
-      (r) => Math.abs(r.callGex) + Math.abs(r.putGex),
+      (r) => r.callGex + Math.abs(r.putGex),
     ),
   };
 }

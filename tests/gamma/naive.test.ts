@@ -1,62 +1,96 @@
 import { analyse } from '../../lambda/gamma/analyse';
-import { yearsToExpiry } from '../../lambda/gamma/exposure';
-import { screen } from '../../lambda/gamma/exposure';
-import { dateInZone, isMonthly, VENUES } from '../../lambda/venues';
 import type { OptionChain } from '../../lambda/types';
-import { loadFixture } from '../helpers';
+import { bsGamma, calendarYears, countsBySpec, loadFixture } from '../helpers';
 
 /**
- * The profile as docs/methodology.md §5 writes it, computed the slow, obvious way: every contract at every level for
- * each curve, from the closed form Γ = φ(d1) / (F σ √T) with no shared terms. The product's fast path must
- * agree to 1e-9 of each curve's largest magnitude (values near a zero crossing have no relative precision).
+ * The profile as docs/methodology.md §5 writes it, computed the slow, obvious way and from the spec alone: its
+ * own filters (§3), calendar time with the 5-minute floor (§2), expiry dates in the market's zone through Intl,
+ * its own third- and last-Friday rules, every contract at every level for each curve from the closed form
+ * Γ = φ(d1) / (F σ √T). Only the reading of the file is shared with the product. The fast path must agree to
+ * 1e-9 of each curve's largest magnitude (values near a zero crossing have no relative precision), at every
+ * fifth level: 41 levels from end to end, spot among them, keep the check to a second under mutation testing.
  */
+
+/** docs/methodology.md §2, §4, §5, per venue. */
+const SPEC = {
+  cboe: { zone: 'America/New_York', width: 0.2, monthly: 'third' },
+  deribit: { zone: 'UTC', width: 0.3, monthly: 'last' },
+} as const;
+
+/** YYYY-MM-DD in a zone (en-CA writes dates that way); one formatter per zone, as building one is slow. */
+function dateFormat(zone: string): (instant: number) => string {
+  const format = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  });
+  return (instant) => format.format(instant);
+}
+
+function isStandardMonthly(rule: 'third' | 'last', date: string): boolean {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  if (new Date(Date.UTC(y, m - 1, d)).getUTCDay() !== 5) return false;
+  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return rule === 'third' ? d >= 15 && d <= 21 : d + 7 > daysInMonth;
+}
+
 function naiveProfile(chain: OptionChain) {
-  const venue = VENUES[chain.venue];
-  const used = screen(chain).used;
-  const dateOf = new Map(used.map((c) => [c, dateInZone(c.expiry, venue.zone)]));
-  const dates = [...new Set(dateOf.values())].sort();
+  const spec = SPEC[chain.venue];
+  const used = chain.contracts.filter((c) => countsBySpec(c, chain.asOf));
+  const dateIn = dateFormat(spec.zone);
+  const dateOf = used.map((c) => dateIn(c.expiry));
+  const dates = [...new Set(dateOf)].sort();
   const next = dates[0];
-  const monthly = dates.find((d) => isMonthly(chain.venue, d));
-  const lo = chain.spot * (1 - venue.profileRange);
-  const step = (2 * venue.profileRange * chain.spot) / 200;
-  const levels = Array.from({ length: 201 }, (_, i) => lo + i * step);
-  const years = used.map((c) => yearsToExpiry(c.expiry, chain.asOf));
-  const all: number[] = [];
-  const exNextExpiry: number[] = [];
-  const exNextMonthly: number[] = [];
-  for (const level of levels) {
+  const monthly = dates.find((d) => isStandardMonthly(spec.monthly, d));
+  const levels = Array.from(
+    { length: 201 },
+    (_, i) => chain.spot * (1 - spec.width) + (i * 2 * spec.width * chain.spot) / 200,
+  );
+  const years = used.map((c) => calendarYears(c.expiry, chain.asOf));
+  const curves = { levels, all: [] as number[], exNextExpiry: [] as number[], exNextMonthly: [] as number[] };
+  for (const level of levels.filter((_, i) => i % 5 === 0)) {
     let sum = 0;
     let withoutNext = 0;
     let withoutMonthly = 0;
     used.forEach((c, i) => {
       const f = (c.forward * level) / chain.spot;
-      const t = years[i]!;
-      const d1 = (Math.log(f / c.strike) + (c.iv * c.iv * t) / 2) / (c.iv * Math.sqrt(t));
-      const gamma = Math.exp(-0.5 * d1 * d1) / Math.sqrt(2 * Math.PI) / (f * c.iv * Math.sqrt(t));
+      const gamma = bsGamma(f, c.strike, c.iv, years[i]!);
       const gex = (c.type === 'call' ? 1 : -1) * gamma * c.openInterest * c.multiplier * f * f * 0.01;
       sum += gex;
-      if (dateOf.get(c) !== next) withoutNext += gex;
-      if (dateOf.get(c) !== monthly) withoutMonthly += gex;
+      if (dateOf[i] !== next) withoutNext += gex;
+      if (dateOf[i] !== monthly) withoutMonthly += gex;
     });
-    all.push(sum);
-    exNextExpiry.push(withoutNext);
-    exNextMonthly.push(withoutMonthly);
+    curves.all.push(sum);
+    curves.exNextExpiry.push(withoutNext);
+    curves.exNextMonthly.push(withoutMonthly);
   }
-  return { all, exNextExpiry, exNextMonthly };
+  return { ...curves, nextExpiry: next, nextMonthly: monthly, contractsUsed: used.length };
 }
 
-describe.each(['cboe_SPX_2023-09-14.csv', 'cboe_SPY_2025-06-06.json', 'deribit_BTC_2026-03-13.json'])(
-  'the fast profile of %s',
-  (name) => {
-    it('equals the naive computation of all three curves to 1e-9', () => {
-      const chain = loadFixture(name);
-      const fast = analyse(chain).profile;
-      const slow = naiveProfile(chain);
-      for (const key of ['all', 'exNextExpiry', 'exNextMonthly'] as const) {
-        const scale = Math.max(...slow[key].map(Math.abs));
-        const worst = Math.max(...slow[key].map((v, i) => Math.abs(v - fast[key][i]!)));
-        expect({ key, relative: worst / scale < 1e-9 }).toEqual({ key, relative: true });
-      }
+// SPX: AM and PM roots, New York dates, a third Friday; every fourth contract of the file keeps it quick under
+// mutation testing (real-chains.test.ts pins the whole chain's record). BTC: each expiry on its own forward,
+// UTC dates, a last Friday.
+describe.each([
+  ['cboe_SPX_2023-09-14.csv', 4],
+  ['deribit_BTC_2026-03-13.json', 1],
+])('the fast profile of %s, one contract in %d', (name, every) => {
+  it('equals the naive computation of the levels, the three curves and their dates', () => {
+    const read = loadFixture(name);
+    const chain = { ...read, contracts: read.contracts.filter((_, i) => i % every === 0) };
+    const record = analyse(chain);
+    const fast = record.profile;
+    const slow = naiveProfile(chain);
+    expect(record.dataQuality.contractsUsed).toBe(slow.contractsUsed);
+    expect({ nextExpiry: fast.nextExpiry, nextMonthly: fast.nextMonthly }).toEqual({
+      nextExpiry: slow.nextExpiry,
+      nextMonthly: slow.nextMonthly,
     });
-  },
-);
+    fast.levels.forEach((l, i) => expect(l / slow.levels[i]!).toBeCloseTo(1, 12));
+    for (const key of ['all', 'exNextExpiry', 'exNextMonthly'] as const) {
+      const scale = Math.max(...slow[key].map(Math.abs));
+      const worst = Math.max(...slow[key].map((v, i) => Math.abs(v - fast[key][5 * i]!)));
+      expect({ key, relative: worst / scale < 1e-9 }).toEqual({ key, relative: true });
+    }
+  });
+});

@@ -14,7 +14,6 @@ import {
   type SettingKey,
   type Settings,
 } from '../lambda/contract';
-import { dailyEmail } from '../lambda/email/daily';
 import type { AnalysisOptions } from '../lambda/gamma/analyse';
 import { liveBaseUrls, liveInput, type LiveConfig } from '../lambda/live/fetch';
 import { run, type RunOptions } from '../lambda/pipeline';
@@ -366,6 +365,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
   }
   if (options.emailPreview !== undefined && result.indexed.length > 0) {
     const dir = resolve(options.emailPreview);
+    // The email's HTML inliner (juice) loads only when an email is asked for.
+    const { dailyEmail } = await import('../lambda/email/daily');
     const email = await dailyEmail(store, result.indexed, {
       siteUrl: options.siteUrl ?? pathToFileURL(out()).href,
       now: new Date(),

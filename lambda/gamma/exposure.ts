@@ -149,15 +149,24 @@ function emptySums(): ExposureSums {
   return { callGex: 0, putGex: 0, netGex: 0, callOi: 0, putOi: 0, netDex: 0, netVex: 0, netCex: 0 };
 }
 
-/** Adds one contract's open interest and exposures to a row: every exposure net, the split ones by side. */
+/** The row fields each exposure adds to, in EXPOSURES order: always its net, and its side's when it is split. */
+const NET_FIELDS = EXPOSURES.map((e) => `net${e.key}` as const);
+const SIDE_FIELDS = {
+  call: EXPOSURES.map((e) => (e.bySide ? (`call${e.key}` as const) : null)),
+  put: EXPOSURES.map((e) => (e.bySide ? (`put${e.key}` as const) : null)),
+};
+
+/** Adds one contract's open interest and exposures to a row. */
 function addTo(row: ExposureSums, type: OptionContract['type'], oi: number, values: readonly number[]): void {
-  const side = type === 'call' ? 'call' : 'put';
-  row[`${side}Oi`] += oi;
-  EXPOSURES.forEach((e, i) => {
+  if (type === 'call') row.callOi += oi;
+  else row.putOi += oi;
+  const sides = SIDE_FIELDS[type];
+  for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    row[`net${e.key}`] += v;
-    if (e.bySide) row[`${side}${e.key}` as `${typeof side}Gex`] += v;
-  });
+    row[NET_FIELDS[i]!] += v;
+    const side = sides[i];
+    if (side) row[side] += v;
+  }
 }
 
 export interface Aggregates {

@@ -1,6 +1,8 @@
 import type { ReportRecord } from '../types';
-import { dollarGammaOf } from './black-scholes';
 import { gexAt, type PreparedContract } from './exposure';
+
+// Bound once: a global Math lookup inside a hot loop costs much more in a vm context (jest, Stryker).
+const { exp, log } = Math;
 
 export const PROFILE_POINTS = 201;
 
@@ -15,7 +17,7 @@ export function profileLevels(spot: number, range: number, points: number): numb
 
 /** Total exposure of the contracts with the underlying at `level`. */
 export function netGexAt(prepared: readonly PreparedContract[], level: number): number {
-  const lnLevel = Math.log(level);
+  const lnLevel = log(level);
   let sum = 0;
   for (const p of prepared) sum += gexAt(p, level, lnLevel);
   return sum;
@@ -33,31 +35,42 @@ export function gammaProfile(
   nextExpiry: string | null,
   nextMonthly: string | null,
 ): Profile {
-  // 201 levels × thousands of contracts: the terms go into flat typed arrays for the inner loop.
-  const n = prepared.length;
-  const shift = Float64Array.from(prepared, (p) => p.terms.shift);
-  const invVol = Float64Array.from(prepared, (p) => p.terms.invVol);
-  const halfVol = Float64Array.from(prepared, (p) => p.terms.halfVol);
-  const scale = Float64Array.from(prepared, (p) => p.terms.scale);
-  const inNext = Uint8Array.from(prepared, (p) => (p.date === nextExpiry ? 1 : 0));
-  const inMonthly = Uint8Array.from(prepared, (p) => (p.date === nextMonthly ? 1 : 0));
+  // 201 levels × thousands of contracts: the terms go into flat typed arrays, and each evaluation is one
+  // multiply-add and one exp: d1 = ln(level)·invVol + (shift·invVol + halfVol); dollar gamma is
+  // scale · level · e^{−d1²/2}, with the level taken out of the sum. The contracts are ordered in three
+  // blocks (next expiry date, next monthly date, the rest), so the loop sums a block without a branch.
+  const blockOf = (p: PreparedContract) => (p.date === nextExpiry ? 0 : p.date === nextMonthly ? 1 : 2);
+  const ordered = [...prepared].sort((a, b) => blockOf(a) - blockOf(b));
+  const endNext = ordered.findIndex((p) => blockOf(p) > 0);
+  const endMonthly = ordered.findIndex((p) => blockOf(p) > 1);
+  const a = endNext < 0 ? ordered.length : endNext;
+  const b = endMonthly < 0 ? ordered.length : endMonthly;
+  const invVol = Float64Array.from(ordered, (p) => p.terms.invVol);
+  const offset = Float64Array.from(ordered, (p) => p.terms.shift * p.terms.invVol + p.terms.halfVol);
+  const scale = Float64Array.from(ordered, (p) => p.terms.scale);
+  const block = (lnLevel: number, from: number, to: number) => {
+    let sum = 0;
+    for (let j = from; j < to; j++) {
+      const d1 = lnLevel * invVol[j]! + offset[j]!;
+      sum += scale[j]! * exp(-0.5 * d1 * d1);
+    }
+    return sum;
+  };
   const all: number[] = [];
   const exNextExpiry: number[] = [];
   const exNextMonthly: number[] = [];
   for (const level of levels) {
-    const lnLevel = Math.log(level);
-    let sum = 0;
-    let next = 0;
-    let monthly = 0;
-    for (let j = 0; j < n; j++) {
-      const g = dollarGammaOf(shift[j]!, invVol[j]!, halfVol[j]!, scale[j]!, level, lnLevel);
-      sum += g;
-      if (inNext[j]) next += g;
-      if (inMonthly[j]) monthly += g;
-    }
-    all.push(sum);
-    exNextExpiry.push(nextExpiry === null ? sum : sum - next);
-    exNextMonthly.push(nextMonthly === null ? sum : sum - monthly);
+    const lnLevel = log(level);
+    const next = block(lnLevel, 0, a);
+    // The monthly date's block is the next expiry's when both are the same date.
+    const monthly = nextMonthly === nextExpiry ? next : block(lnLevel, a, b);
+    const sum =
+      nextMonthly === nextExpiry
+        ? next + block(lnLevel, a, ordered.length)
+        : next + monthly + block(lnLevel, b, ordered.length);
+    all.push(sum * level);
+    exNextExpiry.push((sum - next) * level);
+    exNextMonthly.push((sum - monthly) * level);
   }
   return { levels: [...levels], all, exNextExpiry, exNextMonthly, nextExpiry, nextMonthly };
 }

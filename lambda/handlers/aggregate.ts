@@ -1,7 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { publishIndex } from '../publish';
 import { entryPoint, type RuntimeConfig } from './config';
-import { dailyEmail } from '../email/daily';
 import { sendEmail } from '../email/send';
 import { FAILURES, METRICS, type FailureName } from '../contract';
 import { venueFor } from '../venues';
@@ -45,6 +44,8 @@ export function aggregateHandler(config: RuntimeConfig) {
     let email: 'sent' | 'failed' | 'off' = 'off';
     if (config.email && entries.length > 0) {
       try {
+        // The email's HTML inliner (juice) loads only in a deployment that sends one.
+        const { dailyEmail } = await import('../email/daily');
         const message = await dailyEmail(config.store, entries, {
           siteUrl: config.email.siteUrl,
           now: config.now(),

@@ -11,9 +11,23 @@ function signed(n: number, body: string): string {
   return body;
 }
 
+/**
+ * One formatter per pattern, made once: `toLocaleString` with options builds a new Intl.NumberFormat on every
+ * call, and a page formats a few thousand numbers.
+ */
+const FIXED = new Map<number, Intl.NumberFormat>();
+
 function fixed(n: number, digits: number): string {
-  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  let f = FIXED.get(digits);
+  if (f === undefined) {
+    f = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    FIXED.set(digits, f);
+  }
+  return f.format(n);
 }
+
+const STRIKE = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
+const COUNT = new Intl.NumberFormat('en-US');
 
 /** Dollar amounts in human units: `+$1.94tn`, `+$16.1bn`, `−$402.5m`, `+$850k`. */
 export function formatUsd(n: number): string {
@@ -37,7 +51,7 @@ export function formatPrice(n: number | null): string {
 
 /** A strike as listed: `4,500`, `72,250`, `0.625`. */
 export function formatStrike(n: number | null): string {
-  return n === null ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: 3 });
+  return n === null ? '—' : STRIKE.format(n);
 }
 
 /** A signed price difference: `+262.27`, `−3,589.04`. */
@@ -66,7 +80,7 @@ export function formatFlipDistance(distancePct: number | null): string {
 }
 
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return COUNT.format(n);
 }
 
 /** `1 underlying`, `3 underlyings`: a count with its word. */

@@ -141,12 +141,18 @@ export function venueFor(symbol: string): Venue | null {
   return pattern ?? null;
 }
 
+/** The refusal for a symbol a venue lists but the product cannot read yet, or null. */
+function notSupportedYet(symbol: string): string | null {
+  const venue = VENUE_NAMES.find((v) => VENUES[v].notYetSupported?.includes(symbol));
+  return venue ? `${VENUES[venue].name} lists ${symbol} options, but they are not supported yet` : null;
+}
+
 /** Why no venue of `group` serves a symbol, in one sentence naming what is served; null when one does. */
 export function unservedReason(symbol: string, group?: RunGroup): string | null {
   const venue = venueFor(symbol);
   if (venue !== null && (group === undefined || VENUES[venue].group === group)) return null;
-  const pending = VENUE_NAMES.find((v) => VENUES[v].notYetSupported?.includes(symbol));
-  if (pending) return `${VENUES[pending].name} lists ${symbol} options, but they are not supported yet`;
+  const pending = notSupportedYet(symbol);
+  if (pending) return pending;
   if (venue !== null)
     return `${symbol} is served by ${VENUES[venue].name}, which runs in the ${VENUES[venue].group} group`;
   const served = VENUE_NAMES.filter((v) => group === undefined || VENUES[v].group === group).map((v) => {
@@ -154,6 +160,31 @@ export function unservedReason(symbol: string, group?: RunGroup): string | null 
     return `${VENUES[v].name} (${Array.isArray(s) ? s.join(', ') : 'US tickers such as SPX, SPY, AAPL'})`;
   });
   return `no venue serves ${JSON.stringify(symbol)}: ${served.join('; ')}`;
+}
+
+/** Whether two symbols are one letter apart: one added, dropped or changed. */
+function oneEditApart(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1 || a === b) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  const rest = (x: string, skip: number) => x.slice(i + skip);
+  return rest(a, 1) === rest(b, 1) || rest(a, 1) === rest(b, 0) || rest(a, 0) === rest(b, 1);
+}
+
+/**
+ * What the user may have meant when a venue has no chain for `symbol`: another venue's listed symbol one
+ * letter away (BTCC → BTC on Deribit), or a symbol another venue lists but the product cannot read yet. Null
+ * when nothing is near.
+ */
+export function didYouMean(symbol: string): string | null {
+  const pending = notSupportedYet(symbol);
+  if (pending) return pending;
+  for (const v of VENUE_NAMES) {
+    const s = VENUES[v].symbols;
+    const near = Array.isArray(s) ? s.find((x) => oneEditApart(x, symbol)) : undefined;
+    if (near) return `did you mean ${near} (${VENUES[v].name})?`;
+  }
+  return null;
 }
 
 const FRIDAY = 5;

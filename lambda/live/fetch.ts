@@ -4,7 +4,15 @@ import { parseCboeJson } from '../readers/cboe-json';
 import { parseJson, type ParseOptions } from '../readers/common';
 import { parseDeribitJson } from '../readers/deribit';
 import type { ChainInput, OptionChain } from '../types';
-import { unservedReason, VENUE_NAMES, VENUES, venueFor, type RunGroup, type Venue } from '../venues';
+import {
+  didYouMean,
+  unservedReason,
+  VENUE_NAMES,
+  VENUES,
+  venueFor,
+  type RunGroup,
+  type Venue,
+} from '../venues';
 import { FetchError, fetchText, type HttpOptions } from './http';
 
 /** Each venue's reader of its live answer (a parsed JSON document). */
@@ -99,7 +107,13 @@ export async function fetchLiveChain(
   overrides: Pick<ParseOptions, 'asOf'> = {},
 ): Promise<OptionChain> {
   const url = liveUrl(symbol, config);
-  const text = await fetchText(url, config.http);
+  const text = await fetchText(url, config.http).catch((e: unknown) => {
+    // A venue without this chain: say what the user may have meant (a typo of another venue's symbol).
+    const hint = e instanceof FetchError && e.status === 404 ? didYouMean(symbol) : null;
+    if (hint === null) throw e;
+    const { message, url: at, transient, status } = e as FetchError;
+    throw new FetchError(`${message}; ${hint}`, at, transient, status);
+  });
   const doc = parseJson(text, url);
   const opts = { asOf: overrides.asOf, origin: url, asked: symbol, now: now.getTime() };
   const chain = LIVE_READERS[liveVenue(symbol)](doc, opts, text);

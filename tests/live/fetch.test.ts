@@ -155,6 +155,27 @@ describe('fetching live chains from a local server', () => {
     expect(requests.map((r) => r.url)).toEqual(['/cboe/_SPX.json']);
   });
 
+  it('after a 404, names the symbol another venue lists one letter away, or a listed one not supported yet', async () => {
+    handler = cboeLike({});
+    await expect(fetchLiveChain('BTCC', config(), SPY_NOW)).rejects.toThrow(
+      `GET ${base}/cboe/BTCC.json failed: HTTP 404 Not Found; did you mean BTC (Deribit)?`,
+    );
+    await expect(fetchLiveChain('ET', config(), SPY_NOW)).rejects.toThrow(
+      /404 Not Found; did you mean ETH \(Deribit\)\?$/,
+    );
+    await expect(fetchLiveChain('SOL', config(), SPY_NOW)).rejects.toThrow(
+      /404 Not Found; Deribit lists SOL options, but they are not supported yet$/,
+    );
+    // A letter added inside, or the first one dropped.
+    await expect(fetchLiveChain('BXTC', config(), SPY_NOW)).rejects.toThrow(
+      /did you mean BTC \(Deribit\)\?$/,
+    );
+    await expect(fetchLiveChain('TH', config(), SPY_NOW)).rejects.toThrow(/did you mean ETH \(Deribit\)\?$/);
+    // Nothing near: the 404 alone.
+    await expect(fetchLiveChain('QQQX', config(), SPY_NOW)).rejects.toThrow(/HTTP 404 Not Found$/);
+    await expect(fetchLiveChain('BTCUSD', config(), SPY_NOW)).rejects.toThrow(/HTTP 404 Not Found$/);
+  });
+
   it('names a response that is not JSON', async () => {
     handler = (_req, res) => res.writeHead(200).end('<html>maintenance</html>');
     await expect(fetchLiveChain('SPY', config(), SPY_NOW)).rejects.toThrow(

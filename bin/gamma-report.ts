@@ -33,6 +33,7 @@ import { FsStore } from '../lambda/store/fs-store';
 import type { ChainInput, ReportRecord } from '../lambda/types';
 import { SYMBOL, unservedReason } from '../lambda/venues';
 import { parseWatchlist } from '../lambda/watchlist';
+import { engines } from '../package.json';
 
 const USAGE = `Usage: gamma-report [options]
 
@@ -317,7 +318,20 @@ async function liveSymbols(options: CliOptions): Promise<string[]> {
   return [...new Set([...options.live, ...parseWatchlist(text, options.watchlist)])];
 }
 
+/**
+ * A note for a Node.js older than the supported line (package.json `engines`, e.g. `>=22`): the CLI still
+ * runs, but that Node gets no security fixes and the AWS SDK stops supporting it. Null on a supported one.
+ */
+export function nodeNotice(version: string, supported = engines.node): string | null {
+  const oldest = Number(/^>=\s*(\d+)/.exec(supported)?.[1]);
+  const major = Number(/^v?(\d+)/.exec(version)?.[1]);
+  if (!(major < oldest)) return null;
+  return `gamma-report: note: Node.js ${version} is older than the supported ${oldest} (Node.js ${oldest} or 24 LTS; the deployed functions run 24); continuing\n`;
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  const notice = nodeNotice(process.version);
+  if (notice !== null) io.stderr(notice);
   let options: CliOptions;
   let live: string[];
   const out = () => resolve(options.out);

@@ -12,7 +12,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeNotice } from '../bin/gamma-report';
 import type { ReportRecord } from '../lambda/types';
+import { engines } from '../package.json';
 import { fixturePath, readFixture, ROOT } from './helpers';
 import { shapeProblems } from './record-shape';
 
@@ -41,9 +43,29 @@ function gammaReport(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): 
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      // On a Node.js older than package.json's `engines` every run opens with one note, and only then.
+      const note =
+        /^gamma-report: note: Node\.js v[\d.]+ is older than the supported \d+ .*; continuing\n/.exec(stderr);
+      if (OLD_NODE !== (note !== null))
+        reject(new Error(`the Node.js note is ${note ? 'there' : 'missing'}: ${stderr}`));
+      resolve({ code, stdout, stderr: note ? stderr.slice(note[0].length) : stderr });
+    });
   });
 }
+
+const OLD_NODE = Number(process.versions.node.split('.')[0]) < Number(/\d+/.exec(engines.node)![0]);
+
+describe('the Node.js note', () => {
+  it('names an older Node.js and the supported line, and says nothing on a supported one', () => {
+    expect(nodeNotice('v20.20.2', '>=22')).toBe(
+      'gamma-report: note: Node.js v20.20.2 is older than the supported 22 (Node.js 22 or 24 LTS; the deployed functions run 24); continuing\n',
+    );
+    expect(nodeNotice('v21.7.3', '>=22')).toMatch(/v21\.7\.3 is older than the supported 22/);
+    expect(nodeNotice('v22.0.0', '>=22')).toBeNull();
+    expect(nodeNotice('v24.11.1', '>=22')).toBeNull();
+  });
+});
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as ReportRecord;
 

@@ -20,6 +20,8 @@ let config: RuntimeConfig;
 
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  // The metric line is checked in tests/handlers.test.ts; here it would only fill the test log.
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   s3 = await startS3();
   config = {
     ...runtimeFromEnv({ BUCKET_NAME: s3.bucket, S3_ENDPOINT: s3.endpoint, AWS_REGION: 'us-east-1' }),
@@ -46,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await s3.close();
   delete process.env.POWERTOOLS_LOG_LEVEL;
+  delete process.env.POWERTOOLS_METRICS_DISABLED;
 });
 
 /** 500 results as the map hands them on, a tenth failed under the longest failure name. */

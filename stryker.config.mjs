@@ -14,11 +14,34 @@ const gamma = (file, tests) => ({
 });
 
 export const SCOPES = {
-  'gamma/black-scholes': gamma('black-scholes', ['black-scholes', 'exposure', 'naive', 'real-chains']),
-  'gamma/exposure': gamma('exposure', ['exposure', 'analyse', 'naive', 'real-chains', 'properties']),
+  'gamma/black-scholes': gamma('black-scholes', [
+    'black-scholes',
+    'greeks',
+    'exposure',
+    'naive',
+    'real-chains',
+  ]),
+  'gamma/exposure': gamma('exposure', [
+    'exposure',
+    'exposures',
+    'analyse',
+    'naive',
+    'real-chains',
+    'properties',
+  ]),
   'gamma/profile': gamma('profile', ['flip', 'analyse', 'naive', 'real-chains']),
   'gamma/levels': gamma('levels', ['levels', 'real-chains']),
-  'gamma/analyse': gamma('analyse', ['analyse', 'exposure', 'flip', 'levels', 'properties', 'real-chains']),
+  'gamma/expected-move': gamma('expected-move', ['exposures', 'real-chains']),
+  'gamma/change': gamma('change', ['change']),
+  'gamma/analyse': gamma('analyse', [
+    'analyse',
+    'exposure',
+    'exposures',
+    'flip',
+    'levels',
+    'properties',
+    'real-chains',
+  ]),
   // The readers' own tests only: tests/reliability/fuzz-readers.test.ts (two 1,500-run properties, 7 s) would
   // run for nearly every mutant.
   readers: { mutate: ['lambda/readers/**/*.ts'], tests: ['<rootDir>/tests/readers/**/*.test.ts'] },

@@ -84,6 +84,16 @@ function measure(command: 'node' | 'python3', args: string[]) {
   return { wall, rssKb: Number(/maxrss-kb (\d+)/.exec(p.stderr)![1]), stdout: p.stdout };
 }
 
+/** How long `require` of a bundle takes in a fresh process, over `runs` processes. */
+function loadTime(bundle: string, runs: number): Stats {
+  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+  return stats(
+    Array.from({ length: runs }, () =>
+      Number(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout.trim()),
+    ),
+  );
+}
+
 /** The warm stages on the bundled chains. */
 function stages() {
   heading('stages, warm (median of repeated runs after one warm-up)');
@@ -153,19 +163,7 @@ function wholeProcess() {
 function coldStages() {
   heading('where a cold CLI process spends its time (one fresh process each, median of 5)');
   const startup = stats(Array.from({ length: 5 }, () => measure('node', ['-e', '0']).wall));
-  const load = stats(
-    Array.from({ length: 5 }, () => {
-      const p = spawnSync(
-        process.execPath,
-        [
-          '-e',
-          `const t=process.hrtime.bigint();require(${JSON.stringify(CLI)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
-        ],
-        { encoding: 'utf8' },
-      );
-      return Number(p.stdout.trim());
-    }),
-  );
+  const load = loadTime(CLI, 5);
   row('Node start (node -e 0)', ms(startup));
   row('CLI bundle load (require)', ms(load));
   const runs = Array.from({ length: 5 }, () => {
@@ -296,18 +294,7 @@ async function lambdaBundles() {
     });
     const size = statSync(outfile).size / 1024 / 1024;
     row(`${handler} bundle, minified`, `${size.toFixed(2)} MB`, '≤ 1.5 MB', size <= 1.5);
-    const loads = Array.from({ length: 7 }, () => {
-      const p = spawnSync(
-        process.execPath,
-        [
-          '-e',
-          `const t=process.hrtime.bigint();require(${JSON.stringify(outfile)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
-        ],
-        { encoding: 'utf8' },
-      );
-      return Number(p.stdout.trim());
-    });
-    const l = stats(loads);
+    const l = loadTime(outfile, 7);
     row(`${handler} module load (fresh process)`, ms(l), '≤ 300 ms median', l.median <= 300);
   }
 }

@@ -27,6 +27,7 @@ if (process.argv.includes('bench')) {
     ...common,
     entryPoints: [join(root, 'scripts', 'bench.ts')],
     outfile: join(root, 'dist', 'bench.js'),
-    external: ['esbuild'],
+    // Loaded from node_modules, and only by the section that builds the Lambda bundles.
+    external: ['esbuild', 'aws-cdk-lib', 'constructs'],
   });
 }

@@ -1,17 +1,19 @@
 /**
- * Records of two bundled chains as computed without the product's code, by `python3 tests/gamma/reference.py`
- * (numpy and scipy; its own file reading, §3 filters, §2 time, §4 gamma, §5 profile and root finder, §6 levels).
- * Its output, verbatim but for the layout:
+ * Records of two bundled chains as computed without the product's code, by the independent numpy
+ * implementation of docs/methodology.md, `python3 scripts/reference.py samples/<file>` (its own file reading,
+ * §3 filters, §2 time, §4 gamma, §5 profile and bisection, §6 levels; tests/reference.test.ts runs it on
+ * every chain). Its output, verbatim but for the layout:
  *
  *   SPX 2023-09-14 nextExpiry 2023-09-15, 49 expiries, 445 strikes, contractsIn 19920, contractsUsed 13925,
  *     skipped expired 296, no_open_interest 5072, no_iv 614, iv_out_of_range 13, bad_price 0,
- *     netGex 16102975872.22105, callGex 196442038798.7511, putGex -180339062926.53006,
- *     callWall 4525, putWall 4500, absGammaStrike 4500, maxPain 4420 (of 2023-09-15), flip 4494.301102834726
+ *     netGex 16102975872.221054, callGex 196442038798.7511, putGex -180339062926.5301,
+ *     callWall 4525, putWall 4500, absGammaStrike 4500, maxPain 4420 (of 2023-09-15), flip 4494.30149824663
  *   BTC 2026-03-13 nextExpiry 2026-03-14, 12 expiries, 95 strikes, contractsIn 964, contractsUsed 836,
  *     skipped no_open_interest 128 (others 0),
- *     netGex 46480299.81364138, callGex 243654873.24092972, putGex -197174573.42728835,
- *     callWall 75000, putWall 70000, absGammaStrike 75000, maxPain 71500 (of 2026-03-14), flip 68006.53948198383
+ *     netGex 46480299.81364135, callGex 243654873.24092972, putGex -197174573.42728835,
+ *     callWall 75000, putWall 70000, absGammaStrike 75000, maxPain 71500 (of 2026-03-14), flip 68006.55459495852
  *
+ * Pinned here so that the engine's tests (and each mutant of a mutation run) need no Python process.
  * The next standard monthly is read off a calendar: Friday 2023-09-15 is September's third Friday, Friday
  * 2026-03-27 March's last.
  */
@@ -27,10 +29,10 @@ export const PINNED = {
       contractsUsed: 13925,
       skipped: { expired: 296, no_open_interest: 5072, no_iv: 614, iv_out_of_range: 13, bad_price: 0 },
     },
-    netGex: 16102975872.22105,
+    netGex: 16102975872.221054,
     callGex: 196442038798.7511,
-    putGex: -180339062926.53006,
-    flip: 4494.301102834726,
+    putGex: -180339062926.5301,
+    flip: 4494.30149824663,
     levels: { callWall: 4525, putWall: 4500, absGammaStrike: 4500, maxPain: 4420 },
     dates: { nextExpiry: '2023-09-15', nextMonthly: '2023-09-15' },
     strikes: 445,
@@ -42,10 +44,10 @@ export const PINNED = {
       contractsUsed: 836,
       skipped: { expired: 0, no_open_interest: 128, no_iv: 0, iv_out_of_range: 0, bad_price: 0 },
     },
-    netGex: 46480299.81364138,
+    netGex: 46480299.81364135,
     callGex: 243654873.24092972,
     putGex: -197174573.42728835,
-    flip: 68006.53948198383,
+    flip: 68006.55459495852,
     levels: { callWall: 75000, putWall: 70000, absGammaStrike: 75000, maxPain: 71500 },
     dates: { nextExpiry: '2026-03-14', nextMonthly: '2026-03-27' },
     strikes: 95,

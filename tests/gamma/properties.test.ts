@@ -25,7 +25,7 @@ const close = (a: number, b: number, rel = 1e-9) =>
   Math.abs(a - b) <= rel * Math.max(1, Math.abs(a), Math.abs(b));
 
 // An engine that returned zeros would satisfy every property below: each is paired with the record of a real
-// chain whose numbers come from tests/gamma/reference.py, not from the engine (BTC: small enough to be quick).
+// chain whose numbers come from scripts/reference.py, not from the engine (BTC: small enough to be quick).
 const btc = PINNED[BTC];
 
 describe('properties of the engine', () => {

@@ -10,7 +10,7 @@ const chains = new Map<string, OptionChain>();
 const chainOf = (name: string) => chains.get(name) ?? chains.set(name, loadFixture(name)).get(name)!;
 
 describe('the 2026-03-13 BTC chain', () => {
-  it('gives the record of tests/gamma/reference.py: counts, totals, flip, levels, dates', () => {
+  it('gives the record of scripts/reference.py: counts, totals, flip, levels, dates', () => {
     expectPinnedRecord(analyse(chainOf(BTC)), PINNED[BTC]);
   });
 });

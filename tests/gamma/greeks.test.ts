@@ -77,5 +77,9 @@ describe('the normal distribution function', () => {
     expect(normCdf(1)).toBeCloseTo(0.8413447460685429, 14);
     expect(normCdf(-2.5)).toBeCloseTo(0.006209665325776132, 15);
     expect(normCdf(-9) / 1.1285884059538324e-19).toBeCloseTo(1, 7);
+    // Far in the tail, where the deep puts and calls of a chain sit: relative accuracy still holds.
+    expect(normCdf(-15) / 3.6709661993126986e-51).toBeCloseTo(1, 8);
+    expect(normCdf(-25) / 3.056696706382561e-138).toBeCloseTo(1, 8);
+    expect(normCdf(-36) / 4.182624065796808e-284).toBeCloseTo(1, 8);
   });
 });

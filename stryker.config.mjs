@@ -8,6 +8,9 @@
 // tests/gamma/spx-record.test.ts is in no scope: it analyses the whole 20,000-contract SPX chain, five
 // seconds per mutant under instrumentation, and real-chains.test.ts pins the BTC chain's record instead.
 
+import { readdirSync } from 'node:fs';
+import { URL } from 'node:url';
+
 const gamma = (file, tests) => ({
   mutate: [`lambda/gamma/${file}.ts`],
   tests: tests.map((name) => `<rootDir>/tests/gamma/${name}.test.ts`),
@@ -42,9 +45,17 @@ export const SCOPES = {
     'properties',
     'real-chains',
   ]),
-  // The readers' own tests only: tests/reliability/fuzz-readers.test.ts (two 1,500-run properties, 7 s) would
-  // run for nearly every mutant.
-  readers: { mutate: ['lambda/readers/**/*.ts'], tests: ['<rootDir>/tests/readers/**/*.test.ts'] },
+  // One scope per reader file, each with the readers' own tests: tests/reliability/fuzz-readers.test.ts (two
+  // 1,500-run properties, 7 s) would run for nearly every mutant. Under a mutation run the tests that go over
+  // every recorded chain read one of each layout (tests/helpers.ts, mutationSubset).
+  ...Object.fromEntries(
+    readdirSync(new URL('lambda/readers/', import.meta.url))
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => [
+        `readers/${name.slice(0, -3)}`,
+        { mutate: [`lambda/readers/${name}`], tests: ['<rootDir>/tests/readers/**/*.test.ts'] },
+      ]),
+  ),
 };
 
 /** Minimum mutation score by folder, in percent (issue 20). */

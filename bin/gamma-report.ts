@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DateTime } from 'luxon';
 import {
   ConfigError,
@@ -117,6 +117,24 @@ function settingArg<K extends SettingKey>(key: K, flag: string, value: string) {
   }
 }
 
+/** The CLI's options, for `parseArgs`; the help text and the README's table list each one (tests/readme.test.ts). */
+export const CLI_OPTIONS = {
+  file: { type: 'string', short: 'f', multiple: true },
+  live: { type: 'string', short: 'l' },
+  watchlist: { type: 'string', short: 'w' },
+  concurrency: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  'as-of': { type: 'string' },
+  symbol: { type: 'string' },
+  positioning: { type: 'string' },
+  'strike-window': { type: 'string' },
+  'max-age': { type: 'string' },
+  'email-preview': { type: 'string' },
+  'site-url': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
 function parseCli(argv: string[], settings: Settings): CliOptions {
   let values;
   try {
@@ -124,22 +142,7 @@ function parseCli(argv: string[], settings: Settings): CliOptions {
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: {
-        file: { type: 'string', short: 'f', multiple: true },
-        live: { type: 'string', short: 'l' },
-        watchlist: { type: 'string', short: 'w' },
-        concurrency: { type: 'string' },
-        out: { type: 'string', short: 'o' },
-        'as-of': { type: 'string' },
-        symbol: { type: 'string' },
-        positioning: { type: 'string' },
-        'strike-window': { type: 'string' },
-        'max-age': { type: 'string' },
-        'email-preview': { type: 'string' },
-        'site-url': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: CLI_OPTIONS,
     }));
   } catch (e) {
     throw new UsageError((e as Error).message);

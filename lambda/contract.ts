@@ -104,6 +104,11 @@ export function maxAgeHours(settings: Settings, group: RunGroup): number {
   return settings[MAX_AGE_SETTING[group]] as number;
 }
 
+/** The environment variable holding a group's freshness limit, for messages. */
+export function maxAgeVariable(group: RunGroup): string {
+  return SETTINGS[MAX_AGE_SETTING[group]].variable;
+}
+
 export const DEFAULT_SETTINGS = Object.fromEntries(
   (Object.keys(SETTINGS) as SettingKey[]).map((key) => [key, SETTINGS[key].default]),
 ) as Settings;

@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 
 /**
  * Everything that differs between the places chains come from, in one table (docs/methodology.md §1, §2, §4,
- * §5). A new venue is one entry in VENUES plus its reader in `lambda/readers/live.ts`; a new schedule (with
+ * §5). A new venue is one entry in VENUES plus its reader in `lambda/readers/` and its live reader in
+ * LIVE_READERS (`lambda/live/fetch.ts`); a new schedule (with
  * its own calendar and freshness limit) is one entry in GROUPS. The CDK app reads the same tables through
  * `lambda/contract.ts`.
  */

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference implementation of the gamma report's calculation.
 
-Written from /work/shared/docs/METHODOLOGY.md (§1-§10 and §12) alone, sharing no code with lambda/, so that a
+Written from docs/methodology.md (§1-§10 and §12) alone, sharing no code with lambda/, so that a
 bug in either one shows up as a disagreement in tests/reference.test.ts. r = q = 0 throughout.
 
     python3 scripts/reference.py FILE [--as-of ISO] [--positioning classic|dealer-short]

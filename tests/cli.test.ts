@@ -112,6 +112,12 @@ describe('gamma-report with no arguments', () => {
       /4,505\.10 +\+\$16\.1bn +4,494\.\d\d \(\+0\.24%\) +positive +\+0\.04 +4,525 +4,500 +±0\.51% to 09-15 +last report 97 days earlier$/,
     );
     expect(run.stdout).toContain(`Index (4 underlyings): ${join(out, 'index.html')}`);
+    // The README's Quick start shows this table as what a newcomer will see.
+    const shown =
+      /`npm start` prints[^`]*`[^`]*`[^\n]*\n\n```\n([\s\S]*?)```/.exec(
+        readFileSync(join(ROOT, 'README.md'), 'utf8'),
+      )?.[1] ?? 'no such block in the README';
+    expect(run.stdout.slice(0, shown.length)).toBe(shown);
   });
 });
 

@@ -16,6 +16,31 @@ export function fixturePath(name: string): string {
   throw new Error(`no fixture ${name}`);
 }
 
+/**
+ * The recorded chains a mutation run reads where a test goes over every one (tests/mutation-setup.cjs): each
+ * layout (Cboe CSV with and without the example-data line, Cboe JSON, Cboe's older data-object JSON, Deribit
+ * JSON and CSV) and each way of writing the CSV's date line ("20 May 2023, 11:33 AM EDT", "8 June 2023 7:56 PM
+ * EDT", "December 12, 2022 at 8:30 PM EST", "23 de marzo de 2022, 10:11 GMT-4").
+ */
+const MUTATION_CHAINS = new Set([
+  'cboe_SPX_2023-05-19.csv',
+  'cboe_SPX_2023-06-08.csv',
+  'cboe_RUT_2022-12-12.csv',
+  'cboe_SPX_2022-03-23_intraday.csv',
+  'cboe_IWM_2025-06-06.json',
+  'cboe_SPY_2022-04-01_dataobject.json',
+  'deribit_BTC_2026-03-13.json',
+  'deribit_BTC_2024-03-12.csv',
+  'deribit_ETH_2025-11-22.csv',
+]);
+
+/** Every item under `npm test`; under a mutation run only those of the chains above. */
+export function mutationSubset<T>(items: readonly T[], name: (item: T) => string): T[] {
+  return process.env.GAMMA_MUTATION_RUN === '1'
+    ? items.filter((item) => MUTATION_CHAINS.has(name(item)))
+    : [...items];
+}
+
 export function readFixture(name: string): string {
   return readFileSync(fixturePath(name), 'utf8');
 }

@@ -177,8 +177,8 @@ export interface Aggregates {
   cells: Map<string, Map<number, number>>;
 }
 
-const byDate = (a: { expiry: string }, b: { expiry: string }) =>
-  a.expiry < b.expiry ? -1 : a.expiry > b.expiry ? 1 : 0;
+// ISO dates sort as text.
+const byDate = (a: { expiry: string }, b: { expiry: string }) => a.expiry.localeCompare(b.expiry);
 
 /** Each contract's exposures at spot summed by strike (all roots and expiries), by expiry date, by (date, strike) and in total. */
 export function aggregate(prepared: readonly PreparedContract[]): Aggregates {

@@ -1,4 +1,4 @@
-import { maxAgeHours, RUN_GROUPS, type Settings } from '../contract';
+import { maxAgeHours, maxAgeVariable, RUN_GROUPS, type Settings } from '../contract';
 import { InputError } from '../errors';
 import { parseCboeJson } from '../readers/cboe-json';
 import { parseJson, type ParseOptions } from '../readers/common';
@@ -85,7 +85,7 @@ export function requireFresh(
   const taken = new Date(chain.asOf).toISOString().replace('.000Z', 'Z');
   if (ageHours > limit) {
     throw new InputError(
-      `${origin}: the snapshot was taken at ${taken}, ${ageHours.toFixed(1)} hours before this run; live ${group} data older than ${limit} hours is refused as stale (limit: MAX_AGE_HOURS_${group.toUpperCase()} or --max-age)`,
+      `${origin}: the snapshot was taken at ${taken}, ${ageHours.toFixed(1)} hours before this run; live ${group} data older than ${limit} hours is refused as stale (limit: ${maxAgeVariable(group)} or --max-age)`,
     );
   }
   if (ageHours < -0.25) {

@@ -197,3 +197,41 @@ describe('the profile', () => {
     expect(btc.assumptions.profileRangePct).toBe(30);
   });
 });
+
+describe('the sessions, the listing and the grid window', () => {
+  it('dates Cboe quotes by the last trade’s session and open interest by the session before (NYSE calendar)', () => {
+    // AS_OF is Tuesday 2 January 2024, 10:00 New York; 1 January was a holiday, 30–31 December a weekend.
+    expect(analyse(chain([contract()])).session).toEqual({
+      quotes: '2024-01-02',
+      openInterest: '2023-12-29',
+    });
+    const friday = analyse(chain([contract()], { quoteTime: Date.UTC(2023, 11, 29, 20, 59) }));
+    expect(friday.session).toEqual({ quotes: '2023-12-29', openInterest: '2023-12-28' });
+    const deribit = analyse(chain([contract()], { venue: 'deribit', source: 'deribit' }));
+    expect(deribit.session).toEqual({ quotes: '2024-01-02', openInterest: '2024-01-02' });
+  });
+
+  it('lists the dates and strikes of unexpired contracts with a positive strike only', () => {
+    const record = analyse(
+      chain([
+        contract(),
+        contract({ strike: 97, expiry: AS_OF }),
+        contract({ strike: 93, expiry: AS_OF - DAY_MS }),
+        contract({ strike: 0, openInterest: 1, expiry: AS_OF + 40 * DAY_MS }),
+        contract({ strike: -5, openInterest: 1, expiry: AS_OF + 50 * DAY_MS }),
+      ]),
+    );
+    expect(record.grid.expiries).toEqual(['2024-02-01']);
+    expect(record.grid.strikes).toEqual([100]);
+  });
+
+  it('keeps strikes within ±window of spot, bounds included, and the first 12 dates', () => {
+    const dates = Array.from({ length: 13 }, (_, i) => AS_OF + (i + 1) * 7 * DAY_MS);
+    const strikes = [74, 75, 100, 125, 126];
+    const contracts = dates.flatMap((expiry) => strikes.map((strike) => contract({ strike, expiry })));
+    const record = analyse(chain(contracts), { ...DEFAULT_ANALYSIS, strikeWindowPct: 25 });
+    expect(record.grid.strikes).toEqual([75, 100, 125]);
+    expect(record.grid.expiries).toHaveLength(12);
+    expect(record.grid.expiries[11]).toBe('2024-03-26');
+  });
+});

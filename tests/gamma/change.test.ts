@@ -67,9 +67,22 @@ describe('the change since the previous report (docs/methodology.md §11)', () =
   it('counts a strike missing on one side as 0 there, and is null where either flip is missing', () => {
     const noFlip = { ...may26, flip: { ...may26.flip, level: null } };
     expect(changeSince(may23, noFlip).flip).toBeNull();
+    expect(changeSince({ ...may23, flip: { ...may23.flip, level: null } }, may26).flip).toBeNull();
     const emptied = { ...may23, byStrike: [] };
     const c = changeSince(emptied, may26);
     const top = [...may26.byStrike].sort((a, b) => b.callOi + b.putOi - (a.callOi + a.putOi))[0]!;
     expect(c.oi[0]).toEqual({ strike: top.strike, callOi: top.callOi, putOi: top.putOi });
+    // Equal moves: the lower strike first, whatever order the rows come in.
+    const row = (strike: number, callOi: number, putOi: number) => ({
+      ...may26.byStrike[0]!,
+      strike,
+      callOi,
+      putOi,
+    });
+    const tie = changeSince(emptied, {
+      ...may26,
+      byStrike: [row(4100, 5, 0), row(4000, 0, 5), row(4050, 2, 2)],
+    });
+    expect(tie.oi.map((r) => r.strike)).toEqual([4000, 4100, 4050]);
   });
 });

@@ -1,6 +1,16 @@
 import { analyse, DEFAULT_ANALYSIS } from '../../lambda/gamma/analyse';
 import type { OptionContract } from '../../lambda/types';
-import { AS_OF, callDelta, chain, contract, DAY_MS, loadFixture } from '../helpers';
+import {
+  AS_OF,
+  calendarYears,
+  callDelta,
+  chain,
+  closedFormGex,
+  contract,
+  DAY_MS,
+  HOUR_MS,
+  loadFixture,
+} from '../helpers';
 
 /** 30 calendar days, the hand-built contracts' time to expiry. */
 const T = 30 / 365;
@@ -76,6 +86,35 @@ describe('delta, vanna and charm exposures (docs/methodology.md §9)', () => {
   });
 });
 
+describe('the strike × expiry grid (docs/methodology.md §12)', () => {
+  it('holds net GEX by date and strike, nearest date first, 0 where nothing is listed, whatever the input order', () => {
+    const far = AS_OF + 60 * DAY_MS;
+    const near = AS_OF + 7 * DAY_MS;
+    // Far date first, two contracts in one cell, a strike outside the ±10% window.
+    const contracts: OptionContract[] = [
+      contract({ strike: 100, expiry: far }),
+      contract({ strike: 100, expiry: far, type: 'put', openInterest: 3000, iv: 0.22 }),
+      contract({ strike: 105, expiry: near, iv: 0.25 }),
+      contract({ strike: 95, expiry: near, type: 'put', openInterest: 2000, iv: 0.3 }),
+      contract({ strike: 95, expiry: near, openInterest: 700, iv: 0.3 }),
+      contract({ strike: 120, expiry: far, iv: 0.4 }),
+    ];
+    const { grid, byExpiry } = analyse(chain(contracts));
+    const gex = (c: OptionContract) => closedFormGex(c, 100, calendarYears(c.expiry, AS_OF));
+    const [f100c, f100p, n105, n95p, n95c] = contracts as [OptionContract, ...OptionContract[]];
+    expect(grid.expiries).toEqual(['2024-01-09', '2024-03-02']);
+    expect(byExpiry.map((row) => row.expiry)).toEqual(grid.expiries);
+    expect(grid.strikes).toEqual([95, 100, 105]);
+    const expected = [
+      [gex(n95p!) + gex(n95c!), 0, gex(n105!)],
+      [0, gex(f100c) + gex(f100p!), 0],
+    ];
+    grid.netGex.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(expected[i]![j]!, 3)));
+    // Not the same numbers by accident: every non-empty cell is a different size.
+    expect(new Set(expected.flat().map((v) => Math.round(v))).size).toBe(4);
+  });
+});
+
 describe('zero days to expiry (docs/methodology.md §9)', () => {
   it('gathers what expires on the snapshot’s own date: SPXW on 2023-06-09 at 13:40 New York', () => {
     const spx = loadFixture('cboe_SPX_2023-06-09_intraday.csv');
@@ -143,6 +182,29 @@ describe('the expected move (docs/methodology.md §10)', () => {
     // The mean forward is 100, a listed strike: its IV is the mean of 0.5 and 0.7.
     expect(deribit.expectedMove.nextExpiry!.atmIv).toBeCloseTo(0.6, 12);
     expect(deribit.expectedMove.nextExpiry!.move).toBeCloseTo(100 * 0.6 * sqrtT, 10);
+  });
+
+  it('reads only the date’s own strikes, in strike order, to √T of its latest expiry instant', () => {
+    const date = AS_OF + 30 * DAY_MS;
+    const r = analyse(
+      chain(
+        [
+          // The date's strikes out of order, one of them also listed two hours later the same day (a PM root).
+          contract({ strike: 110, iv: 0.18 }),
+          contract({ strike: 90, iv: 0.4 }),
+          contract({ strike: 104, iv: 0.22, expiry: date + 2 * HOUR_MS }),
+          contract({ strike: 96, iv: 0.3 }),
+          // A later date whose strikes would bracket the forward more closely, at another IV.
+          contract({ strike: 100, iv: 0.9, expiry: date + 7 * DAY_MS }),
+          contract({ strike: 102, iv: 0.9, expiry: date + 7 * DAY_MS }),
+        ].map((c) => ({ ...c, forward: 101 })),
+        { spot: 101 },
+      ),
+    );
+    // Between 96 (0.30) and 104 (0.22) at 101: 0.30 + (0.22 − 0.30) × 5/8 = 0.25, to 30 days and 2 hours.
+    const move = 101 * 0.25 * Math.sqrt((30 * DAY_MS + 2 * HOUR_MS) / (365 * DAY_MS));
+    expect(r.expectedMove.nextExpiry!.atmIv).toBeCloseTo(0.25, 12);
+    expect(r.expectedMove.nextExpiry!.move).toBeCloseTo(move, 10);
   });
 
   it('is null when a side of the forward has no listed strike, and uses the next monthly date for the other', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { parseChainText } from '../../lambda/readers/detect';
 import type { OptionContract } from '../../lambda/types';
-import { ROOT, readFixture } from '../helpers';
+import { mutationSubset, ROOT, readFixture } from '../helpers';
 
 /**
  * Every recorded chain, read by the product, must equal a plain reading of the raw file written out here from
@@ -138,13 +138,16 @@ const exact = (c: OptionContract) =>
     v === undefined ? '#undefined' : typeof v === 'number' && !Number.isFinite(v) ? `#${v}` : v,
   );
 
-it.each(FILES)('%s reads exactly as a plain reading of the raw file', (name) => {
-  const text = readFixture(name);
-  const needsAsOf = name.includes('2022-03-23') || name.includes('2022-04-01');
-  const chain = parseChainText(text, { origin: name, asOf: needsAsOf ? AS_OF : undefined });
-  const read = chain.contracts.map(exact);
-  const expected = reference(name, text).map(exact);
-  expect(read).toHaveLength(expected.length);
-  const first = read.findIndex((c, i) => c !== expected[i]);
-  expect(first < 0 ? null : { index: first, read: read[first], expected: expected[first] }).toBeNull();
-});
+it.each(mutationSubset(FILES, (name) => name))(
+  '%s reads exactly as a plain reading of the raw file',
+  (name) => {
+    const text = readFixture(name);
+    const needsAsOf = name.includes('2022-03-23') || name.includes('2022-04-01');
+    const chain = parseChainText(text, { origin: name, asOf: needsAsOf ? AS_OF : undefined });
+    const read = chain.contracts.map(exact);
+    const expected = reference(name, text).map(exact);
+    expect(read).toHaveLength(expected.length);
+    const first = read.findIndex((c, i) => c !== expected[i]);
+    expect(first < 0 ? null : { index: first, read: read[first], expected: expected[first] }).toBeNull();
+  },
+);

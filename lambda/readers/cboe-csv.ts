@@ -121,7 +121,7 @@ export function parseCboeCsv(text: string, opts: ParseOptions): OptionChain {
   table.forEachRow((row) => {
     for (const side of sides) {
       const symbol = row.cell(side.symbol);
-      if (symbol === '' || symbol.trim() === '') continue;
+      if (symbol.trim() === '') continue;
       const series = osi(symbol);
       if (series === null) {
         throw new InputError(

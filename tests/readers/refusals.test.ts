@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../lambda/errors';
+import { looksLikeCboeCsv, parseCboeCsv } from '../../lambda/readers/cboe-csv';
 import { parseChainText, fileInput } from '../../lambda/readers/detect';
 import type { ParseOptions } from '../../lambda/readers/common';
 import { readFixture } from '../helpers';
@@ -149,6 +150,67 @@ describe('a row with fewer cells than the header (a file cut mid-row)', () => {
     );
     expect(message(damaged, 'spx.csv')).toBe(
       `spx.csv: line ${ROW + 1} has 21 cells where the header has 22: a row cut short or run together (a file cut mid-row?)`,
+    );
+  });
+});
+
+describe('the Cboe CSV header and the lines before it', () => {
+  const HEADER = lineOf(SPX, 'Expiration Date,Calls');
+
+  it('finds the header among the first 40 lines and no further', () => {
+    expect(HEADER).toBe(4);
+    expect(read('\n'.repeat(36) + SPX, 'spx.csv').contracts).toHaveLength(19920);
+    expect(message('\n'.repeat(37) + SPX, 'spx.csv')).toBe(
+      'spx.csv: unknown format: expected a Cboe delayed-quotes JSON, a Cboe "Download CSV" or a Deribit book summary (JSON or CSV)',
+    );
+    expect(looksLikeCboeCsv(BTC_CSV)).toBe(false);
+    expect(() =>
+      parseCboeCsv('Standard & Poors 500 Index,Last: 4505.1\n1,2\n', { origin: 'spx.csv' }),
+    ).toThrow(new InputError('spx.csv: no "Expiration Date,Calls,..." header line'));
+  });
+
+  it('refuses a side without one of the columns it reads, even when the other side has it', () => {
+    const noPutGamma = editLine(SPX, HEADER, (l) => l.replace(/Gamma,Open Interest$/, 'Theta,Open Interest'));
+    expect(message(noPutGamma, 'spx.csv')).toBe('spx.csv: the header has no "Gamma" column for puts');
+    const noCallIv = editLine(SPX, HEADER, (l) => l.replace('Volume,IV,', 'Volume,Vol,'));
+    expect(message(noCallIv, 'spx.csv')).toBe('spx.csv: the header has no "IV" column for calls');
+  });
+
+  it('refuses a header naming a side twice, or with no Strike column to end the call side', () => {
+    const twice = editLine(SPX, HEADER, (l) => l.replace('Puts', 'Calls'));
+    expect(message(twice, 'spx.csv')).toBe('spx.csv: the header has "Calls" twice');
+    const noStrike = editLine(SPX, HEADER, (l) => l.replace('Strike', 'Strikes'));
+    expect(message(noStrike, 'spx.csv')).toBe(
+      'spx.csv: the header has "IV" twice for calls (columns 8 and 19)',
+    );
+  });
+
+  it('reads a row with one side blank as the other side alone', () => {
+    const original = read(SPX, 'spx.csv').contracts;
+    // The call of the row: SPXW 4500 expiring on 2023-09-15 (20:00 UTC is 16:00 New York).
+    const call = original.filter(
+      (c) =>
+        c.root === 'SPXW' && c.strike === 4500 && c.type === 'call' && c.expiry === Date.UTC(2023, 8, 15, 20),
+    );
+    expect(call).toHaveLength(1);
+    for (const blank of ['', '  ']) {
+      expect(read(setCell(SPX, ROW, 2, blank), 'spx.csv').contracts).toEqual(
+        original.filter((c) => c !== call[0]),
+      );
+    }
+  });
+
+  it('reads the spot with spaces around it, and refuses a file without a "Last:" spot or with a negative IV', () => {
+    const spaced = editLine(SPX, 2, (l) => l.replace('Last: 4505.1001,', 'Last:  4505.1001  ,'));
+    expect(read(spaced, 'spx.csv').spot).toBe(4505.1001);
+    expect(
+      message(
+        editLine(SPX, 2, (l) => l.replace('Last:', 'Final:')),
+        'spx.csv',
+      ),
+    ).toBe('spx.csv: the "Last:" value (spot) before the header is not a positive number (got NaN)');
+    expect(message(setCell(SPX, ROW, 8, '-0.2'), 'spx.csv')).toBe(
+      `spx.csv: line ${ROW}, column 8 (IV): "-0.2" is negative`,
     );
   });
 });

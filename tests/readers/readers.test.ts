@@ -1,9 +1,11 @@
 import { parseCboeDate } from '../../lambda/readers/cboe-date';
+import { looksLikeCboeJson, parseCboeJson } from '../../lambda/readers/cboe-json';
 import { parseChainText } from '../../lambda/readers/detect';
 import { InputError } from '../../lambda/errors';
 import { MAX_CONTRACTS } from '../../lambda/readers/common';
 import type { OptionChain } from '../../lambda/types';
 import { dateInZone } from '../../lambda/venues';
+import { Settings } from 'luxon';
 import { loadFixture, mutationSubset, readFixture } from '../helpers';
 
 /**
@@ -412,6 +414,22 @@ describe('the Cboe CSV Date line', () => {
     ['September 14, 2023 at 4:31:27 PM EDT', '2023-09-14T20:31:27.000Z'],
     ['Sept 14, 2023 at 4:31 PM EDT', '2023-09-14T20:31:00.000Z'],
     ['14 Sept 2023, 16:31 EDT', '2023-09-14T20:31:00.000Z'],
+    ['Sep 14, 2023 at 4:31 PM EDT', '2023-09-14T20:31:00.000Z'],
+    ['Mar. 5, 2023 at 4:31 PM EST', '2023-03-05T21:31:00.000Z'],
+    ['March 5, 2023 4:31 PM EST', '2023-03-05T21:31:00.000Z'],
+    ['August 1, 2023 4:31 PM EDT', '2023-08-01T20:31:00.000Z'],
+    ['October 2, 2023 9:30 AM EDT', '2023-10-02T13:30:00.000Z'],
+    ['November 1, 2023 9:30 AM EDT', '2023-11-01T13:30:00.000Z'],
+    ['9 June 2023, 1:40 PM EDT', '2023-06-09T17:40:00.000Z'],
+    // No space after the comma, before PM or before the zone.
+    ['September 14,2023 4:31PM EDT', '2023-09-14T20:31:00.000Z'],
+    ['9 June 2023, 13:40EDT', '2023-06-09T17:40:00.000Z'],
+    // No zone: New York time. A written EDT or EST is taken as written, even out of season.
+    ['September 14, 2023 4:31 PM', '2023-09-14T20:31:00.000Z'],
+    ['December 12, 2022 8:30 PM EDT', '2022-12-13T00:30:00.000Z'],
+    ['September 14, 2023 20:31 UTC', '2023-09-14T20:31:00.000Z'],
+    ['March 23, 2022 10:11 GMT+10', '2022-03-23T00:11:00.000Z'],
+    ['December 12, 2022 12:05 PM GMT+0530', '2022-12-12T06:35:00.000Z'],
   ])('reads "%s" as %s', (text, iso) => {
     expect(new Date(parseCboeDate(text)!).toISOString()).toBe(iso);
   });
@@ -428,7 +446,67 @@ describe('the Cboe CSV Date line', () => {
     '13:61 PM',
     'September 14, 2023 at 13:30 PM EDT',
     'September 14, 2023 at 0:30 AM EDT',
+    'Septe 14, 2023 at 4:31 PM EDT',
+    '12345 September 14, 2023',
+    'Z14 September 2023',
+    'September 14, 2023 junk',
+    'September 14, 2023 4:31 PM EDT junk',
   ])('does not guess at "%s"', (text) => {
     expect(parseCboeDate(text)).toBeNull();
+  });
+});
+
+describe('the Cboe JSON times and layouts', () => {
+  const SPY = readFixture('cboe_SPY_2025-06-06.json');
+  /** The SPY document with its top-level and `data` fields changed. */
+  const spy = (top: Record<string, unknown>, data: Record<string, unknown> = {}) => {
+    const doc = JSON.parse(SPY) as { data: Record<string, unknown> };
+    return JSON.stringify({ ...doc, ...top, data: { ...doc.data, ...data } });
+  };
+  const read = (text: string) => parseChainText(text, { origin: 'spy.json' });
+
+  it('dates the quotes by the underlying’s last trade, New York time, whatever zone the machine is in', () => {
+    const zone = Settings.defaultZone;
+    try {
+      Settings.defaultZone = 'Asia/Tokyo';
+      // 2025-06-06T16:00:00 in New York (EDT) is 20:00 UTC; the timestamp 2025-06-08 12:49:38 is UTC.
+      const chain = read(SPY);
+      expect(new Date(chain.quoteTime!).toISOString()).toBe('2025-06-06T20:00:00.000Z');
+      expect(new Date(chain.asOf).toISOString()).toBe('2025-06-08T12:49:38.000Z');
+      const spaced = read(
+        spy({ timestamp: ' 2025-06-08 12:49:38 ' }, { last_trade_time: ' 2025-06-06 16:00:00 ' }),
+      );
+      expect(new Date(spaced.quoteTime!).toISOString()).toBe('2025-06-06T20:00:00.000Z');
+      expect(new Date(spaced.asOf).toISOString()).toBe('2025-06-08T12:49:38.000Z');
+    } finally {
+      Settings.defaultZone = zone;
+    }
+  });
+
+  it('leaves the quote time out when the last trade is missing or unreadable', () => {
+    for (const last_trade_time of [undefined, null, 'yesterday']) {
+      expect(read(spy({}, { last_trade_time }))).not.toHaveProperty('quoteTime');
+    }
+  });
+
+  it('tells a Cboe document from anything else, and names fields of the older layout without "data."', () => {
+    for (const doc of [null, 'options', 42, {}, { data: {} }, { options: {} }])
+      expect(looksLikeCboeJson(doc)).toBe(false);
+    expect(looksLikeCboeJson({ options: [] })).toBe(true);
+    expect(looksLikeCboeJson({ data: { options: [] } })).toBe(true);
+    expect(() => parseCboeJson({ data: {} }, { origin: 'x.json' })).toThrow(
+      new InputError('x.json: not a Cboe delayed-quotes response'),
+    );
+    const old = JSON.parse(readFixture('cboe_SPY_2022-04-01_dataobject.json')) as Record<string, unknown> & {
+      options: { option: string }[];
+    };
+    const asOf = Date.parse('2022-04-01T20:00:00Z');
+    expect(() => parseCboeJson({ ...old, current_price: 2e9 }, { origin: 'old.json', asOf })).toThrow(
+      /^old\.json: current_price \(spot\) /,
+    );
+    old.options[3]!.option = 'SPY';
+    expect(() => parseCboeJson(old, { origin: 'old.json', asOf })).toThrow(
+      new InputError('old.json: options[3].option "SPY" is not an OSI option symbol'),
+    );
   });
 });

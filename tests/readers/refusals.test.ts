@@ -303,6 +303,33 @@ describe('a snapshot outside any market: before 2000, or more than a day after t
   });
 });
 
+describe('the chain as a whole', () => {
+  it('names an --as-of that is no instant at all, or far beyond what a date can hold, as written', () => {
+    expect(message(SPX, 'spx.csv', { asOf: NaN })).toBe('spx.csv: --as-of is NaN, before 2000-01-01');
+    expect(message(SPX, 'spx.csv', { asOf: 1e20, now: Date.UTC(2026, 0, 1) })).toBe(
+      'spx.csv: --as-of is 100000000000000000000, more than a day after this run (2026-01-01T00:00:00.000Z): a corrupt timestamp or a wrong clock',
+    );
+  });
+
+  it('refuses a live answer for another underlying than the one asked, and names the chain as asked', () => {
+    expect(read(SPY, 'https://x/QQQ.json', { asked: 'SPY' }).symbol).toBe('SPY');
+    expect(message(SPY, 'https://x/QQQ.json', { asked: 'QQQ' })).toBe(
+      'https://x/QQQ.json: the answer is a chain of SPY, not of QQQ as asked: refused, so that it is never published as QQQ',
+    );
+    // Two underlyings in one answer, one of them the one asked: still refused.
+    const mixed = SPY.replace('"option":"SPY250609C00400000"', '"option":"ZZZ250609C00400000"');
+    expect(message(mixed, 'https://x/SPY.json', { asked: 'SPY' })).toBe(
+      'https://x/SPY.json: the answer is a chain of SPY, ZZZ, not of SPY as asked: refused, so that it is never published as SPY',
+    );
+  });
+
+  it('refuses a CSV with a header and no rows, and JSON that does not parse, naming the file', () => {
+    const header = SPX.split('\n').slice(0, 4).join('\n');
+    expect(message(header, 'spx.csv')).toBe('spx.csv: the chain has no option contracts');
+    expect(message('{"data": {"options": [', 'spy.json')).toMatch(/^spy\.json: invalid JSON \(.+\)$/);
+  });
+});
+
 describe('the spot on the Last: line', () => {
   it('reads 4.5051e3 as the plain number it is, 4505.1, never 4.5051', () => {
     const damaged = editLine(SPX, 2, (l) => l.replace('Last: 4505.1001', 'Last: 4.5051e3'));

@@ -510,3 +510,48 @@ describe('the Cboe JSON times and layouts', () => {
     );
   });
 });
+
+describe('Deribit rows', () => {
+  const BTC = JSON.parse(readFixture('deribit_BTC_2026-03-13.json')) as { result: Record<string, unknown>[] };
+  const row = BTC.result[0]!;
+  const response = (rows: Record<string, unknown>[]) => JSON.stringify({ ...BTC, result: rows });
+  const read = (rows: Record<string, unknown>[]) => parseChainText(response(rows), { origin: 'btc.json' });
+
+  it('names the venue, and settles every month’s expiry at 08:00 UTC', () => {
+    const months = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+    const chain = read(months.map((m, i) => ({ ...row, instrument_name: `BTC-${i + 10}${m}27-70000-C` })));
+    expect(chain).toMatchObject({ source: 'deribit', venue: 'deribit', symbol: 'BTC' });
+    expect(chain.contracts.map((c) => new Date(c.expiry).toISOString())).toEqual(
+      months.map((_, i) => `2027-${String(i + 1).padStart(2, '0')}-${i + 10}T08:00:00.000Z`),
+    );
+  });
+
+  it('takes the snapshot time and the index from the latest row, in whatever order the rows come', () => {
+    const rows = [
+      {
+        ...row,
+        instrument_name: 'BTC-25DEC26-90000-C',
+        creation_timestamp: 2000,
+        estimated_delivery_price: 70000,
+      },
+      {
+        ...row,
+        instrument_name: 'BTC-25DEC26-80000-C',
+        creation_timestamp: 3000,
+        estimated_delivery_price: 71000,
+      },
+      {
+        ...row,
+        instrument_name: 'BTC-25DEC26-70000-C',
+        creation_timestamp: 1000,
+        estimated_delivery_price: 69000,
+      },
+    ];
+    const now = 1773428415531;
+    const chain = parseChainText(response(rows), { origin: 'btc.json', asOf: now, now });
+    expect(chain.spot).toBe(71000);
+    const later = rows.map((r) => ({ ...r, creation_timestamp: r.creation_timestamp + now - 3000 }));
+    const read2 = parseChainText(response(later), { origin: 'btc.json', now });
+    expect([read2.asOf, read2.spot]).toEqual([now, 71000]);
+  });
+});

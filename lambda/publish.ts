@@ -242,8 +242,15 @@ export async function publishReport(
   };
 }
 
-/** Summaries read at once: enough to overlap S3's latency, few enough to be polite to it. */
+/** Files read at once: enough to overlap S3's latency, few enough to be polite to it. */
 const READ_CONCURRENCY = 16;
+
+/** Stored files read in parallel, in the order of `keys`; absent and damaged ones are left out. */
+async function readEach<T>(keys: readonly string[], read: (key: string) => Promise<T | null>): Promise<T[]> {
+  const limit = pLimit(READ_CONCURRENCY);
+  const all: (T | null)[] = await Promise.all(keys.map((key) => limit(() => read(key))));
+  return all.filter((value): value is T => value !== null);
+}
 
 /**
  * The summaries of some underlyings, by symbol: one small object each, read in parallel. A damaged one is
@@ -255,15 +262,10 @@ async function summaries(
   warn: (message: string) => void,
 ): Promise<Summary[]> {
   const { parseStored, summaryFile } = await schemas();
-  const limit = pLimit(READ_CONCURRENCY);
-  const read = await Promise.all(
-    [...symbols]
-      .sort()
-      .map((symbol) =>
-        limit(() => readStored(store, `${symbol}/summary.json`, (t) => parseStored(summaryFile, t), warn)),
-      ),
+  return readEach(
+    [...symbols].sort().map((symbol) => `${symbol}/summary.json`),
+    (key) => readStored(store, key, (t) => parseStored(summaryFile, t), warn),
   );
-  return read.filter((s): s is Summary => s !== null);
 }
 
 /** The summary of every underlying in the store: one listing of the top folders, one object each. */
@@ -313,9 +315,8 @@ export async function latestRecords(
   symbols: readonly string[],
   warn: (message: string) => void = silent,
 ): Promise<ReportRecord[]> {
-  const limit = pLimit(READ_CONCURRENCY);
-  const records = await Promise.all(
-    symbols.map((symbol) => limit(() => readFullRecord(store, `${symbol}/latest.json`, warn))),
+  return readEach(
+    symbols.map((symbol) => `${symbol}/latest.json`),
+    (key) => readFullRecord(store, key, warn),
   );
-  return records.filter((r): r is ReportRecord => r !== null);
 }

@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DateTime } from 'luxon';
 import {
   ConfigError,
+  maxAgeLimits,
   RUN_GROUPS,
   SETTINGS,
   SettingError,
@@ -14,7 +15,7 @@ import {
   type SettingKey,
   type Settings,
 } from '../lambda/contract';
-import type { AnalysisOptions } from '../lambda/gamma/analyse';
+import { analysisOptions, type AnalysisOptions } from '../lambda/gamma/analyse';
 import { liveBaseUrls, liveInput, type LiveConfig } from '../lambda/live/fetch';
 import { run, type RunOptions } from '../lambda/pipeline';
 import { fileInput } from '../lambda/readers/detect';
@@ -27,7 +28,7 @@ import {
   formatUsd,
   plural,
 } from '../lambda/report/format';
-import { comparison, type Freshness } from '../lambda/report/screener';
+import { comparison, freshnessOf, type Freshness } from '../lambda/report/screener';
 import { formatTilt, moveText } from '../lambda/report/summary';
 import { FsStore } from '../lambda/store/fs-store';
 import type { ChainInput, ReportRecord } from '../lambda/types';
@@ -152,14 +153,9 @@ function parseCli(argv: string[], settings: Settings): CliOptions {
     live: [],
     concurrency: DEFAULT_CONCURRENCY,
     out: values.out ?? 'out',
-    freshness: { sessions: settings.changeMaxSessionsEquity, hours: settings.changeMaxAgeHoursCrypto },
-    analysis: {
-      positioning: settings.positioning,
-      riskFreeRate: settings.riskFreeRate,
-      dividendYield: settings.dividendYield,
-      strikeWindowPct: settings.strikeWindowPct,
-    },
-    maxAgeHours: { equity: settings.maxAgeHoursEquity, crypto: settings.maxAgeHoursCrypto },
+    freshness: freshnessOf(settings),
+    analysis: analysisOptions(settings),
+    maxAgeHours: maxAgeLimits(settings),
     json: values.json ?? false,
     help: values.help ?? false,
   };

@@ -104,6 +104,11 @@ export function maxAgeHours(settings: Settings, group: RunGroup): number {
   return settings[MAX_AGE_SETTING[group]] as number;
 }
 
+/** Every group's freshness limit, in hours. */
+export function maxAgeLimits(settings: Settings): Record<RunGroup, number> {
+  return Object.fromEntries(RUN_GROUPS.map((g) => [g, maxAgeHours(settings, g)])) as Record<RunGroup, number>;
+}
+
 /** The environment variable holding a group's freshness limit, for messages. */
 export function maxAgeVariable(group: RunGroup): string {
   return SETTINGS[MAX_AGE_SETTING[group]].variable;

@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS } from '../contract';
+import { DEFAULT_SETTINGS, type Settings } from '../contract';
 import { InputError } from '../errors';
 import { SCHEMA_VERSION } from '../record-schema';
 import type { Assumptions, OptionChain, OptionContract, Positioning, ReportRecord } from '../types';
@@ -26,12 +26,13 @@ export interface AnalysisOptions {
   strikeWindowPct: number;
 }
 
-export const DEFAULT_ANALYSIS: AnalysisOptions = {
-  positioning: DEFAULT_SETTINGS.positioning,
-  riskFreeRate: DEFAULT_SETTINGS.riskFreeRate,
-  dividendYield: DEFAULT_SETTINGS.dividendYield,
-  strikeWindowPct: DEFAULT_SETTINGS.strikeWindowPct,
-};
+/** The analysis a deployment's or the CLI's settings ask for. */
+export function analysisOptions(settings: Settings): AnalysisOptions {
+  const { positioning, riskFreeRate, dividendYield, strikeWindowPct } = settings;
+  return { positioning, riskFreeRate, dividendYield, strikeWindowPct };
+}
+
+export const DEFAULT_ANALYSIS: AnalysisOptions = analysisOptions(DEFAULT_SETTINGS);
 
 /** Relative precision of each refined flip crossing (docs/methodology.md §5). */
 const FLIP_TOLERANCE = 1e-6;

@@ -4,8 +4,8 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Context } from 'aws-lambda';
 import { METRICS, RESOURCE_VARIABLES, settingsFromEnv, type Settings } from '../contract';
 import type { Envelope } from '../email/send';
-import type { AnalysisOptions } from '../gamma/analyse';
-import type { Freshness } from '../report/screener';
+import { analysisOptions, type AnalysisOptions } from '../gamma/analyse';
+import { freshnessOf, type Freshness } from '../report/screener';
 import { liveConfigFromEnv, type LiveConfig } from '../live/fetch';
 import { S3Store, s3ClientFromEnv } from '../store/s3-store';
 import type { Store } from '../store/store';
@@ -51,13 +51,8 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): RuntimeConfig {
   return {
     store: new S3Store(s3ClientFromEnv(env), bucket),
     live: liveConfigFromEnv(env, settings),
-    analysis: {
-      positioning: settings.positioning,
-      riskFreeRate: settings.riskFreeRate,
-      dividendYield: settings.dividendYield,
-      strikeWindowPct: settings.strikeWindowPct,
-    },
-    freshness: { sessions: settings.changeMaxSessionsEquity, hours: settings.changeMaxAgeHoursCrypto },
+    analysis: analysisOptions(settings),
+    freshness: freshnessOf(settings),
     now: () => new Date(),
     ...emailFromEnv(env),
     ...observability(),

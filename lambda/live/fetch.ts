@@ -1,4 +1,4 @@
-import { maxAgeHours, maxAgeVariable, RUN_GROUPS, type Settings } from '../contract';
+import { maxAgeLimits, maxAgeVariable, type Settings } from '../contract';
 import { InputError } from '../errors';
 import { parseCboeJson } from '../readers/cboe-json';
 import { parseJson, type ParseOptions } from '../readers/common';
@@ -42,9 +42,7 @@ export function liveBaseUrls(env: NodeJS.ProcessEnv): Pick<LiveConfig, 'baseUrls
 export function liveConfigFromEnv(env: NodeJS.ProcessEnv, settings: Settings): LiveConfig {
   return {
     ...liveBaseUrls(env),
-    maxAgeHours: Object.fromEntries(
-      RUN_GROUPS.map((g) => [g, maxAgeHours(settings, g)]),
-    ) as LiveConfig['maxAgeHours'],
+    maxAgeHours: maxAgeLimits(settings),
   };
 }
 

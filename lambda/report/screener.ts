@@ -1,5 +1,5 @@
 import { sessionOf, tradingDaysBetween } from '../calendar';
-import { DEFAULT_SETTINGS } from '../contract';
+import { DEFAULT_SETTINGS, type Settings } from '../contract';
 import type { Change } from '../gamma/change';
 import { reportDate, venueOf } from '../record';
 import type { ReportRecord } from '../types';
@@ -22,10 +22,12 @@ export interface Freshness {
   hours: number;
 }
 
-export const DEFAULT_FRESHNESS: Freshness = {
-  sessions: DEFAULT_SETTINGS.changeMaxSessionsEquity,
-  hours: DEFAULT_SETTINGS.changeMaxAgeHoursCrypto,
-};
+/** The freshness the settings ask for. */
+export function freshnessOf(settings: Settings): Freshness {
+  return { sessions: settings.changeMaxSessionsEquity, hours: settings.changeMaxAgeHoursCrypto };
+}
+
+export const DEFAULT_FRESHNESS: Freshness = freshnessOf(DEFAULT_SETTINGS);
 
 /** Whether a change compares with a recent enough report, and how old that report is in words. */
 export interface Comparison {

@@ -27,6 +27,13 @@ export interface OptionContract {
   forward: number;
   /** The source's own gamma, rounded (Cboe only); informational, never used for exposure. */
   vendorGamma?: number;
+  /**
+   * The best bid and ask, in the venue's own quote unit (USD per share for Cboe, coins for Deribit), NaN or absent
+   * when not quoted. Never used for exposure: only to check the spot against the forward the chain implies
+   * (docs/methodology.md §3).
+   */
+  bid?: number;
+  ask?: number;
 }
 
 /** One chain to analyse: a recorded file or a live symbol, loaded only when its turn comes. */
@@ -47,6 +54,11 @@ export interface OptionChain {
   quoteTime?: number;
   spot: number;
   contracts: OptionContract[];
+  /**
+   * The instant whose age decides whether a live answer is stale, when it differs from asOf: Deribit's median
+   * row time, so one fresh row among stale ones does not pass (docs/methodology.md §3). @default asOf
+   */
+  ageAsOf?: number;
 }
 
 export type { ReportRecord };

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { DuplicateKeyError, parseStrictJson } from './json';
 
 /**
  * The report record, schema 2 (docs/methodology.md §7): the one definition of its shape. The TypeScript type
@@ -80,6 +81,23 @@ export const reportRecord = z.object({
       iv_out_of_range: num('Implied volatility below 1% or above 500%'),
       bad_price: num('Without a positive strike or forward'),
     }),
+    spotCheck: z.optional(
+      z
+        .object({
+          status: z.enum(['passed', 'skipped']),
+          expiry: z.nullable(isoDate('The expiry date whose implied forward the spot was checked against')),
+          forward: nullableNum(
+            'That forward: put-call parity (Cboe) or the median quoted forward (Deribit), USD',
+          ),
+          gapPct: nullableNum('(spot / forward − 1) × 100; refused beyond ±10'),
+          reason: z.optional(z.string().check(z.describe('Why the check was skipped'))),
+        })
+        .check(
+          z.describe(
+            'The spot against the forward the chain implies (§3); absent from records written before the check existed',
+          ),
+        ),
+    ),
   }),
   totals: z.object({
     netGex: num('Net gamma exposure, USD per 1% move'),
@@ -255,8 +273,9 @@ export function parseStored<T extends z.ZodMiniType>(
 ): { value: z.infer<T> } | { problem: string } {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = parseStrictJson(text);
   } catch (e) {
+    if (e instanceof DuplicateKeyError) return { problem: e.message };
     return { problem: `not JSON (${(e as Error).message})` };
   }
   const result = schema.safeParse(doc);

@@ -72,6 +72,13 @@ export interface VenueSpec {
   profileRange: number;
   /** Whether configured r and q apply: Deribit values each expiry on its own quoted forward. */
   usesCarry: boolean;
+  /**
+   * Where the forward the chain implies comes from, to check the spot against (docs/methodology.md §3): put-call
+   * parity where contracts are valued on spot, or the forwards the venue quotes on its rows.
+   */
+  impliedForward: 'parity' | 'quoted';
+  /** Roots whose options price off futures that can stand far from the index: the spot check is skipped. */
+  futuresPricedRoots?: ReadonlySet<string>;
   /** Symbols served: a fixed list, or any ticker of the given form. */
   symbols: readonly string[] | RegExp;
   /** Symbols the venue lists that the product cannot read yet, for a clear refusal. */
@@ -94,6 +101,8 @@ export const VENUES: Record<Venue, VenueSpec> = {
     monthly: 'third',
     profileRange: 0.2,
     usesCarry: true,
+    impliedForward: 'parity',
+    futuresPricedRoots: new Set(['VIX', 'VIXW']),
     symbols: /^[A-Z][A-Z0-9.]{0,9}$/,
     api: {
       baseUrlVariable: 'CBOE_BASE_URL',
@@ -111,6 +120,7 @@ export const VENUES: Record<Venue, VenueSpec> = {
     monthly: 'last',
     profileRange: 0.3,
     usesCarry: false,
+    impliedForward: 'quoted',
     symbols: ['BTC', 'ETH'],
     // USDC-settled linear options: a different contract and margin currency.
     notYetSupported: ['SOL', 'XRP'],

@@ -30,8 +30,13 @@ Readings chosen where the spec leaves room (the most literal one each time):
   has nothing to cover.
 - A Cboe CSV `Date:` line with a time of day but no zone is read as America/New_York local time. EDT and EST
   are taken as written (UTC-4 / UTC-5), not checked against the date.
-- Deribit spot is `estimated_delivery_price` of the row with the largest creation_timestamp; the symbol is
-  the most frequent underlying among the contracts read.
+- Deribit spot is the median `estimated_delivery_price` over the rows (§3); the symbol is the most frequent
+  underlying among the contracts read.
+- The spot check (§3) pairs a call and a put by (root, strike) on the date; a date qualifies when at least 3
+  distinct strikes have such a pair with bid > 0 and ask > 0 on both; the Cboe forward is the median over
+  those pairs of K + mid(call) - mid(put); the Deribit forward the median `underlying_price` of every
+  unexpired row on that date. "Within 60 days": every contract of the date expires at most 60 x 86400 s
+  after asOf. The gap is spot / forward - 1; VIX and VIXW chains are not checked.
 - A sign change of the `all` profile (§5) is a pair of neighbouring levels whose values have strictly
   opposite signs; a level where the curve is exactly 0 is itself a crossing. Each bracket is refined by
   bisection until it is no wider than 1e-6 x spot, and its midpoint is reported.
@@ -62,7 +67,7 @@ AM_SETTLED = {'SPX', 'NDX', 'RUT', 'VIX', 'DJX'}
 REASONS = ['expired', 'no_open_interest', 'no_iv', 'iv_out_of_range', 'bad_price']
 PLAIN_NUMBER = re.compile(r'[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?')
 OSI = re.compile(r'([A-Z0-9.]{1,6})(\d{2})(\d{2})(\d{2})([CP])(\d{8})')
-DERIBIT_NAME = re.compile(r'([A-Z]+)-(\d{1,2})([A-Z]{3})(\d{2})-(\d+(?:d\d+)?)-([CP])')
+DERIBIT_NAME = re.compile(r'([A-Z0-9]+)(?:_([A-Z]+))?-(\d{1,2})([A-Z]{3})(\d{2})-(\d+(?:d\d+)?)-([CP])')
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 
@@ -98,7 +103,7 @@ def cboe_expiry(root: str, yy: int, mm: int, dd: int) -> float:
     return datetime(2000 + yy, mm, dd, *at, tzinfo=NEW_YORK).timestamp()
 
 
-def cboe_contract(symbol: str, iv, oi, where: str, forward: float) -> dict:
+def cboe_contract(symbol: str, iv, oi, where: str, forward: float, bid=None, ask=None) -> dict:
     m = OSI.fullmatch(symbol.strip())
     if not m:
         raise Refused(f'{where}: "{symbol}" is not an OSI option symbol')
@@ -113,6 +118,8 @@ def cboe_contract(symbol: str, iv, oi, where: str, forward: float) -> dict:
         'iv': iv,
         'multiplier': 100.0,
         'forward': forward,
+        'bid': bid,
+        'ask': ask,
     }
 
 
@@ -127,7 +134,9 @@ def read_cboe_json(doc: dict, name: str):
         where = f'{name}: options[{i}]'
         iv = number(o.get('iv'), f'{where}.iv')
         oi = number(o.get('open_interest'), f'{where}.open_interest')
-        contracts.append(cboe_contract(str(o.get('option', '')), iv, oi, f'{where}.option', spot))
+        bid = number(o.get('bid'), f'{where}.bid')
+        ask = number(o.get('ask'), f'{where}.ask')
+        contracts.append(cboe_contract(str(o.get('option', '')), iv, oi, f'{where}.option', spot, bid, ask))
     return contracts, spot, as_of
 
 
@@ -207,9 +216,11 @@ def read_cboe_csv(text: str, name: str):
             raise Refused(f'{name}: header has no {label} column for the {"calls" if side == 0 else "puts"}')
         return cols[0]
 
-    sides = [(col(label, s), col('IV', s), col('Open Interest', s)) for s, label in ((0, 'Calls'), (1, 'Puts'))]
-    iv_cols = [iv for _, iv, _ in sides]
-    oi_cols = [oi for _, _, oi in sides]
+    sides = [
+        (col(label, s), col('IV', s), col('Open Interest', s), col('Bid', s), col('Ask', s))
+        for s, label in ((0, 'Calls'), (1, 'Puts'))
+    ]
+    read_cols = [j for side in sides for j in side[1:]]
     numeric = [j for j, h in enumerate(header) if h not in ('Expiration Date', 'Calls', 'Puts', '')]
     # One regex per row instead of one per cell keeps the 10,000-row files fast; a row that fails it is
     # walked cell by cell to name the bad one.
@@ -224,12 +235,20 @@ def read_cboe_csv(text: str, name: str):
         if not row_ok.fullmatch('\x00'.join(row[j].strip() for j in numeric)):
             for j in numeric:
                 number(row[j], f'{name}: line {n}, column {header[j]}')
-        values = {j: float(row[j]) if row[j].strip() else None for j in (iv_cols + oi_cols)}
-        for sym_col, iv_col, oi_col in sides:
+        values = {j: float(row[j]) if row[j].strip() else None for j in read_cols}
+        for sym_col, iv_col, oi_col, bid_col, ask_col in sides:
             if row[sym_col].strip() == '':
                 continue
             contracts.append(
-                cboe_contract(row[sym_col], values[iv_col], values[oi_col], f'{name}: line {n}', spot)
+                cboe_contract(
+                    row[sym_col],
+                    values[iv_col],
+                    values[oi_col],
+                    f'{name}: line {n}',
+                    spot,
+                    values[bid_col],
+                    values[ask_col],
+                )
             )
     return contracts, spot, as_of, date_line
 
@@ -237,13 +256,27 @@ def read_cboe_csv(text: str, name: str):
 def read_deribit(rows: list[dict], name: str, line_of):
     contracts = []
     stamps = []
+    indices = []
     for i, r in enumerate(rows):
         where = line_of(i)
         inst = str(r.get('instrument_name', '')).strip()
         m = DERIBIT_NAME.fullmatch(inst)
         if not m:
             raise Refused(f'{where}: "{inst}" is not a Deribit option name')
-        base, dd, mon, yy, strike, cp = m.groups()
+        base, linear, dd, mon, yy, strike, cp = m.groups()
+        # §3: every field naming a currency agrees with the instrument.
+        named = {
+            'base_currency': base,
+            'quote_currency': linear or base,
+        }
+        for field, expected in named.items():
+            given = str(r.get(field) or '').strip()
+            if given and given != expected:
+                raise Refused(f'{where}: {field} {given} disagrees with the instrument {inst}')
+        index_name = str(r.get('underlying_index') or '').strip()
+        coin = re.match(r'(?:SYN\.)?([A-Z0-9]+)(?:_[A-Z]+)?-', index_name)
+        if coin and coin.group(1) != base:
+            raise Refused(f'{where}: underlying_index {index_name} disagrees with the instrument {inst}')
         month = MONTHS.get(mon.lower())
         if month is None:
             raise Refused(f'{where}: "{inst}" has no month {mon}')
@@ -252,7 +285,9 @@ def read_deribit(rows: list[dict], name: str, line_of):
         stamp = number(r.get('creation_timestamp'), f'{where}: creation_timestamp')
         index = number(r.get('estimated_delivery_price'), f'{where}: estimated_delivery_price')
         if stamp is not None:
-            stamps.append((stamp, index))
+            stamps.append(stamp)
+        if index is not None:
+            indices.append(index)
         contracts.append(
             {
                 'underlying': base,
@@ -264,12 +299,15 @@ def read_deribit(rows: list[dict], name: str, line_of):
                 'iv': None if mark_iv is None else mark_iv / 100.0,
                 'multiplier': 1.0,
                 'forward': number(r.get('underlying_price'), f'{where}: underlying_price'),
+                'bid': number(r.get('bid_price'), f'{where}: bid_price'),
+                'ask': number(r.get('ask_price'), f'{where}: ask_price'),
             }
         )
+    # §3: the spot is the median index over the rows, never one row's.
+    spot = float(np.median(indices)) if indices else None
     if not stamps:
-        return contracts, None, None
-    stamp, index = max(stamps, key=lambda s: s[0])
-    return contracts, index, stamp / 1000.0
+        return contracts, spot, None
+    return contracts, spot, max(stamps) / 1000.0
 
 
 def read_chain(path: str):
@@ -338,6 +376,37 @@ def iso_utc(seconds: float) -> str:
     return dt.strftime('%Y-%m-%dT%H:%M:%S.') + f'{dt.microsecond // 1000:03d}Z'
 
 
+# ---------------------------------------------------------------- §3 spot against the implied forward
+
+
+def check_chain(name: str, venue: str, unexpired: list[dict], spot: float, as_of: float) -> dict:
+    if any(c['root'] in ('VIX', 'VIXW') for c in unexpired):
+        return {'status': 'skipped', 'expiry': None, 'forward': None, 'gapPct': None}
+    by_date: dict[str, list[dict]] = {}
+    for c in unexpired:
+        by_date.setdefault(market_date(c['expiry'], venue), []).append(c)
+    for day in sorted(by_date):
+        on = by_date[day]
+        if max(c['expiry'] for c in on) - as_of > 60 * 86400:
+            continue
+        quoted = lambda c: (c['bid'] or 0) > 0 and (c['ask'] or 0) > 0
+        calls = {(c['root'], c['strike']): c for c in on if c['call'] and quoted(c)}
+        puts = {(c['root'], c['strike']): c for c in on if not c['call'] and quoted(c)}
+        pairs = [(calls[k], puts[k]) for k in calls if k in puts]
+        if len({strike for root, strike in calls if (root, strike) in puts}) < 3:
+            continue
+        if venue == 'cboe':
+            values = [c['strike'] + (c['bid'] + c['ask']) / 2 - (p['bid'] + p['ask']) / 2 for c, p in pairs]
+        else:
+            values = [c['forward'] for c in on if c['forward'] is not None and c['forward'] > 0]
+        forward = float(np.median(values))
+        gap = spot / forward - 1
+        if abs(gap) > 0.10:
+            raise Refused(f'{name}: spot {spot} is {gap * 100:.1f}% from the implied forward {forward:.6g}')
+        return {'status': 'passed', 'expiry': day, 'forward': forward, 'gapPct': gap * 100}
+    return {'status': 'skipped', 'expiry': None, 'forward': None, 'gapPct': None}
+
+
 # ---------------------------------------------------------------- the analysis
 
 
@@ -386,6 +455,14 @@ def analyse(path: str, as_of_arg: str | None, positioning: str, window_pct: floa
         if reason:
             skipped[reason] += 1
         counts.append(reason is None)
+    if not any(counts):
+        raise Refused(f'{name}: no contract counts')
+    live = [c for c in rows if c['expiry'] > as_of]
+    for side, is_call in (('call', True), ('put', False)):
+        if live and not any((c['oi'] or 0) > 0 for c in live if c['call'] == is_call):
+            raise Refused(f'{name}: no {side} open interest (one-sided chain)')
+    if sum(1 for c in live if (c['oi'] or 0) > 0) < 0.05 * len(live):
+        raise Refused(f'{name}: fewer than 5% of unexpired contracts carry open interest')
     for side, is_call in (('call', True), ('put', False)):
         total = sum(c['oi'] for c in rows if c['call'] == is_call and c['expiry'] > as_of and (c['oi'] or 0) > 0)
         used = sum(c['oi'] for c, ok in zip(rows, counts) if ok and c['call'] == is_call)
@@ -396,6 +473,7 @@ def analyse(path: str, as_of_arg: str | None, positioning: str, window_pct: floa
 
     unexpired = [c for c in rows if c['expiry'] > as_of]
     used = [c for c, ok in zip(rows, counts) if ok]
+    spot_check = check_chain(name, venue, unexpired, spot, as_of)
     underlyings = [c['underlying'] for c in rows]
     symbol = max(sorted(set(underlyings)), key=underlyings.count)
 
@@ -463,7 +541,12 @@ def analyse(path: str, as_of_arg: str | None, positioning: str, window_pct: floa
         'asOf': iso_utc(as_of),
         'spot': spot,
         'positioning': positioning,
-        'dataQuality': {'contractsIn': len(rows), 'contractsUsed': len(used), 'skipped': skipped},
+        'dataQuality': {
+            'contractsIn': len(rows),
+            'contractsUsed': len(used),
+            'skipped': skipped,
+            'spotCheck': spot_check,
+        },
         'flip': {
             'level': flip,
             'crossings': crossings,

@@ -70,6 +70,27 @@ export function contract(overrides: Partial<OptionContract> = {}): OptionContrac
   };
 }
 
+/**
+ * The contracts with, for each side (calls, puts) that holds no open interest, one contract of that side so far
+ * from the money that every exposure it adds is exactly 0 (φ(d1) underflows to 0 and N(d1) to 0 or 1): a
+ * hand-built chain of calls only is one-sided, which docs/methodology.md §3 refuses, and this makes it a chain
+ * the rules accept without changing any sum. It shows in the counts, as a strike row with only open interest,
+ * and on its date (the first contract's expiry unless given).
+ */
+export function twoSided(contracts: OptionContract[], expiry = contracts[0]?.expiry): OptionContract[] {
+  const first = contracts[0] ?? contract();
+  const inert = (type: OptionContract['type']): OptionContract => ({
+    ...first,
+    type,
+    expiry: expiry ?? first.expiry,
+    strike: type === 'put' ? first.forward * 1e-9 : first.forward * 1e9,
+    openInterest: 1,
+    iv: 0.2,
+  });
+  const held = (type: OptionContract['type']) => contracts.some((c) => c.type === type && c.openInterest > 0);
+  return [...contracts, ...(['call', 'put'] as const).filter((type) => !held(type)).map(inert)];
+}
+
 export function chain(contracts: OptionContract[], overrides: Partial<OptionChain> = {}): OptionChain {
   return { symbol: 'TEST', source: 'cboe', venue: 'cboe', asOf: AS_OF, spot: 100, contracts, ...overrides };
 }

@@ -35,7 +35,10 @@ export const SECTION_7 = {
     'profileRangePct',
     'profilePoints',
   ],
-  dataQuality: ['contractsIn', 'contractsUsed', 'skipped'],
+  // spotCheck: added by this project, §3's check of the spot against the forward the chain implies.
+  dataQuality: ['contractsIn', 'contractsUsed', 'skipped', 'spotCheck'],
+  spotCheckPassed: ['status', 'expiry', 'forward', 'gapPct'],
+  spotCheckSkipped: ['status', 'expiry', 'forward', 'gapPct', 'reason'],
   skipped: ['expired', 'no_open_interest', 'no_iv', 'iv_out_of_range', 'bad_price'],
   totals: ['netGex', 'callGex', 'putGex', 'netDex', 'netVex', 'netCex', 'tilt'],
   flip: ['level', 'crossings', 'status', 'distancePct'],
@@ -87,6 +90,12 @@ export function shapeProblems(record: Record<string, unknown>): string[] {
   }
   if (r.schemaVersion !== (2 as unknown)) problems.push(`schemaVersion ${r.schemaVersion}`);
   check('dataQuality.skipped', r.dataQuality?.skipped, SECTION_7.skipped);
+  const spotCheck = r.dataQuality?.spotCheck as { status?: string } | undefined;
+  check(
+    'dataQuality.spotCheck',
+    spotCheck,
+    spotCheck?.status === 'passed' ? SECTION_7.spotCheckPassed : SECTION_7.spotCheckSkipped,
+  );
   (r.byStrike as unknown[]).forEach((row, i) => check(`byStrike[${i}]`, row, SECTION_7.byStrike));
   (r.byExpiry as unknown[]).forEach((row, i) => check(`byExpiry[${i}]`, row, SECTION_7.byExpiry));
   if (!['cboe', 'cboe-csv', 'deribit'].includes(r.source as unknown as string))

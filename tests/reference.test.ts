@@ -50,7 +50,12 @@ interface Analysis {
   symbol: string;
   asOf: string;
   spot: number;
-  dataQuality: { contractsIn: number; contractsUsed: number; skipped: Record<string, number> };
+  dataQuality: {
+    contractsIn: number;
+    contractsUsed: number;
+    skipped: Record<string, number>;
+    spotCheck?: { status: string; expiry: string | null; forward: number | null; gapPct: number | null };
+  };
   totals: {
     netGex: number;
     callGex: number;
@@ -140,7 +145,12 @@ function problems(p: Analysis, r: Analysis): string[] {
   same('symbol', p.symbol, r.symbol);
   same('asOf', p.asOf, r.asOf);
   same('spot', p.spot, r.spot);
-  same('dataQuality', p.dataQuality, r.dataQuality);
+  const { spotCheck: ps, ...pq } = p.dataQuality;
+  const { spotCheck: rs, ...rq } = r.dataQuality;
+  same('dataQuality', pq, rq);
+  same('dataQuality.spotCheck', [ps?.status, ps?.expiry], [rs?.status, rs?.expiry]);
+  near('dataQuality.spotCheck.forward', ps?.forward, rs?.forward, 1e-12, 0);
+  near('dataQuality.spotCheck.gapPct', ps?.gapPct, rs?.gapPct, 0, 1e-9);
 
   // USD sums within 0.1%; the floor, a millionth of the chain's gross GEX, only matters for sums near 0.
   const usd = 1e-6 * (r.totals.callGex - r.totals.putGex);

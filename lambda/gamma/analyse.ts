@@ -1,9 +1,9 @@
 import { DEFAULT_SETTINGS, type Settings } from '../contract';
-import { InputError } from '../errors';
 import { SCHEMA_VERSION } from '../record-schema';
-import type { Assumptions, OptionChain, OptionContract, Positioning, ReportRecord } from '../types';
+import type { Assumptions, OptionChain, Positioning, ReportRecord } from '../types';
 import { previousTradingDay, sessionOf } from '../calendar';
 import { dateInZone, GROUPS, isMonthly, VENUES } from '../venues';
+import { checkChain } from './checks';
 import { expectedMove } from './expected-move';
 import {
   aggregate,
@@ -37,46 +37,8 @@ export const DEFAULT_ANALYSIS: AnalysisOptions = analysisOptions(DEFAULT_SETTING
 /** Relative precision of each refined flip crossing (docs/methodology.md §5). */
 const FLIP_TOLERANCE = 1e-6;
 
-/** Below this share of a side's open interest with a usable quote, the chain is refused (§3). */
-export const MIN_COVERAGE = 0.5;
-
 /** Expiry dates the grid shows, nearest first (§12). */
 export const GRID_EXPIRIES = 12;
-
-/**
- * A report on half a chain is worse than none (docs/methodology.md §3): some contract must count, and for
- * calls and for puts separately, the contracts that count must hold at least half the open interest of the
- * unexpired contracts with open interest. Otherwise bad input, with the figures.
- */
-function checkCoverage(
-  chain: OptionChain,
-  used: readonly OptionContract[],
-  skipped: Record<string, number>,
-): void {
-  const where = `${chain.symbol} snapshot ${new Date(chain.asOf).toISOString()}`;
-  if (used.length === 0) {
-    const reasons = Object.entries(skipped)
-      .filter(([, n]) => n > 0)
-      .map(([reason, n]) => `${reason} ${n}`)
-      .join(', ');
-    throw new InputError(`${where}: no contract counts (all ${chain.contracts.length} skipped: ${reasons})`);
-  }
-  const held = { call: 0, put: 0 };
-  const counted = { call: 0, put: 0 };
-  for (const c of chain.contracts) {
-    if (c.expiry > chain.asOf && c.openInterest > 0 && Number.isFinite(c.openInterest))
-      held[c.type] += c.openInterest;
-  }
-  for (const c of used) counted[c.type] += c.openInterest;
-  for (const side of ['call', 'put'] as const) {
-    if (held[side] > 0 && counted[side] < MIN_COVERAGE * held[side]) {
-      const pct = Math.floor((counted[side] / held[side]) * 100);
-      throw new InputError(
-        `${where}: only ${pct}% of ${side} open interest has a usable implied volatility and price (at least ${MIN_COVERAGE * 100}% is needed)`,
-      );
-    }
-  }
-}
 
 /**
  * What the chain still lists: each remaining expiry date (an unexpired contract's, in the market's zone,
@@ -136,7 +98,7 @@ export function analyse(chain: OptionChain, options: AnalysisOptions = DEFAULT_A
   const venue = VENUES[chain.venue];
   const carry = carryFor(chain, options);
   const { used, skipped } = screen(chain);
-  checkCoverage(chain, used, skipped);
+  const spotCheck = checkChain(chain, used, skipped);
   const prepared = prepare(chain, used, options.positioning, carry);
   const { totals, byStrike, byExpiry, cells } = aggregate(prepared);
 
@@ -178,7 +140,7 @@ export function analyse(chain: OptionChain, options: AnalysisOptions = DEFAULT_A
     currency: 'USD',
     unit: 'USD per 1% move',
     assumptions,
-    dataQuality: { contractsIn: chain.contracts.length, contractsUsed: used.length, skipped },
+    dataQuality: { contractsIn: chain.contracts.length, contractsUsed: used.length, skipped, spotCheck },
     totals: {
       netGex: totals.netGex,
       callGex: totals.callGex,

@@ -68,8 +68,9 @@ export function liveUrl(symbol: string, config: LiveConfig): string {
 }
 
 /**
- * Refuses a live snapshot older than its group's limit: stale data is not presented as fresh. A snapshot from
- * the future beyond a few minutes of clock skew is refused too.
+ * Refuses a live snapshot older than its group's limit: stale data is not presented as fresh. The age is that
+ * of `ageAsOf` where the reader sets one (Deribit's median row, so one fresh row among stale ones does not
+ * pass), else of asOf. A snapshot from the future beyond a few minutes of clock skew is refused too.
  */
 export function requireFresh(
   chain: OptionChain,
@@ -79,11 +80,17 @@ export function requireFresh(
 ): void {
   const group = VENUES[chain.venue].group;
   const limit = limits[group];
-  const ageHours = (now.getTime() - chain.asOf) / 3600000;
-  const taken = new Date(chain.asOf).toISOString().replace('.000Z', 'Z');
+  const aged = chain.ageAsOf ?? chain.asOf;
+  const ageHours = (now.getTime() - aged) / 3600000;
+  const shown = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  const taken = shown(chain.asOf);
   if (ageHours > limit) {
+    const which =
+      aged === chain.asOf
+        ? `the snapshot was taken at ${taken}`
+        : `the median row was taken at ${shown(aged)} (the newest at ${taken})`;
     throw new InputError(
-      `${origin}: the snapshot was taken at ${taken}, ${ageHours.toFixed(1)} hours before this run; live ${group} data older than ${limit} hours is refused as stale (limit: ${maxAgeVariable(group)} or --max-age)`,
+      `${origin}: ${which}, ${ageHours.toFixed(1)} hours before this run; live ${group} data older than ${limit} hours is refused as stale (limit: ${maxAgeVariable(group)} or --max-age)`,
     );
   }
   if (ageHours < -0.25) {

@@ -41,6 +41,8 @@ interface SideColumns {
   iv: number;
   gamma: number;
   openInterest: number;
+  bid: number;
+  ask: number;
 }
 
 /**
@@ -67,7 +69,14 @@ function sideColumns(header: readonly string[], side: 'Calls' | 'Puts', origin: 
   if (header.indexOf(side, symbol + 1) >= 0) {
     throw new InputError(`${origin}: the header has "${side}" twice`);
   }
-  return { symbol, iv: find('IV'), gamma: find('Gamma'), openInterest: find('Open Interest') };
+  return {
+    symbol,
+    iv: find('IV'),
+    gamma: find('Gamma'),
+    openInterest: find('Open Interest'),
+    bid: find('Bid'),
+    ask: find('Ask'),
+  };
 }
 
 /**
@@ -128,10 +137,14 @@ export function parseCboeCsv(text: string, opts: ParseOptions): OptionChain {
           `${origin}: line ${row.line}, column ${side.symbol + 1}: ${JSON.stringify(symbol.trim())} is not an OSI option symbol`,
         );
       }
-      const openInterest = row.number(side.openInterest, 'nonNegative');
-      const iv = row.number(side.iv, 'nonNegative');
-      const gamma = row.number(side.gamma, 'any');
-      contracts.add(cboeContract(series, openInterest, iv, gamma, spot), row.line);
+      const quote = {
+        openInterest: row.number(side.openInterest, 'nonNegative'),
+        iv: row.number(side.iv, 'nonNegative'),
+        gamma: row.number(side.gamma, 'any'),
+        bid: row.number(side.bid, 'nonNegative'),
+        ask: row.number(side.ask, 'nonNegative'),
+      };
+      contracts.add(cboeContract(series, quote, spot), row.line);
     }
   });
   const symbol = contracts.symbol(opts);

@@ -68,7 +68,14 @@ export function parseCboeJson(doc: unknown, opts: ParseOptions, source?: string)
         `${origin}: ${rows}[${i}].option ${JSON.stringify(row.option)} is not an OSI option symbol`,
       );
     }
-    contracts.add(cboeContract(series, row.open_interest ?? NaN, row.iv ?? NaN, row.gamma ?? NaN, spot), i);
+    const quote = {
+      openInterest: row.open_interest ?? NaN,
+      iv: row.iv ?? NaN,
+      gamma: row.gamma ?? NaN,
+      bid: row.bid ?? NaN,
+      ask: row.ask ?? NaN,
+    };
+    contracts.add(cboeContract(series, quote, spot), i);
   }
   const symbol = contracts.symbol(opts);
   const chain: OptionChain = {

@@ -1,5 +1,6 @@
 import type { OptionContract, OptionType } from '../types';
 import { InputError } from '../errors';
+import { DuplicateKeyError, parseStrictJson } from '../json';
 import { dateInZone, SYMBOL, VENUES, type Venue } from '../venues';
 
 /** What a parser needs besides the text: a name for messages, the user's overrides and the run's clock. */
@@ -162,11 +163,19 @@ export function snapshotInstant(opts: ParseOptions, field: string, read: () => n
   return ms;
 }
 
-/** JSON.parse with an error that names the file or URL. */
+/**
+ * The JSON text as a document, refusing a key repeated in one object (docs/methodology.md §3), with an error
+ * that names the file or URL.
+ */
 export function parseJson(text: string, origin: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseStrictJson(text);
   } catch (e) {
+    if (e instanceof DuplicateKeyError) {
+      throw new InputError(
+        `${origin}: ${e.message}: which value holds is a guess, so the document is refused`,
+      );
+    }
     throw new InputError(`${origin}: invalid JSON (${(e as Error).message})`);
   }
 }

@@ -1,16 +1,19 @@
 import type { OptionChain, OptionContract } from '../types';
 import { ChainContracts, jsonSchemas, requireSpot, snapshotInstant, type ParseOptions } from './common';
-import { csvTable } from './csv';
+import { csvTable, type CsvRow } from './csv';
+import { median } from '../gamma/checks';
 import { InputError } from '../errors';
 import { expiryInstant, VENUES } from '../venues';
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 /** `BTC-27DEC24-50000-C`: day not zero-padded; a decimal strike is written with `d` (`0d625`). */
 const INSTRUMENT =
-  /^(?<base>[A-Z0-9]+)(?:_[A-Z]+)?-(?<dd>\d{1,2})(?<mon>[A-Z]{3})(?<yy>\d{2})-(?<strike>\d+(?:d\d+)?)-(?<cp>[CP])$/;
+  /^(?<base>[A-Z0-9]+)(?:_(?<linear>[A-Z]+))?-(?<dd>\d{1,2})(?<mon>[A-Z]{3})(?<yy>\d{2})-(?<strike>\d+(?:d\d+)?)-(?<cp>[CP])$/;
 
 interface Instrument {
   base: string;
+  /** The currency its price is quoted and settled in: the base for inverse options, USDC for `_USDC` ones. */
+  quote: string;
   strike: number;
   type: OptionContract['type'];
   /** The settlement instant of the named date (08:00 UTC). */
@@ -20,17 +23,28 @@ interface Instrument {
 function parseInstrument(name: string): Instrument | null {
   const g = INSTRUMENT.exec(name)?.groups;
   if (!g) return null;
-  const { base, dd, mon, yy, strike, cp } = g as Record<
-    'base' | 'dd' | 'mon' | 'yy' | 'strike' | 'cp',
-    string
-  >;
+  const { base, linear, dd, mon, yy, strike, cp } = g as Record<
+    'base' | 'linear' | 'dd' | 'mon' | 'yy' | 'strike' | 'cp',
+    string | undefined
+  > as Record<'base' | 'dd' | 'mon' | 'yy' | 'strike' | 'cp', string> & { linear?: string };
   const month = MONTHS.indexOf(mon);
   const day = Number(dd);
   const year = 2000 + Number(yy);
   if (month < 0) return null;
   const expiry = expiryInstant('deribit', base, year, month + 1, day);
   if (!Number.isFinite(expiry)) return null;
-  return { base, strike: Number(strike.replace('d', '.')), type: cp === 'C' ? 'call' : 'put', expiry };
+  return {
+    base,
+    quote: linear ?? base,
+    strike: Number(strike.replace('d', '.')),
+    type: cp === 'C' ? 'call' : 'put',
+    expiry,
+  };
+}
+
+/** The coin an `underlying_index` names (`BTC-27DEC24`, `SYN.BTC-27DEC24`, `SOL_USDC-…`), or null (`index_price`). */
+function indexCoin(index: string): string | null {
+  return /^(?:SYN\.)?([A-Z0-9]+)(?:_[A-Z]+)?-/.exec(index)?.[1] ?? null;
 }
 
 /** Whether a parsed JSON document is a Deribit `get_book_summary_by_currency` response. */
@@ -53,36 +67,49 @@ interface SummaryRow {
   underlying_price: number;
   estimated_delivery_price: number;
   creation_timestamp: number;
+  bid_price: number;
+  ask_price: number;
   base_currency?: string;
+  quote_currency?: string;
+  underlying_index?: string;
 }
 
 /**
- * Deribit book-summary rows to a chain, added one at a time as they are read: spot is the index, asOf the
- * latest row's creation time. `place` names where a row was read.
+ * The fields of a row that name a currency must all agree with its instrument (docs/methodology.md §3): an
+ * `ETH-…` name on a row whose index or currencies say BTC would publish BTC's book as ETH's.
+ */
+function disagreement(row: SummaryRow, inst: Instrument): string | null {
+  const named = JSON.stringify(row.instrument_name);
+  if (row.base_currency && row.base_currency !== inst.base)
+    return `base_currency ${JSON.stringify(row.base_currency)} does not match the instrument ${named}`;
+  if (row.quote_currency && row.quote_currency !== inst.quote)
+    return `quote_currency ${JSON.stringify(row.quote_currency)} does not match the instrument ${named} (quoted in ${inst.quote})`;
+  const coin = row.underlying_index ? indexCoin(row.underlying_index) : null;
+  if (coin !== null && coin !== inst.base)
+    return `underlying_index ${JSON.stringify(row.underlying_index)} does not match the instrument ${named}`;
+  return null;
+}
+
+/**
+ * Deribit book-summary rows to a chain, added one at a time as they are read (docs/methodology.md §1–§3): spot
+ * is the median index (`estimated_delivery_price`) over the rows, never one row's; asOf the latest row's
+ * creation time, and the age a live answer is judged by its median row's. `place` names where a row was read.
  */
 function deribitChain(opts: ParseOptions, place: (at: number) => string) {
   const { origin } = opts;
   const contracts = new ChainContracts(origin, 'deribit', place);
-  let latest = -Infinity;
-  let spot = NaN;
+  const created: number[] = [];
+  const indices: number[] = [];
   return {
     add(row: SummaryRow, at: number): void {
       const name = row.instrument_name;
       const inst = parseInstrument(name);
       if (!inst)
         throw new InputError(`${origin}: ${place(at)}: ${JSON.stringify(name)} is not a Deribit option`);
-      if (row.base_currency && row.base_currency !== inst.base) {
-        throw new InputError(
-          `${origin}: ${place(at)}: base_currency ${JSON.stringify(row.base_currency)} does not match the instrument ${JSON.stringify(name)}`,
-        );
-      }
-      if (row.creation_timestamp > latest) {
-        latest = row.creation_timestamp;
-        spot = row.estimated_delivery_price;
-      } else if (latest === -Infinity && Number.isNaN(spot)) {
-        // No row has a time so far (--as-of gives the instant): the first row's index stands in.
-        spot = row.estimated_delivery_price;
-      }
+      const problem = disagreement(row, inst);
+      if (problem !== null) throw new InputError(`${origin}: ${place(at)}: ${problem}`);
+      if (Number.isFinite(row.creation_timestamp)) created.push(row.creation_timestamp);
+      indices.push(row.estimated_delivery_price);
       const contract: OptionContract = {
         underlying: inst.base,
         root: inst.base,
@@ -93,21 +120,36 @@ function deribitChain(opts: ParseOptions, place: (at: number) => string) {
         iv: row.mark_iv / 100,
         multiplier: VENUES.deribit.multiplier,
         forward: row.underlying_price,
+        bid: row.bid_price,
+        ask: row.ask_price,
       };
       contracts.add(contract, at);
     },
     chain(): OptionChain {
       const asOf = snapshotInstant(opts, 'the latest creation_timestamp', () => {
-        if (!Number.isFinite(latest)) {
+        if (created.length === 0) {
           throw new InputError(
             `${origin}: no row has a creation_timestamp; pass --as-of with the snapshot instant`,
           );
         }
-        return latest;
+        return created.reduce((a, b) => Math.max(a, b));
       });
-      requireSpot(spot, origin, 'estimated_delivery_price (the index, spot)');
+      const spot = requireSpot(
+        median(indices.filter((v) => Number.isFinite(v))),
+        origin,
+        'estimated_delivery_price (the index, spot; the median over the rows)',
+      );
       const symbol = contracts.symbol(opts);
-      return { symbol, source: 'deribit', venue: 'deribit', asOf, spot, contracts: contracts.contracts };
+      const chain: OptionChain = {
+        symbol,
+        source: 'deribit',
+        venue: 'deribit',
+        asOf,
+        spot,
+        contracts: contracts.contracts,
+      };
+      if (opts.asOf === undefined && created.length > 0) chain.ageAsOf = median(created);
+      return chain;
     },
   };
 }
@@ -138,7 +180,11 @@ export function parseDeribitJson(doc: unknown, opts: ParseOptions, source?: stri
         underlying_price: row.underlying_price ?? NaN,
         estimated_delivery_price: row.estimated_delivery_price,
         creation_timestamp: row.creation_timestamp,
+        bid_price: row.bid_price ?? NaN,
+        ask_price: row.ask_price ?? NaN,
         base_currency: row.base_currency,
+        quote_currency: row.quote_currency,
+        underlying_index: row.underlying_index,
       },
       i,
     ),
@@ -172,7 +218,13 @@ export function parseDeribitCsv(text: string, opts: ParseOptions): OptionChain {
   const column = (name: string) => header.indexOf(name);
   const [instrument, openInterest, markIv, underlyingPrice, deliveryPrice] = REQUIRED.map(column) as number[];
   const created = column('creation_timestamp');
-  const base = column('base_currency');
+  const [bid, ask] = [column('bid_price'), column('ask_price')];
+  const named = (at: number, row: CsvRow) => (at < 0 ? undefined : row.cell(at).trim());
+  const [base, quote, index] = ['base_currency', 'quote_currency', 'underlying_index'].map(column) as [
+    number,
+    number,
+    number,
+  ];
   const chain = deribitChain(opts, (line) => `line ${line}`);
   table.forEachRow((row) =>
     chain.add(
@@ -183,7 +235,11 @@ export function parseDeribitCsv(text: string, opts: ParseOptions): OptionChain {
         underlying_price: row.number(underlyingPrice!, 'positive'),
         estimated_delivery_price: row.number(deliveryPrice!, 'positive'),
         creation_timestamp: created < 0 ? NaN : row.number(created, 'any'),
-        base_currency: base < 0 ? undefined : row.cell(base).trim(),
+        bid_price: bid < 0 ? NaN : row.number(bid, 'nonNegative'),
+        ask_price: ask < 0 ? NaN : row.number(ask, 'nonNegative'),
+        base_currency: named(base, row),
+        quote_currency: named(quote, row),
+        underlying_index: named(index, row),
       },
       row.line,
     ),

@@ -57,25 +57,31 @@ export function osiReader(): (symbol: string) => Readonly<OsiSymbol> | null {
   };
 }
 
-/** A Cboe contract from its OSI symbol and quoted fields (valued on spot); a missing number is NaN. */
-export function cboeContract(
-  osi: Readonly<OsiSymbol>,
-  openInterest: number,
-  iv: number,
-  vendorGamma: number,
-  spot: number,
-): OptionContract {
+/** The fields a Cboe row quotes for one contract; a missing number is NaN. */
+export interface CboeQuote {
+  openInterest: number;
+  iv: number;
+  /** Cboe's own rounded gamma: informational only. */
+  gamma: number;
+  bid: number;
+  ask: number;
+}
+
+/** A Cboe contract from its OSI symbol and quoted fields (valued on spot). */
+export function cboeContract(osi: Readonly<OsiSymbol>, quote: CboeQuote, spot: number): OptionContract {
   const contract: OptionContract = {
     underlying: osi.underlying,
     root: osi.root,
     type: osi.type,
     strike: osi.strike,
     expiry: osi.expiry,
-    openInterest,
-    iv,
+    openInterest: quote.openInterest,
+    iv: quote.iv,
     multiplier: VENUES.cboe.multiplier,
     forward: spot,
+    bid: quote.bid,
+    ask: quote.ask,
   };
-  if (Number.isFinite(vendorGamma)) contract.vendorGamma = vendorGamma;
+  if (Number.isFinite(quote.gamma)) contract.vendorGamma = quote.gamma;
   return contract;
 }

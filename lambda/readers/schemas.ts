@@ -22,11 +22,16 @@ const contracts = <Row extends z.ZodMiniType>(row: Row) =>
 const nonNegativeOrNull = z.nullable(z.number().check(z.nonnegative()));
 const positive = () => z.number().check(z.positive());
 
+/** A quote a row may lack altogether (older files), leave null, or give. */
+const optionalQuote = z.optional(nonNegativeOrNull);
+
 const cboeOption = z.object({
   option: z.string(),
   open_interest: nonNegativeOrNull,
   iv: nonNegativeOrNull,
   gamma: z.optional(z.nullable(z.number())),
+  bid: optionalQuote,
+  ask: optionalQuote,
 });
 
 /** `data` of a Cboe delayed-quotes response (or the whole document, in the older form). */
@@ -44,7 +49,11 @@ const deribitRow = z.object({
   underlying_price: z.nullable(positive()),
   estimated_delivery_price: positive(),
   creation_timestamp: z.number(),
+  bid_price: optionalQuote,
+  ask_price: optionalQuote,
   base_currency: z.optional(z.string()),
+  quote_currency: z.optional(z.string()),
+  underlying_index: z.optional(z.string()),
 });
 
 /** A Deribit `get_book_summary_by_currency` JSON-RPC result. */

@@ -1,12 +1,23 @@
 import { analyse, DEFAULT_ANALYSIS } from '../../lambda/gamma/analyse';
 import { InputError } from '../../lambda/errors';
-import { AS_OF, bsGamma as gamma, calendarYears, chain, closedFormGex, contract, DAY_MS } from '../helpers';
+import {
+  AS_OF,
+  bsGamma as gamma,
+  calendarYears,
+  chain,
+  closedFormGex,
+  contract,
+  DAY_MS,
+  twoSided,
+} from '../helpers';
 
 const T30 = 30 / 365;
 
 describe('exposure of a hand-built chain', () => {
   it('is Γ × OI × 100 × S² × 1% for a call, positive under classic', () => {
-    const record = analyse(chain([contract({ type: 'call', strike: 105, openInterest: 2500, iv: 0.25 })]));
+    const record = analyse(
+      chain(twoSided([contract({ type: 'call', strike: 105, openInterest: 2500, iv: 0.25 })])),
+    );
     const expected = gamma(100, 105, 0.25, T30) * 2500 * 100 * 100 * 100 * 0.01;
     expect(record.totals.callGex).toBeCloseTo(expected, 6);
     expect(record.totals.netGex).toBeCloseTo(expected, 6);
@@ -30,7 +41,7 @@ describe('exposure of a hand-built chain', () => {
 
   it('values Deribit contracts on their own forward with multiplier 1', () => {
     const c = contract({ multiplier: 1, forward: 70500, strike: 72000, openInterest: 40, iv: 0.55 });
-    const record = analyse(chain([c], { source: 'deribit', venue: 'deribit', spot: 70000 }));
+    const record = analyse(chain(twoSided([c]), { source: 'deribit', venue: 'deribit', spot: 70000 }));
     expect(record.totals.netGex).toBeCloseTo(gamma(70500, 72000, 0.55, T30) * 40 * 70500 * 70500 * 0.01, 6);
   });
 
@@ -62,7 +73,7 @@ describe('exposure of a hand-built chain', () => {
 
 describe('the record', () => {
   it('names the chain, its units and the assumptions it used, the methodology’s defaults unless told', () => {
-    const record = analyse(chain([contract()], { symbol: 'SPX', source: 'cboe-csv', spot: 100 }));
+    const record = analyse(chain(twoSided([contract()]), { symbol: 'SPX', source: 'cboe-csv', spot: 100 }));
     expect(record).toMatchObject({
       symbol: 'SPX',
       source: 'cboe-csv',
@@ -83,10 +94,10 @@ describe('the record', () => {
   });
 
   it('calls the regime negative unless net exposure is above zero', () => {
-    expect(analyse(chain([contract({ type: 'call' })])).regime).toBe('positive');
-    expect(analyse(chain([contract({ type: 'put' })])).regime).toBe('negative');
+    expect(analyse(chain(twoSided([contract({ type: 'call' })]))).regime).toBe('positive');
+    expect(analyse(chain(twoSided([contract({ type: 'put' })]))).regime).toBe('negative');
     // Ten points out of the money a minute before expiry, gamma underflows to exactly 0.
-    const zero = analyse(chain([contract({ strike: 110, expiry: AS_OF + 60 * 1000 })]));
+    const zero = analyse(chain(twoSided([contract({ strike: 110, expiry: AS_OF + 60 * 1000 })])));
     expect(zero.totals.netGex).toBe(0);
     expect(zero.regime).toBe('negative');
   });
@@ -113,11 +124,19 @@ describe('which contracts count', () => {
       // The contracts that count hold most of the open interest, as in a real chain (§3 coverage).
       contract({ openInterest: 50000 }),
     ];
-    const record = analyse(chain(contracts));
+    const record = analyse(chain(twoSided(contracts)));
+    // The sixteen, and the inert put that makes the chain two-sided (§3); no bid or ask: no spot check.
     expect(record.dataQuality).toEqual({
-      contractsIn: 16,
-      contractsUsed: 4,
+      contractsIn: 17,
+      contractsUsed: 5,
       skipped: { expired: 2, no_open_interest: 2, no_iv: 3, iv_out_of_range: 2, bad_price: 3 },
+      spotCheck: {
+        status: 'skipped',
+        expiry: null,
+        forward: null,
+        gapPct: null,
+        reason: 'no expiry within 60 days has 3 strikes quoting a bid and an ask on both sides',
+      },
     });
   });
 });
@@ -154,13 +173,15 @@ describe('sanity before any maths', () => {
   it('judges coverage on unexpired contracts with open interest only', () => {
     // The expired and the open-interest-free contracts would sink coverage if they were counted.
     const record = analyse(
-      chain([
-        contract({ openInterest: 10 }),
-        contract({ strike: 105, expiry: AS_OF - DAY_MS, openInterest: 1e6, iv: NaN }),
-        contract({ strike: 110, openInterest: 0, iv: NaN }),
-      ]),
+      chain(
+        twoSided([
+          contract({ openInterest: 10 }),
+          contract({ strike: 105, expiry: AS_OF - DAY_MS, openInterest: 1e6, iv: NaN }),
+          contract({ strike: 110, openInterest: 0, iv: NaN }),
+        ]),
+      ),
     );
-    expect(record.dataQuality.contractsUsed).toBe(1);
+    expect(record.dataQuality.contractsUsed).toBe(2);
   });
 });
 
@@ -168,7 +189,7 @@ describe('the profile', () => {
   it('leaves the next expiry, and the next monthly (third Friday), out of their curves', () => {
     const weekly = contract({ expiry: Date.UTC(2024, 0, 5, 21) }); // Friday 2024-01-05 16:00 New York
     const monthly = contract({ expiry: Date.UTC(2024, 0, 19, 21), strike: 104 }); // the third Friday
-    const { profile } = analyse(chain([weekly, monthly]));
+    const { profile } = analyse(chain(twoSided([weekly, monthly])));
     expect(profile.nextExpiry).toBe('2024-01-05');
     expect(profile.nextMonthly).toBe('2024-01-19');
     const curve = (...cs: (typeof weekly)[]) =>
@@ -186,12 +207,14 @@ describe('the profile', () => {
   });
 
   it('spans spot ±20% in 201 levels for Cboe and ±30% for crypto', () => {
-    const cboe = analyse(chain([contract()])).profile.levels;
+    const cboe = analyse(chain(twoSided([contract()]))).profile.levels;
     expect(cboe).toHaveLength(201);
     expect(cboe[0]).toBeCloseTo(80, 9);
     expect(cboe[100]).toBeCloseTo(100, 9);
     expect(cboe[200]).toBeCloseTo(120, 9);
-    const btc = analyse(chain([contract({ multiplier: 1 })], { source: 'deribit', venue: 'deribit' }));
+    const btc = analyse(
+      chain(twoSided([contract({ multiplier: 1 })]), { source: 'deribit', venue: 'deribit' }),
+    );
     expect(btc.profile.levels[0]).toBeCloseTo(70, 9);
     expect(btc.profile.levels[200]).toBeCloseTo(130, 9);
     expect(btc.assumptions.profileRangePct).toBe(30);
@@ -201,13 +224,13 @@ describe('the profile', () => {
 describe('the sessions, the listing and the grid window', () => {
   it('dates Cboe quotes by the last trade’s session and open interest by the session before (NYSE calendar)', () => {
     // AS_OF is Tuesday 2 January 2024, 10:00 New York; 1 January was a holiday, 30–31 December a weekend.
-    expect(analyse(chain([contract()])).session).toEqual({
+    expect(analyse(chain(twoSided([contract()]))).session).toEqual({
       quotes: '2024-01-02',
       openInterest: '2023-12-29',
     });
-    const friday = analyse(chain([contract()], { quoteTime: Date.UTC(2023, 11, 29, 20, 59) }));
+    const friday = analyse(chain(twoSided([contract()]), { quoteTime: Date.UTC(2023, 11, 29, 20, 59) }));
     expect(friday.session).toEqual({ quotes: '2023-12-29', openInterest: '2023-12-28' });
-    const deribit = analyse(chain([contract()], { venue: 'deribit', source: 'deribit' }));
+    const deribit = analyse(chain(twoSided([contract()]), { venue: 'deribit', source: 'deribit' }));
     expect(deribit.session).toEqual({ quotes: '2024-01-02', openInterest: '2024-01-02' });
   });
 
@@ -215,6 +238,7 @@ describe('the sessions, the listing and the grid window', () => {
     const record = analyse(
       chain([
         contract(),
+        contract({ type: 'put', strike: 100 }),
         contract({ strike: 97, expiry: AS_OF }),
         contract({ strike: 93, expiry: AS_OF - DAY_MS }),
         contract({ strike: 0, openInterest: 1, expiry: AS_OF + 40 * DAY_MS }),
@@ -229,7 +253,7 @@ describe('the sessions, the listing and the grid window', () => {
     const dates = Array.from({ length: 13 }, (_, i) => AS_OF + (i + 1) * 7 * DAY_MS);
     const strikes = [74, 75, 100, 125, 126];
     const contracts = dates.flatMap((expiry) => strikes.map((strike) => contract({ strike, expiry })));
-    const record = analyse(chain(contracts), { ...DEFAULT_ANALYSIS, strikeWindowPct: 25 });
+    const record = analyse(chain(twoSided(contracts)), { ...DEFAULT_ANALYSIS, strikeWindowPct: 25 });
     expect(record.grid.strikes).toEqual([75, 100, 125]);
     expect(record.grid.expiries).toHaveLength(12);
     expect(record.grid.expiries[11]).toBe('2024-03-26');

@@ -10,6 +10,7 @@ import {
   DAY_MS,
   HOUR_MS,
   loadFixture,
+  twoSided,
 } from '../helpers';
 
 /** 30 calendar days, the hand-built contracts' time to expiry. */
@@ -25,7 +26,7 @@ const charmOf = (s: number, k: number, sigma: number, t: number) =>
 
 describe('delta, vanna and charm exposures (docs/methodology.md §9)', () => {
   it('value one call as sign × Greek × open interest × multiplier × F, with VEX per vol point and CEX per day', () => {
-    const { totals } = analyse(chain([contract({ strike: 105 })]));
+    const { totals } = analyse(chain(twoSided([contract({ strike: 105 })])));
     expect(totals.netDex / (NOTIONAL * callDelta(100, 105, 0.2, T))).toBeCloseTo(1, 6);
     expect(totals.netVex / (NOTIONAL * 0.01 * vannaOf(100, 105, 0.2, T))).toBeCloseTo(1, 5);
     expect(totals.netCex / ((NOTIONAL / 365) * charmOf(100, 105, 0.2, T))).toBeCloseTo(1, 4);
@@ -70,7 +71,7 @@ describe('delta, vanna and charm exposures (docs/methodology.md §9)', () => {
   });
 
   it('flip sign with the positioning: dealers short the calls instead of long', () => {
-    const calls = [contract({ strike: 97 }), contract({ strike: 108, iv: 0.35 })];
+    const calls = twoSided([contract({ strike: 97 }), contract({ strike: 108, iv: 0.35 })]);
     const classic = analyse(chain(calls)).totals;
     const short = analyse(chain(calls), { ...DEFAULT_ANALYSIS, positioning: 'dealer-short' }).totals;
     for (const key of ['netGex', 'netDex', 'netVex', 'netCex'] as const) {
@@ -188,7 +189,7 @@ describe('the expected move (docs/methodology.md §10)', () => {
     const date = AS_OF + 30 * DAY_MS;
     const r = analyse(
       chain(
-        [
+        twoSided([
           // The date's strikes out of order, one of them also listed two hours later the same day (a PM root).
           contract({ strike: 110, iv: 0.18 }),
           contract({ strike: 90, iv: 0.4 }),
@@ -197,7 +198,7 @@ describe('the expected move (docs/methodology.md §10)', () => {
           // A later date whose strikes would bracket the forward more closely, at another IV.
           contract({ strike: 100, iv: 0.9, expiry: date + 7 * DAY_MS }),
           contract({ strike: 102, iv: 0.9, expiry: date + 7 * DAY_MS }),
-        ].map((c) => ({ ...c, forward: 101 })),
+        ]).map((c) => ({ ...c, forward: 101 })),
         { spot: 101 },
       ),
     );

@@ -1,7 +1,7 @@
 import { analyse } from '../../lambda/gamma/analyse';
 import { bisect, nearestTo, zeroCrossings } from '../../lambda/gamma/profile';
 import type { OptionContract } from '../../lambda/types';
-import { chain, closedFormGex, contract, DAY_MS } from '../helpers';
+import { chain, closedFormGex, contract, DAY_MS, twoSided } from '../helpers';
 
 const T30 = (30 * DAY_MS) / (365 * 86400 * 1000);
 /** docs/methodology.md §5: each crossing to within 1e-6 × spot (spot is 100 in the hand-built chains). */
@@ -71,7 +71,7 @@ describe('the gamma flip', () => {
   });
 
   it('reports none in range, never an invented level, when the profile has no root', () => {
-    const record = analyse(chain([contract({ strike: 95 }), contract({ strike: 105 })]));
+    const record = analyse(chain(twoSided([contract({ strike: 95 }), contract({ strike: 105 })])));
     expect(record.flip).toEqual({ level: null, crossings: [], status: 'none-in-range', distancePct: null });
   });
 });

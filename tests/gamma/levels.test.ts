@@ -1,13 +1,14 @@
 import { analyse, DEFAULT_ANALYSIS } from '../../lambda/gamma/analyse';
 import { maxPain, walls } from '../../lambda/gamma/levels';
-import { AS_OF, chain, contract, DAY_MS } from '../helpers';
+import { AS_OF, chain, contract, DAY_MS, twoSided } from '../helpers';
 
 // Hand-built chains around spot 100, every contract 30 days out at 20%: gamma is largest at the money and
 // falls away from it, so a strike holding 50 times the open interest of its neighbours is the heaviest one
 // whatever the exact numbers (docs/methodology.md §6).
 const call = (strike: number, openInterest = 100) => contract({ type: 'call', strike, openInterest });
 const put = (strike: number, openInterest = 100) => contract({ type: 'put', strike, openInterest });
-const levelsOf = (...contracts: ReturnType<typeof contract>[]) => analyse(chain(contracts)).levels;
+// A side with no contract gets an inert one far out of the money (§3 refuses one-sided chains): no exposure, no level.
+const levelsOf = (...contracts: ReturnType<typeof contract>[]) => analyse(chain(twoSided(contracts))).levels;
 /** A strike row as the engine aggregates them, for the level functions on their own. */
 const row = (strike: number, callGex: number, putGex: number) => ({
   strike,
@@ -66,9 +67,12 @@ describe('the walls', () => {
 describe('a chain whose exposure is all zero', () => {
   it('has no wall and no absolute gamma strike', () => {
     // Ten points out of the money a minute before expiry, gamma underflows to exactly 0 (|d1| ≈ 150).
-    const record = analyse(chain([contract({ strike: 110, expiry: AS_OF + 60 * 1000 })]));
+    const record = analyse(chain(twoSided([contract({ strike: 110, expiry: AS_OF + 60 * 1000 })])));
     expect(record.totals.netGex).toBe(0);
-    expect(record.byStrike.map((r) => [r.strike, r.callGex, r.callOi])).toEqual([[110, 0, 1000]]);
+    expect(record.byStrike.map((r) => [r.strike, r.callGex, r.putGex, r.callOi])).toEqual([
+      [100 * 1e-9, 0, 0, 0],
+      [110, 0, 0, 1000],
+    ]);
     expect(record.levels).toMatchObject({ callWall: null, putWall: null, absGammaStrike: null });
   });
 });

@@ -68,11 +68,12 @@ function naiveProfile(chain: OptionChain) {
   return { ...curves, nextExpiry: next, nextMonthly: monthly, contractsUsed: used.length };
 }
 
-// SPX: AM and PM roots, New York dates, a third Friday; every fourth contract of the file keeps it quick under
-// mutation testing (real-chains.test.ts pins the whole chain's record). BTC: each expiry on its own forward,
+// SPX: AM and PM roots, New York dates, a third Friday; every fifth contract of the file keeps it quick under
+// mutation testing (real-chains.test.ts pins the whole chain's record), calls and puts alike (every fourth would
+// keep the calls alone: the file lists each strike's call and put in turn, and §3 refuses a one-sided chain). BTC: each expiry on its own forward,
 // UTC dates, a last Friday.
 describe.each([
-  ['cboe_SPX_2023-09-14.csv', 4],
+  ['cboe_SPX_2023-09-14.csv', 5],
   ['deribit_BTC_2026-03-13.json', 1],
 ])('the fast profile of %s, one contract in %d', (name, every) => {
   it('equals the naive computation of the levels, the three curves and their dates', () => {

@@ -7,11 +7,13 @@
  *   SPX 2023-09-14 nextExpiry 2023-09-15, 49 expiries, 445 strikes, contractsIn 19920, contractsUsed 13925,
  *     skipped expired 296, no_open_interest 5072, no_iv 614, iv_out_of_range 13, bad_price 0,
  *     netGex 16102975872.221054, callGex 196442038798.7511, putGex -180339062926.5301,
- *     callWall 4525, putWall 4500, absGammaStrike 4500, maxPain 4420 (of 2023-09-15), flip 4494.30149824663
+ *     callWall 4525, putWall 4500, absGammaStrike 4500, maxPain 4420 (of 2023-09-15), flip 4494.30149824663,
+ *     spotCheck passed on 2023-09-15, forward 4510.475 (parity), gapPct -0.11916483297215175
  *   BTC 2026-03-13 nextExpiry 2026-03-14, 12 expiries, 95 strikes, contractsIn 964, contractsUsed 836,
  *     skipped no_open_interest 128 (others 0),
  *     netGex 46480299.81364135, callGex 243654873.24092972, putGex -197174573.42728835,
- *     callWall 75000, putWall 70000, absGammaStrike 75000, maxPain 71500 (of 2026-03-14), flip 68006.55459495852
+ *     callWall 75000, putWall 70000, absGammaStrike 75000, maxPain 71500 (of 2026-03-14), flip 68006.55459495852,
+ *     spotCheck passed on 2026-03-14, forward 71055.20030008859 (median underlying_price), gapPct -0.009148239764489308
  *
  * Pinned here so that the engine's tests (and each mutant of a mutation run) need no Python process.
  * The next standard monthly is read off a calendar: Friday 2023-09-15 is September's third Friday, Friday
@@ -28,6 +30,7 @@ export const PINNED = {
       contractsIn: 19920,
       contractsUsed: 13925,
       skipped: { expired: 296, no_open_interest: 5072, no_iv: 614, iv_out_of_range: 13, bad_price: 0 },
+      spotCheck: { status: 'passed', expiry: '2023-09-15', forward: 4510.475, gapPct: -0.11916483297215175 },
     },
     netGex: 16102975872.221054,
     callGex: 196442038798.7511,
@@ -43,6 +46,12 @@ export const PINNED = {
       contractsIn: 964,
       contractsUsed: 836,
       skipped: { expired: 0, no_open_interest: 128, no_iv: 0, iv_out_of_range: 0, bad_price: 0 },
+      spotCheck: {
+        status: 'passed',
+        expiry: '2026-03-14',
+        forward: 71055.20030008859,
+        gapPct: -0.009148239764489308,
+      },
     },
     netGex: 46480299.81364135,
     callGex: 243654873.24092972,

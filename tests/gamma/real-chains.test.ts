@@ -1,6 +1,6 @@
 import { analyse } from '../../lambda/gamma/analyse';
 import type { OptionChain } from '../../lambda/types';
-import { bsGamma, calendarYears, chain, contract, loadFixture } from '../helpers';
+import { bsGamma, calendarYears, chain, contract, loadFixture, twoSided } from '../helpers';
 import { BTC, expectPinnedRecord, PINNED, SPX } from './pinned';
 
 // Each file is read once here (the SPX one takes half a second under jest); each record is computed in the one
@@ -44,7 +44,9 @@ describe('agreement with the Cboe vendor gamma', () => {
     expect(liquid.length).toBeGreaterThanOrEqual(20);
     const errors = liquid.map((k) => {
       // The engine's gamma of this one contract, backed out of its exposure: GEX / (±OI × 100 × S² × 1%).
-      const one = analyse(chain([contract({ ...k, forward: c.spot })], { asOf: c.asOf, spot: c.spot }));
+      const one = analyse(
+        chain(twoSided([contract({ ...k, forward: c.spot })]), { asOf: c.asOf, spot: c.spot }),
+      );
       const ours =
         one.totals.netGex / ((k.type === 'call' ? 1 : -1) * k.openInterest * 100 * c.spot ** 2 * 0.01);
       expect(ours / bsGamma(c.spot, k.strike, k.iv, calendarYears(k.expiry, c.asOf))).toBeCloseTo(1, 9);

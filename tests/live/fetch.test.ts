@@ -10,6 +10,7 @@ import {
   type LiveConfig,
 } from '../../lambda/live/fetch';
 import { HOUR_MS, loadFixture, readFixture } from '../helpers';
+import { parseChainText } from '../../lambda/readers/detect';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -102,10 +103,26 @@ describe('the age limit of live snapshots', () => {
   const spy = loadFixture('cboe_SPY_2025-06-06.json');
   const btc = loadFixture('deribit_BTC_2026-03-13.json');
   const after = (chain: { asOf: number }, hours: number) => new Date(chain.asOf + hours * HOUR_MS);
+  /** BTC's rows were created within 11 ms of each other; the median row, 7 ms before the newest, sets the age. */
+  const median = 1773428415535;
 
   it('accepts equities up to 36 hours old and crypto up to 2 hours old', () => {
     expect(() => requireFresh(spy, after(spy, 36), LIMITS, 'u')).not.toThrow();
-    expect(() => requireFresh(btc, after(btc, 2), LIMITS, 'u')).not.toThrow();
+    expect(btc.ageAsOf).toBe(median);
+    expect(() => requireFresh(btc, new Date(median + 2 * HOUR_MS), LIMITS, 'u')).not.toThrow();
+  });
+
+  it('judges a Deribit answer by its median row, so one fresh row among stale ones does not pass (§3)', () => {
+    const doc = JSON.parse(readFixture('deribit_BTC_2026-03-13.json')) as {
+      result: { creation_timestamp: number }[];
+    };
+    const newest = Math.max(...doc.result.map((r) => r.creation_timestamp));
+    doc.result.forEach((r, i) => (r.creation_timestamp = i === 0 ? newest : newest - 72 * HOUR_MS));
+    const stale = parseChainText(JSON.stringify(doc), { origin: 'u', now: newest });
+    expect(stale.asOf).toBe(newest);
+    expect(() => requireFresh(stale, new Date(newest + 60_000), LIMITS, 'u')).toThrow(
+      /^u: the median row was taken at 2026-03-10T19:00:15\.5\d\dZ \(the newest at 2026-03-13T19:00:15\.5\d\dZ\), 72\.0 hours before this run; live crypto data older than 2 hours is refused as stale/,
+    );
   });
 
   it('refuses older ones, saying when the snapshot was taken, how old it is and which limit applies', () => {

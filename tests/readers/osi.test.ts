@@ -50,14 +50,17 @@ describe('OSI option symbols', () => {
 
   it('keeps the vendor gamma only when the feed has one', () => {
     const osi = osiReader()('SPY250620C00600000')!;
-    const with_ = cboeContract(osi, 10, 0.2, 0.015, 599.14);
+    const quote = { openInterest: 10, iv: 0.2, gamma: 0.015, bid: 1.25, ask: 1.3 };
+    const with_ = cboeContract(osi, quote, 599.14);
     expect(with_).toMatchObject({
       openInterest: 10,
       iv: 0.2,
       vendorGamma: 0.015,
       multiplier: 100,
       forward: 599.14,
+      bid: 1.25,
+      ask: 1.3,
     });
-    expect(cboeContract(osi, 10, 0.2, NaN, 599.14)).not.toHaveProperty('vendorGamma');
+    expect(cboeContract(osi, { ...quote, gamma: NaN }, 599.14)).not.toHaveProperty('vendorGamma');
   });
 });

@@ -526,7 +526,7 @@ describe('Deribit rows', () => {
     );
   });
 
-  it('takes the snapshot time and the index from the latest row, in whatever order the rows come', () => {
+  it('takes the snapshot time from the latest row and the index as the median over the rows, in any order', () => {
     const rows = [
       {
         ...row,
@@ -537,8 +537,9 @@ describe('Deribit rows', () => {
       {
         ...row,
         instrument_name: 'BTC-25DEC26-80000-C',
+        // The latest row, with a wrong index: one row never sets the spot (docs/methodology.md §3).
         creation_timestamp: 3000,
-        estimated_delivery_price: 71000,
+        estimated_delivery_price: 710000,
       },
       {
         ...row,
@@ -549,9 +550,12 @@ describe('Deribit rows', () => {
     ];
     const now = 1773428415531;
     const chain = parseChainText(response(rows), { origin: 'btc.json', asOf: now, now });
-    expect(chain.spot).toBe(71000);
+    expect(chain.spot).toBe(70000);
+    expect(chain.ageAsOf).toBeUndefined();
     const later = rows.map((r) => ({ ...r, creation_timestamp: r.creation_timestamp + now - 3000 }));
     const read2 = parseChainText(response(later), { origin: 'btc.json', now });
-    expect([read2.asOf, read2.spot]).toEqual([now, 71000]);
+    expect([read2.asOf, read2.spot, read2.ageAsOf]).toEqual([now, 70000, now - 1000]);
+    const even = parseChainText(response(later.slice(0, 2)), { origin: 'btc.json', now });
+    expect([even.spot, even.ageAsOf]).toEqual([(70000 + 710000) / 2, now - 500]);
   });
 });

@@ -31,7 +31,11 @@ function settlement(root: string, yy: string, mm: string, dd: string): number {
   return settlements.get(key)!;
 }
 
-function cboe(symbol: string, oi: number, iv: number, gamma: number, spot: number): OptionContract {
+function cboe(
+  symbol: string,
+  [oi, iv, gamma, bid, ask]: readonly [number, number, number, number, number],
+  spot: number,
+): OptionContract {
   const m = /^(.+)(\d\d)(\d\d)(\d\d)([CP])(\d{8})$/.exec(symbol)!;
   const root = m[1]!;
   const expiry = settlement(root, m[2]!, m[3]!, m[4]!);
@@ -45,6 +49,8 @@ function cboe(symbol: string, oi: number, iv: number, gamma: number, spot: numbe
     iv,
     multiplier: 100,
     forward: spot,
+    bid,
+    ask,
     ...(Number.isFinite(gamma) ? { vendorGamma: gamma } : {}),
   };
 }
@@ -54,6 +60,8 @@ interface DeribitRow {
   open_interest: number | null;
   mark_iv: number | null;
   underlying_price: number | null;
+  bid_price?: number | null;
+  ask_price?: number | null;
 }
 
 function deribit(row: DeribitRow): OptionContract {
@@ -69,6 +77,8 @@ function deribit(row: DeribitRow): OptionContract {
     iv: (row.mark_iv ?? NaN) / 100,
     multiplier: 1,
     forward: row.underlying_price ?? NaN,
+    bid: row.bid_price ?? NaN,
+    ask: row.ask_price ?? NaN,
   };
 }
 
@@ -85,10 +95,10 @@ function reference(name: string, text: string): OptionContract[] {
       .filter((l) => l !== '')
       .flatMap((line) => {
         const c = line.split(',');
-        return [
-          cboe(c[1]!, cellNumber(c[10]), cellNumber(c[7]), cellNumber(c[9]), spot),
-          cboe(c[12]!, cellNumber(c[21]), cellNumber(c[18]), cellNumber(c[20]), spot),
-        ];
+        // Open interest, IV, gamma, bid and ask of the call, then of the put.
+        const cells = (at: number[]) =>
+          at.map((i) => cellNumber(c[i])) as [number, number, number, number, number];
+        return [cboe(c[1]!, cells([10, 7, 9, 4, 5]), spot), cboe(c[12]!, cells([21, 18, 20, 15, 16]), spot)];
       });
   }
   if (name.startsWith('cboe_')) {
@@ -99,10 +109,27 @@ function reference(name: string, text: string): OptionContract[] {
     };
     const data = (doc.data ?? doc) as {
       current_price: number;
-      options: { option: string; open_interest: number | null; iv: number | null; gamma?: number | null }[];
+      options: {
+        option: string;
+        open_interest: number | null;
+        iv: number | null;
+        gamma?: number | null;
+        bid?: number | null;
+        ask?: number | null;
+      }[];
     };
     return data.options.map((o) =>
-      cboe(o.option, o.open_interest ?? NaN, o.iv ?? NaN, o.gamma ?? NaN, data.current_price),
+      cboe(
+        o.option,
+        [o.open_interest, o.iv, o.gamma, o.bid, o.ask].map((v) => v ?? NaN) as [
+          number,
+          number,
+          number,
+          number,
+          number,
+        ],
+        data.current_price,
+      ),
     );
   }
   if (name.endsWith('.json')) return (JSON.parse(text) as { result: DeribitRow[] }).result.map(deribit);
@@ -117,6 +144,8 @@ function reference(name: string, text: string): OptionContract[] {
       open_interest: value('open_interest'),
       mark_iv: value('mark_iv'),
       underlying_price: value('underlying_price'),
+      bid_price: value('bid_price'),
+      ask_price: value('ask_price'),
     });
   });
 }

@@ -115,8 +115,17 @@ describe('a cell that is present must be a plain number', () => {
     expect(emptied.filter((_, i) => i !== index)).toEqual(plain.filter((_, i) => i !== index));
   });
 
-  it('ignores a cell it does not read (Bid), whatever it holds', () => {
-    expect(read(setCell(SPX, ROW, 5, 'n/a'), 'spx.csv').contracts).toEqual(read(SPX, 'spx.csv').contracts);
+  it('ignores a cell it does not read (Delta), whatever it holds', () => {
+    expect(read(setCell(SPX, ROW, 9, 'n/a'), 'spx.csv').contracts).toEqual(read(SPX, 'spx.csv').contracts);
+  });
+
+  it('reads Bid and Ask strictly: they check the spot against the chain (docs/methodology.md §3)', () => {
+    expect(() => read(setCell(SPX, ROW, 5, 'n/a'), 'spx.csv')).toThrow(
+      new InputError('spx.csv: line 648, column 5 (Bid): "n/a" is not a plain number'),
+    );
+    expect(() => read(setCell(SPX, ROW, 17, '-0.05'), 'spx.csv')).toThrow(
+      /column 17 \(Ask\): "-0.05" is negative/,
+    );
   });
 });
 

@@ -178,12 +178,12 @@ interface Layout {
 const CBOE_LAYOUT: Layout = {
   base: cboeCsv,
   header: 4,
-  numbers: [7, 9, 10, 18, 20, 21],
-  counts: [7, 10, 18, 21],
-  unread: [0, 2, 3, 4, 5, 6, 8, 11, 13, 14, 15, 16, 17, 19],
-  readNames: ['IV', 'Gamma', 'Open Interest'],
+  numbers: [4, 5, 7, 9, 10, 15, 16, 18, 20, 21],
+  counts: [4, 5, 7, 10, 15, 16, 18, 21],
+  unread: [0, 2, 3, 6, 8, 11, 13, 14, 17, 19],
+  readNames: ['Bid', 'Ask', 'IV', 'Gamma', 'Open Interest'],
   // Call-side columns between Calls and Strike, and put-side ones after Puts.
-  renamable: [2, 3, 4, 5, 6, 8, 13, 14, 15, 16, 17, 19],
+  renamable: [2, 3, 6, 8, 13, 14, 17, 19],
 };
 const DERIBIT_HEADER = deribitCsv.split('\n')[0]!.split(',');
 const col = (name: string) => DERIBIT_HEADER.indexOf(name);
@@ -194,7 +194,11 @@ const DERIBIT_READ = [
   'underlying_price',
   'estimated_delivery_price',
   'creation_timestamp',
+  'bid_price',
+  'ask_price',
   'base_currency',
+  'quote_currency',
+  'underlying_index',
 ];
 const DERIBIT_LAYOUT: Layout = {
   base: deribitCsv,
@@ -205,8 +209,10 @@ const DERIBIT_LAYOUT: Layout = {
     'underlying_price',
     'estimated_delivery_price',
     'creation_timestamp',
+    'bid_price',
+    'ask_price',
   ].map(col),
-  counts: ['open_interest', 'mark_iv'].map(col),
+  counts: ['open_interest', 'mark_iv', 'bid_price', 'ask_price'].map(col),
   unread: DERIBIT_HEADER.map((_, i) => i).filter((i) => !DERIBIT_READ.includes(DERIBIT_HEADER[i]!)),
   readNames: DERIBIT_READ,
   renamable: DERIBIT_HEADER.map((_, i) => i).filter((i) => !DERIBIT_READ.includes(DERIBIT_HEADER[i]!)),
@@ -401,7 +407,7 @@ describe('each damage §3 names is refused; a harmless change reads the same', (
 
   it('Cboe JSON', () => {
     const rows = (d: { data: { options: Record<string, unknown>[] } }) => d.data.options;
-    const damage = jsonDamage(cboeJson, rows as never, ['open_interest', 'iv', 'gamma']);
+    const damage = jsonDamage(cboeJson, rows as never, ['open_interest', 'iv', 'gamma', 'bid', 'ask']);
     fc.assert(fc.property(damage, check(recordOf(JSON.stringify(cboeJson)))), {
       numRuns: 300,
       reporter: shortReport,
@@ -416,6 +422,8 @@ describe('each damage §3 names is refused; a harmless change reads the same', (
       'underlying_price',
       'estimated_delivery_price',
       'creation_timestamp',
+      'bid_price',
+      'ask_price',
     ];
     const damage = jsonDamage(deribitJson, rows as never, read);
     fc.assert(fc.property(damage, check(recordOf(JSON.stringify(deribitJson)))), {

@@ -23,8 +23,10 @@ describe('the levels for charting tools', () => {
   });
 
   it('leaves out the levels a report does not have', () => {
-    // One call above spot: no flip in range, no put wall, no strike below the forward for the expected move.
-    const bare = analyse(chain([contract({ strike: 110 })]));
+    // A call above spot and one put far above it (a chain needs both sides, §3): no flip in range, no put wall,
+    // no strike below the forward for the expected move.
+    const put = contract({ type: 'put', strike: 200, openInterest: 1 });
+    const bare = analyse(chain([contract({ strike: 110 }), put]));
     const names = (parse(levelsCsv(bare), { columns: true }) as { level: string }[]).map((r) => r.level);
     expect(names).toEqual(['spot', 'call wall', 'absolute gamma strike', 'max pain']);
     expect(pineScript(bare)).not.toMatch(/Gamma flip|Put wall|Expected move/);

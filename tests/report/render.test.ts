@@ -11,7 +11,7 @@ import { renderIndexPage, renderReportPage } from '../../lambda/report/render';
 import { DEFAULT_FRESHNESS, summarize } from '../../lambda/report/screener';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chain, contract, loadFixture, ROOT } from '../helpers';
+import { chain, contract, loadFixture, ROOT, twoSided } from '../helpers';
 
 const spx = analyse(loadFixture('cboe_SPX_2023-09-14.csv'));
 
@@ -100,7 +100,7 @@ describe('the report page', () => {
   });
 
   it('says plainly when there is no flip in range', () => {
-    const none = analyse(chain([contract({ strike: 100 })]));
+    const none = analyse(chain(twoSided([contract({ strike: 100 })])));
     expect(renderReportPage(none)).toContain('None within ±20%');
   });
 

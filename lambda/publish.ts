@@ -59,27 +59,61 @@ async function readStored<T>(
   if (text === null) return null;
   const read = check(text);
   if ('value' in read) return read.value;
-  warn(`${key} is unreadable and was ignored (${read.problem})`);
+  warn(`${key} was ignored: ${read.problem}`);
   return null;
+}
+
+const folderOf = (key: string) => key.slice(0, key.indexOf('/'));
+const dateOfKey = (key: string) => key.slice(key.indexOf('/') + 1, -'.json'.length);
+
+/**
+ * Why a stored record does not belong where it was found, or null (docs/methodology.md §3): its symbol must be
+ * its folder's, and a dated file's date the record's own. A record of SPY copied into `SPX/` would otherwise
+ * enter SPX's history with SPY's spot.
+ */
+function misfiled(record: Pick<StoredRecord, 'symbol' | 'asOf' | 'source'>, key: string): string | null {
+  const folder = folderOf(key);
+  if (record.symbol !== folder) return `it holds a record of ${record.symbol}, not of ${folder}`;
+  if (DATED.test(key) && reportDate(record) !== dateOfKey(key)) {
+    return `it holds the report of ${reportDate(record)}, not of ${dateOfKey(key)}`;
+  }
+  return null;
+}
+
+/** A stored record checked against its schema and against where it was found; null when it fails either. */
+async function readRecord<T extends Pick<StoredRecord, 'symbol' | 'asOf' | 'source'>>(
+  store: Store,
+  key: string,
+  parse: (text: string) => { value: T } | { problem: string },
+  warn: (m: string) => void,
+): Promise<T | null> {
+  return readStored(
+    store,
+    key,
+    (text) => {
+      const read = parse(text);
+      const problem = 'value' in read ? misfiled(read.value, key) : null;
+      return problem === null ? read : { problem };
+    },
+    warn,
+  );
 }
 
 async function readStoredRecord(store: Store, key: string, warn: (m: string) => void) {
   const { parseStored, storedRecord } = await schemas();
-  return readStored(store, key, (t) => parseStored(storedRecord, t), warn);
+  return readRecord(store, key, (t) => parseStored(storedRecord, t), warn);
 }
 
 /** A full schema-2 record (what a page is drawn from), or null when the stored one is not. */
 async function readFullRecord(store: Store, key: string, warn: (m: string) => void) {
   const { parseStored, reportRecord } = await schemas();
-  return readStored(store, key, (t) => parseStored(reportRecord, t), warn);
+  return readRecord(store, key, (t) => parseStored(reportRecord, t), warn);
 }
 
 /** The keys of an underlying's dated records, oldest date first: one listing of its folder. */
 async function datedKeys(store: Store, symbol: string): Promise<string[]> {
   return (await store.list(`${symbol}/`)).filter((k) => DATED.test(k)).sort();
 }
-
-const dateOfKey = (key: string) => key.slice(key.indexOf('/') + 1, -'.json'.length);
 
 /**
  * An underlying's history with the dated keys it was checked against (oldest date first): its `history.json`
@@ -134,6 +168,29 @@ async function previousRecord(
   const point = earlier[earlier.length - 1];
   if (point === undefined) return null;
   return readStoredRecord(store, `${record.symbol}/${point.date}.json`, warn);
+}
+
+/**
+ * A snapshot published before existing ones (a backfill, a late rerun) is now the previous report of the next
+ * later dated record: that record's change (§11) and page are brought up to date, so they never keep a "no
+ * previous report" or a comparison with an older one. The views are then written from the store as usual.
+ */
+async function updateNext(
+  store: Store,
+  record: ReportRecord,
+  nextKey: string | undefined,
+  history: readonly HistoryPoint[],
+  views: Views,
+): Promise<void> {
+  if (nextKey === undefined) return;
+  const next = await readFullRecord(store, nextKey, views.warn);
+  if (next === null || !(Date.parse(next.asOf) > Date.parse(record.asOf))) return;
+  const updated: ReportRecord = { ...next, change: changeSince(record, next) };
+  if (JSON.stringify(updated.change) === JSON.stringify(next.change)) return;
+  const base = nextKey.slice(0, -'.json'.length);
+  const page = renderReportPage(updated, { ...views, history: history.filter((p) => p.asOf <= next.asOf) });
+  await store.put(nextKey, JSON.stringify(updated, null, 1), PUT_OPTIONS.datedJson);
+  await store.put(`${base}.html`, page, PUT_OPTIONS.datedHtml);
 }
 
 export interface Published {
@@ -228,6 +285,13 @@ export async function publishReport(
     await store.put(`${base}.levels.csv`, levelsCsv(record), PUT_OPTIONS.datedCsv);
     await store.put(`${base}.pine`, pineScript(record), PUT_OPTIONS.datedText);
     keys = [...new Set([...keys, `${base}.json`])].sort();
+    await updateNext(
+      store,
+      record,
+      keys.find((k) => k > `${base}.json`),
+      history,
+      views,
+    );
   }
   let written = await writeViews(store, record, page, history, keys, views);
   // Another run of this underlying may have added a date meanwhile: then write the views once more.

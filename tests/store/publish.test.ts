@@ -250,7 +250,7 @@ describe('the change carried by a published record (docs/methodology.md §11)', 
     const published = await publishReport(store, spx0523, { warn: (m) => warnings.push(m) });
     expect(published.record.change).toBeNull();
     expect(published.latest).toBe(true);
-    expect(warnings[0]).toMatch(/^SPX\/2023-05-20\.json is unreadable and was ignored \(not JSON/);
+    expect(warnings[0]).toMatch(/^SPX\/2023-05-20\.json was ignored: not JSON/);
   });
 });
 
@@ -261,7 +261,7 @@ describe('a damaged store', () => {
     await store.put('SPX/history.json', '', OPTS);
     const warnings: string[] = [];
     await publishReport(store, spx0608, { warn: (m) => warnings.push(m) });
-    expect(warnings).toEqual([expect.stringMatching(/^SPX\/history\.json is unreadable and was ignored/)]);
+    expect(warnings).toEqual([expect.stringMatching(/^SPX\/history\.json was ignored: /)]);
     expect((await loadHistory(store, 'SPX')).map((p) => p.date)).toEqual(['2023-05-26', '2023-06-08']);
   });
 
@@ -274,9 +274,7 @@ describe('a damaged store', () => {
     const warnings: string[] = [];
     const entries = await publishIndex(store, new Date(), (m) => warnings.push(m));
     expect(entries.map((e) => e.row.symbol)).toEqual(['SPX']);
-    expect(warnings).toEqual([
-      expect.stringMatching(/^BTC\/summary\.json is unreadable and was ignored \(row/),
-    ]);
+    expect(warnings).toEqual([expect.stringMatching(/^BTC\/summary\.json was ignored: row/)]);
     // The next publish of BTC writes its summary again: the index heals by itself.
     await publishReport(store, btc);
     expect((await publishIndex(store, new Date())).map((e) => e.row.symbol)).toEqual(['BTC', 'SPX']);

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import type { AxiosError, AxiosResponse, AxiosStatic } from 'axios';
 import { printable } from '../errors';
 
@@ -98,6 +99,39 @@ function redirectTarget(
   return target.href;
 }
 
+/**
+ * A 2xx body as text. A gzip body is unpacked strictly here rather than by axios, whose lenient unpacking
+ * returns a stream cut mid-way as a shorter text (then refused as invalid JSON, and never retried): a cut
+ * stream is a transient fault like any body cut short, and the unpacked size has the same limit as the body.
+ */
+function bodyText(body: Buffer, encoding: unknown, maxBytes: number): string {
+  const coding = typeof encoding === 'string' ? encoding.trim().toLowerCase() : '';
+  if (coding === '' || coding === 'identity') return body.toString('utf8');
+  if (coding !== 'gzip' && coding !== 'x-gzip') {
+    throw new BodyError(`a body in the ${coding} encoding, which was not asked for`, false);
+  }
+  try {
+    return gunzipSync(body, { maxOutputLength: maxBytes }).toString('utf8');
+  } catch (e) {
+    const error = e as NodeJS.ErrnoException;
+    if (error.code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new BodyError(`the unpacked body is over the ${maxBytes}-byte limit`, false);
+    }
+    // Z_BUF_ERROR "unexpected end of file": the stream stops before its end; Z_DATA_ERROR: damaged on the way.
+    throw new BodyError(`the gzip body is cut or damaged (${error.code}: ${error.message})`, true);
+  }
+}
+
+/** A 2xx answer whose body cannot be used as it came: `transient` when another attempt may bring it whole. */
+class BodyError extends Error {
+  constructor(
+    message: string,
+    readonly transient: boolean,
+  ) {
+    super(message);
+  }
+}
+
 /** One attempt: GET, following the redirects redirectTarget allows, until a 2xx body. */
 async function attempt(url: string, signal: AbortSignal, maxBytes: number): Promise<string> {
   const axios = axiosModule();
@@ -107,16 +141,22 @@ async function attempt(url: string, signal: AbortSignal, maxBytes: number): Prom
   };
   for (;;) {
     const current = visited.at(-1)!;
-    const response = await axios.get<string>(current, {
-      responseType: 'text',
-      transformResponse: (body: string) => body,
+    const response = await axios.get<ArrayBuffer>(current, {
+      responseType: 'arraybuffer',
+      decompress: false,
       signal,
       maxContentLength: maxBytes,
       maxRedirects: 0,
       validateStatus: (status) => (status >= 200 && status < 300) || REDIRECTS.has(status),
-      headers: { 'User-Agent': BROWSER_USER_AGENT, Accept: 'application/json, text/csv, */*' },
+      headers: {
+        'User-Agent': BROWSER_USER_AGENT,
+        Accept: 'application/json, text/csv, */*',
+        'Accept-Encoding': 'gzip',
+      },
     });
-    if (!REDIRECTS.has(response.status)) return response.data;
+    if (!REDIRECTS.has(response.status)) {
+      return bodyText(Buffer.from(response.data), response.headers['content-encoding'], maxBytes);
+    }
     visited.push(redirectTarget(current, response, visited, refuse));
   }
 }
@@ -198,8 +238,11 @@ export async function fetchText(url: string, options: HttpOptions = {}): Promise
       try {
         return await attempt(url, AbortSignal.any([limit.signal, deadline.signal]), settings.maxBytes);
       } catch (e) {
-        if (!axiosModule().isAxiosError(e)) throw e;
-        failed = failure(e, limit.signal.aborted, deadline.signal.aborted, settings);
+        if (e instanceof BodyError) {
+          failed = { reason: e.message, transient: e.transient, retryAfter: null, final: false };
+        } else if (axiosModule().isAxiosError(e)) {
+          failed = failure(e, limit.signal.aborted, deadline.signal.aborted, settings);
+        } else throw e;
       } finally {
         limit.clear();
       }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { fetchText, FetchError, retryAfterMs } from '../../lambda/live/http';
 import { settingsFromEnv } from '../../lambda/contract';
 import {
@@ -242,6 +243,51 @@ describe('the HTTP helper', () => {
       /maxContentLength size of 1000 exceeded/,
     );
     expect(requests).toHaveLength(1);
+  });
+
+  it('asks for gzip and unpacks a gzip body', async () => {
+    handler = (_req, res) =>
+      res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(Buffer.from('{"packed":true}')));
+    await expect(fetchText(`${base}/gz`, fast)).resolves.toBe('{"packed":true}');
+    expect(requests[0]?.headers['accept-encoding']).toBe('gzip');
+  });
+
+  it('retries a gzip body cut short with a Content-Length that matches the cut (once read as invalid data)', async () => {
+    const whole = gzipSync(Buffer.from(readFixture('cboe_SPY_2025-06-06.json')));
+    const cut = whole.subarray(0, whole.length >> 1);
+    let n = 0;
+    handler = (_req, res) => {
+      const body = ++n === 1 ? cut : whole;
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': body.length }).end(body);
+    };
+    await expect(fetchText(`${base}/cut.gz`, fast)).resolves.toBe(readFixture('cboe_SPY_2025-06-06.json'));
+    expect(requests).toHaveLength(2);
+    handler = (_req, res) =>
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': cut.length }).end(cut);
+    const error = (await fetchText(`${base}/always-cut.gz`, { ...fast, retries: 1 }).catch(
+      (e: unknown) => e,
+    )) as FetchError;
+    expect(error.message).toBe(
+      `GET ${base}/always-cut.gz failed: the gzip body is cut or damaged (Z_BUF_ERROR: unexpected end of file) after 2 attempts`,
+    );
+    expect(error.transient).toBe(true);
+  });
+
+  it('refuses, without retrying, a gzip body that unpacks beyond the size limit (a bomb) or an encoding not asked for', async () => {
+    handler = (_req, res) =>
+      res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(Buffer.alloc(10_000_000)));
+    const bomb = (await fetchText(`${base}/bomb.gz`, { ...fast, maxBytes: 1_000_000 }).catch(
+      (e: unknown) => e,
+    )) as FetchError;
+    expect([bomb.message, bomb.transient]).toEqual([
+      `GET ${base}/bomb.gz failed: the unpacked body is over the 1000000-byte limit`,
+      false,
+    ]);
+    handler = (_req, res) => res.writeHead(200, { 'content-encoding': 'br' }).end('x');
+    await expect(fetchText(`${base}/br`, fast)).rejects.toThrow(
+      'a body in the br encoding, which was not asked for',
+    );
+    expect(requests).toHaveLength(2);
   });
 
   it('times out a server that never answers, and retries it', async () => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readdirSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -30,9 +30,10 @@ import {
 } from '../lambda/report/format';
 import { comparison, freshnessOf, type Freshness } from '../lambda/report/screener';
 import { formatTilt, moveText } from '../lambda/report/summary';
+import { printable } from '../lambda/errors';
 import { FsStore } from '../lambda/store/fs-store';
 import type { ChainInput, ReportRecord } from '../lambda/types';
-import { SYMBOL, unservedReason } from '../lambda/venues';
+import { tickerSymbol, unservedReason } from '../lambda/venues';
 import { parseWatchlist } from '../lambda/watchlist';
 import { engines } from '../package.json';
 
@@ -81,7 +82,12 @@ export interface Io {
   stderrIsTTY?: boolean;
 }
 
-class UsageError extends Error {}
+/** A usage or configuration mistake, said in one line: whatever it quotes from the arguments is made printable. */
+class UsageError extends Error {
+  constructor(message: string) {
+    super(printable(message));
+  }
+}
 
 interface CliOptions {
   files: string[];
@@ -102,10 +108,74 @@ interface CliOptions {
 }
 
 function symbolArg(value: string, flag: string): string {
-  const symbol = value.trim().toUpperCase();
-  if (!SYMBOL.test(symbol))
-    throw new UsageError(`${flag}: "${value}" is not a ticker symbol (letters, digits, . _ -)`);
+  const symbol = tickerSymbol(value);
+  if (symbol === null) {
+    throw new UsageError(
+      `${flag}: ${JSON.stringify(value)} is not a ticker symbol (ASCII letters, digits, . _ -)`,
+    );
+  }
   return symbol;
+}
+
+/** Real time zones lie between UTC−12:00 and UTC+14:00. */
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+/** An ISO 8601 instant, UTC when it names no offset; an offset no zone uses (`+25:00`) is refused. */
+function instantArg(value: string, flag: string): number {
+  const example = 'e.g. 2023-09-14T20:31:00Z';
+  const t = DateTime.fromISO(value, { zone: 'UTC', setZone: true });
+  if (!t.isValid)
+    throw new UsageError(`${flag}: ${JSON.stringify(value)} is not an ISO 8601 instant, ${example}`);
+  const offset = /([+-])(\d\d):?(\d\d)$/.exec(value);
+  if (
+    offset !== null &&
+    (Number(offset[2]) * 60 + Number(offset[3]) > MAX_OFFSET_MINUTES || Number(offset[3]) > 59)
+  ) {
+    throw new UsageError(
+      `${flag}: ${JSON.stringify(value)} has the offset ${offset[0]}: real offsets lie between -12:00 and +14:00, ${example}`,
+    );
+  }
+  return t.toMillis();
+}
+
+/**
+ * The arguments with a negative number given to an option as its own word (`--max-age -1`) joined to it
+ * (`--max-age=-1`), so the option's own check says what is wrong with the value instead of the parser calling
+ * it ambiguous.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const takesValue = new Set(
+    Object.entries(CLI_OPTIONS).flatMap(([name, o]) =>
+      o.type === 'string' ? [`--${name}`, ...('short' in o ? [`-${o.short}`] : [])] : [],
+    ),
+  );
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (takesValue.has(arg) && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/** The parser's own message in one line, naming the option (`--file: no value given`). */
+function parseArgsProblem(e: Error & { code?: string }): string {
+  const option = /Option '([^']+?)(?: <value>)?'/.exec(e.message)?.[1];
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option !== undefined) {
+    return `${option}: no value given`;
+  }
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const unknown = /Unknown option '([^']+)'/.exec(e.message)?.[1] ?? e.message;
+    return `${JSON.stringify(unknown)} is not an option`;
+  }
+  if (e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const word = /Unexpected argument '([^']*)'/.exec(e.message)?.[1] ?? e.message;
+    return `${JSON.stringify(word)} is not an option: files go after -f, symbols after --live`;
+  }
+  return e.message.split('\n')[0]!;
 }
 
 /** A flag checked by its setting's own rule, so the CLI and a deployment accept the same values. */
@@ -140,13 +210,13 @@ function parseCli(argv: string[], settings: Settings): CliOptions {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv),
       strict: true,
       allowPositionals: false,
       options: CLI_OPTIONS,
     }));
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(parseArgsProblem(e as Error));
   }
   const options: CliOptions = {
     files: values.file ?? [],
@@ -178,15 +248,7 @@ function parseCli(argv: string[], settings: Settings): CliOptions {
     options.concurrency = n;
   }
   if (values.symbol !== undefined) options.symbol = symbolArg(values.symbol, '--symbol');
-  if (values['as-of'] !== undefined) {
-    const t = DateTime.fromISO(values['as-of'], { zone: 'UTC' });
-    if (!t.isValid) {
-      throw new UsageError(
-        `--as-of: "${values['as-of']}" is not an ISO 8601 instant, e.g. 2023-09-14T20:31:00Z`,
-      );
-    }
-    options.asOf = t.toMillis();
-  }
+  if (values['as-of'] !== undefined) options.asOf = instantArg(values['as-of'], '--as-of');
   if (values.positioning !== undefined) {
     options.analysis.positioning = settingArg('positioning', '--positioning', values.positioning);
   }
@@ -328,9 +390,46 @@ export function nodeNotice(version: string, supported = engines.node): string | 
   return `gamma-report: note: Node.js ${version} is older than the supported ${oldest} (Node.js ${oldest} or 24 LTS; the deployed functions run 24); continuing\n`;
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
-  const notice = nodeNotice(process.version);
-  if (notice !== null) io.stderr(notice);
+/** The names the daily email preview is written under, in its folder. */
+const EMAIL_FILES = ['email.html', 'email.txt', 'subject.txt'] as const;
+
+/**
+ * Fails at once, naming the flag, when a folder the run will write cannot be created or written (read-only,
+ * a file in the way, under /proc) or one of `files` in it is a folder: a run never analyses and publishes
+ * everything only to fail at its last step.
+ */
+async function checkOutput(dir: string, flag: string, files: readonly string[] = []): Promise<void> {
+  try {
+    await new FsStore(dir).checkWritable();
+  } catch (e) {
+    throw new UsageError(`${flag}: ${(e as Error).message}`);
+  }
+  for (const name of files) {
+    const path = join(dir, name);
+    const kind = await stat(path).then(
+      (s) => (s.isFile() ? null : 'not a file'),
+      (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : e.code),
+    );
+    if (kind !== null)
+      throw new UsageError(
+        `${flag}: cannot write ${path}: ${kind === 'not a file' ? 'a folder is in the way' : kind}`,
+      );
+  }
+}
+
+/** Lines for a terminal: each made printable (an echoed argument may hold any character). */
+function printer(write: (text: string) => void): (text: string) => void {
+  return (text) =>
+    write(
+      text
+        .split('\n')
+        .map((line) => printable(line))
+        .join('\n'),
+    );
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv, raw: Io): Promise<number> {
+  const io: Io = { ...raw, stdout: printer(raw.stdout), stderr: printer(raw.stderr) };
   let options: CliOptions;
   let live: string[];
   const out = () => resolve(options.out);
@@ -342,9 +441,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     }
     live = await liveSymbols(options);
     // A folder that cannot be written fails now, not after every chain was analysed.
-    await new FsStore(out())
-      .checkWritable()
-      .catch((e: unknown) => Promise.reject(new UsageError(`--out: ${(e as Error).message}`)));
+    await checkOutput(out(), '--out');
+    if (options.emailPreview !== undefined) {
+      await checkOutput(resolve(options.emailPreview), '--email-preview', EMAIL_FILES);
+    }
   } catch (e) {
     if (e instanceof ConfigError) {
       io.stderr(e.problems.map((p) => `gamma-report: ${p}\n`).join(''));
@@ -353,6 +453,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     io.stderr(`gamma-report: ${(e as Error).message}\nRun gamma-report --help for usage.\n`);
     return 2;
   }
+  // The note is for a person starting a run: not with the usage or a usage error, nor on a --json pipe.
+  const notice = options.json ? null : nodeNotice(process.version);
+  if (notice !== null) io.stderr(notice);
   const warn = (message: string) => io.stderr(`gamma-report: warning: ${message}\n`);
   const store = new FsStore(out());
   const result = await run(
@@ -364,7 +467,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
       warn,
       concurrency: options.concurrency,
       jitterMs: JITTER_MS,
-      onProgress: io.stderrIsTTY && !options.json ? progressLine(io) : undefined,
+      onProgress: io.stderrIsTTY && !options.json ? progressLine(raw) : undefined,
     },
     () => new Date(),
   );
@@ -386,10 +489,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
       freshness: options.freshness,
       warn,
     });
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'email.html'), email.html);
-    await writeFile(join(dir, 'email.txt'), email.text);
-    await writeFile(join(dir, 'subject.txt'), `${email.subject}\n`);
+    // The folder was made and checked before the run.
+    const [html, text, subject] = EMAIL_FILES;
+    await writeFile(join(dir, html), email.html);
+    await writeFile(join(dir, text), email.text);
+    await writeFile(join(dir, subject), `${email.subject}\n`);
     (options.json ? io.stderr : io.stdout)(`Email preview: ${join(dir, 'email.html')}\n`);
   }
   for (const f of result.failures) io.stderr(`gamma-report: failed: ${f.message}\n`);

@@ -4,9 +4,9 @@
  * variable, default and check, defined once), the variables naming the deployed resources, the metric names
  * the alarms read and the failure names Step Functions retries.
  */
-import { GROUPS, RUN_GROUPS, SYMBOL, unservedReason, VENUES, type RunGroup } from './venues';
+import { GROUPS, RUN_GROUPS, tickerSymbol, unservedReason, VENUES, type RunGroup } from './venues';
 
-export { GROUPS, RUN_GROUPS, SYMBOL, unservedReason, VENUES, type RunGroup };
+export { GROUPS, RUN_GROUPS, tickerSymbol, unservedReason, VENUES, type RunGroup };
 
 export const POSITIONINGS = ['classic', 'dealer-short'] as const;
 /** Who is assumed to hold which side of the open interest (docs/methodology.md §4). */

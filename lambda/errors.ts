@@ -1,22 +1,26 @@
 /**
- * Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. Any of them in a file
- * path, an upstream status text or an API's error message would reach a terminal or a log raw: an ANSI
- * escape recolours it, a newline spoofs a second "failed:" line.
+ * Control characters (C0, DEL, C1), format characters (zero-width spaces and joiners, bidirectional overrides,
+ * the byte-order mark) and the Unicode line and paragraph separators. Any of them in a file path, an argument,
+ * an upstream status text or an API's error message would reach a terminal or a log raw: an ANSI escape
+ * recolours it, a newline spoofs a second "failed:" line, a zero-width space hides the very character a
+ * message is about, a right-to-left override reorders what is read.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**
- * Text from outside (a path, an upstream answer) made safe to print on one line: each control character
- * becomes a visible escape (`\n`, `\u001b`), so the message stays one line and keeps its evidence.
+ * Text from outside (a path, an argument, an upstream answer) made safe to print on one line: each character
+ * above becomes a visible escape (`\n`, `\u001b`, `\u200b`), so the message stays one line and keeps its
+ * evidence.
  */
 export function printable(text: string): string {
-  return text.replace(
-    UNPRINTABLE,
-    (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.codePointAt(0)!;
+    return (
+      ESCAPES[c] ?? (code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`)
+    );
+  });
 }
 
 /**

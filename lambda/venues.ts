@@ -16,6 +16,18 @@ export type Venue = 'cboe' | 'deribit';
  */
 export const SYMBOL = /^[A-Z0-9][A-Z0-9._-]{0,15}$/;
 
+/**
+ * A ticker as typed (`spy`, ` QQQ `) in the product's form (`SPY`), or null when it is not one. Only ASCII is
+ * read: `ſpy` upper-cases to `SPY` in JavaScript and a zero-width space is invisible, so either would pass for
+ * another symbol.
+ */
+export function tickerSymbol(typed: string): string | null {
+  const trimmed = typed.trim();
+  if (/[^\x20-\x7e]/.test(trimmed)) return null;
+  const symbol = trimmed.toUpperCase();
+  return SYMBOL.test(symbol) ? symbol : null;
+}
+
 /** Runs that share a schedule, a trading calendar and a freshness limit. */
 export type RunGroup = 'equity' | 'crypto';
 

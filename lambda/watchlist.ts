@@ -1,5 +1,6 @@
 import { ConfigError } from './contract';
-import { SYMBOL, unservedReason } from './venues';
+import { printable } from './errors';
+import { tickerSymbol, unservedReason } from './venues';
 
 /**
  * A watchlist file as the CLI (`--watchlist`) and the CDK app (context `watchlistFile`) read it: one symbol a
@@ -12,9 +13,9 @@ export function parseWatchlist(text: string, origin: string): string[] {
   text.split(/\r?\n/).forEach((raw, i) => {
     const entry = raw.replace(/#.*/, '').trim();
     if (entry === '') return;
-    const where = `${origin}:${i + 1}`;
-    const symbol = entry.toUpperCase();
-    if (!SYMBOL.test(symbol)) {
+    const where = `${printable(origin)}:${i + 1}`;
+    const symbol = tickerSymbol(entry);
+    if (symbol === null) {
       problems.push(
         `${where}: ${JSON.stringify(entry)} is not a ticker symbol (one symbol a line, # for comments)`,
       );

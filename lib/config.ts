@@ -5,7 +5,7 @@ import {
   parseWatchlist,
   readSettings,
   RUN_GROUPS,
-  SYMBOL,
+  tickerSymbol,
   unservedReason,
   VENUES,
   venueFor,
@@ -131,9 +131,11 @@ function list(value: unknown, what: string): string[] {
 
 function symbols(group: RunGroup) {
   return (value: unknown): string[] => {
-    const out = list(value, 'symbols').map((s) => s.toUpperCase());
+    const typed = list(value, 'symbols');
+    const out = typed.map(
+      (s) => tickerSymbol(s) ?? fail(`holds ${JSON.stringify(s)}, which is not a ticker symbol`),
+    );
     out.forEach((s, i) => {
-      if (!SYMBOL.test(s)) fail(`holds "${s}", which is not a ticker symbol`);
       const why = unservedReason(s, group);
       if (why !== null) fail(`holds "${s}": ${why}`);
       if (out.indexOf(s) !== i) fail(`holds "${s}" twice`);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -44,10 +45,12 @@ function gammaReport(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): 
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => {
-      // On a Node.js older than package.json's `engines` every run opens with one note, and only then.
+      // On a Node.js older than package.json's `engines` every run opens with one note, and only then: not
+      // with --help, --json or a usage error (exit 2), which start no run.
       const note =
         /^gamma-report: note: Node\.js v[\d.]+ is older than the supported \d+ .*; continuing\n/.exec(stderr);
-      if (OLD_NODE !== (note !== null))
+      const quiet = code === 2 || args.some((a) => ['--help', '-h', '--json'].includes(a));
+      if ((OLD_NODE && !quiet) !== (note !== null))
         reject(new Error(`the Node.js note is ${note ? 'there' : 'missing'}: ${stderr}`));
       resolve({ code, stdout, stderr: note ? stderr.slice(note[0].length) : stderr });
     });
@@ -194,8 +197,20 @@ describe('bad input', () => {
       'notes.txt',
       /failed: notes\.txt \(file, stage validate\): unknown format: expected a Cboe/,
     ],
+    [
+      'an empty file',
+      'empty.csv',
+      /failed: empty\.csv \(file, stage validate\): the file is empty: no chain to read$/m,
+    ],
+    [
+      'a folder',
+      'folder',
+      /failed: folder \(file, stage read\): a folder, not a file: give each chain file with its own -f$/m,
+    ],
   ])('names %s', async (_, name, message) => {
     writeFileSync(join(cwd, 'notes.txt'), 'just some notes\n');
+    writeFileSync(join(cwd, 'empty.csv'), '\n');
+    mkdirSync(join(cwd, 'folder'));
     const run = await gammaReport(['--file', name], cwd);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(message);
@@ -213,21 +228,34 @@ describe('bad input', () => {
   });
 
   it.each([
-    [['--frobnicate'], /Unknown option '--frobnicate'/],
+    [['--frobnicate'], /^gamma-report: "--frobnicate" is not an option\n/],
     [['--positioning', 'bullish'], /--positioning: "bullish" is not one of classic, dealer-short/],
     [['--as-of', 'yesterday'], /--as-of: "yesterday" is not an ISO 8601 instant/],
     [['--live', 'SPX,,BTC'], /--live: "" is not a ticker symbol/],
     [['--symbol', 'S P X'], /--symbol: "S P X" is not a ticker symbol/],
     [['--symbol', '..'], /--symbol: "\.\." is not a ticker symbol/],
-    [['stray.csv'], /Unexpected argument 'stray\.csv'/],
-    [['--file'], /Option '-f, --file <value>' argument missing/],
+    [
+      ['stray.csv'],
+      /^gamma-report: "stray\.csv" is not an option: files go after -f, symbols after --live\n/,
+    ],
+    [['--file'], /^gamma-report: -f, --file: no value given\n/],
+    [['-f'], /^gamma-report: -f, --file: no value given\n/],
     [['--max-age', '0'], /--max-age: "0" is not a positive number of hours/],
+    // Once "argument is ambiguous" over three lines: the value's own check now speaks.
+    [['--max-age', '-1'], /^gamma-report: --max-age: "-1" is not a positive number of hours\n/],
+    [['--live', 'ſpy'], /^gamma-report: --live: "ſpy" is not a ticker symbol \(ASCII letters/],
+    [['--live', 'SPY\u200b'], /^gamma-report: --live: "SPY\\u200b" is not a ticker symbol/],
+    [
+      ['--as-of', '2023-09-14T20:31:00+25:00'],
+      /--as-of: "2023-09-14T20:31:00\+25:00" has the offset \+25:00: real offsets lie between -12:00 and \+14:00/,
+    ],
+    [['--as-of', '2023-09-14T20:31:00+14:60'], /has the offset \+14:60/],
     [['--site-url', 'reports.example.com'], /--site-url: "reports.example.com" is not an http\(s\) URL/],
   ])('exits 2 on the usage error %j', async (args, message) => {
     const run = await gammaReport(args, cwd);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
-    expect(run.stderr).toContain('Run gamma-report --help for usage.');
+    expect(run.stderr.split('\n')).toEqual([expect.any(String), 'Run gamma-report --help for usage.', '']);
     expect(run.stdout).toBe('');
     expect(existsSync(join(cwd, 'out'))).toBe(false);
   });
@@ -248,6 +276,64 @@ describe('bad input', () => {
     ]) {
       expect(run.stdout).toContain(flag);
     }
+  });
+});
+
+describe('output paths are checked before any work, and echoed arguments stay on one line', () => {
+  const usage = async (args: string[], message: RegExp) => {
+    const run = await gammaReport(args, cwd);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({
+      code: 2,
+      stderr: expect.stringMatching(message),
+    });
+    expect(run.stderr.split('\n')).toEqual([expect.any(String), 'Run gamma-report --help for usage.', '']);
+    // Nothing was analysed or published.
+    expect(existsSync(join(cwd, 'out', 'index.html'))).toBe(false);
+  };
+
+  it('refuses --email-preview under /proc at once (it once spun forever after publishing)', async () => {
+    await usage(
+      ['--email-preview', '/proc/x'],
+      /^gamma-report: --email-preview: cannot write in the folder \/proc\/x: ENOENT/,
+    );
+  });
+
+  it('refuses --email-preview at a file, or where email.html is a folder, naming the flag', async () => {
+    writeFileSync(join(cwd, 'a-file'), '');
+    await usage(
+      ['--email-preview', 'a-file'],
+      /^gamma-report: --email-preview: cannot write in the folder .*a-file: ENOTDIR/,
+    );
+    mkdirSync(join(cwd, 'mail', 'email.html'), { recursive: true });
+    await usage(
+      ['--email-preview', 'mail'],
+      /^gamma-report: --email-preview: cannot write .*mail\/email\.html: a folder is in the way\n/,
+    );
+  });
+
+  it.each([
+    ['--email-preview', '/proc/x\n\u001b[31mgamma-report: failed: forged'],
+    ['--watchlist', 'w\n\u001b[31mgamma-report: failed: forged'],
+    ['--live', 'SPY\n\u001b[31mgamma-report: failed: forged'],
+  ])(
+    'escapes a newline and an ANSI escape in %s, so no forged failed: line is printed',
+    async (flag, value) => {
+      const run = await gammaReport([flag, value], cwd);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('\\n\\u001b[31mgamma-report: failed: forged');
+      expect(run.stderr).not.toContain('\u001b');
+      expect(run.stderr).not.toMatch(/^gamma-report: failed/m);
+    },
+  );
+
+  it('shows an invisible character of a watchlist line as an escape', async () => {
+    writeFileSync(join(cwd, 'w.txt'), 'SPY\nQQQ\u200b\n\u017fpy\n');
+    const run = await gammaReport(['--watchlist', 'w.txt'], cwd);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'gamma-report: w.txt:2: "QQQ\\u200b" is not a ticker symbol (one symbol a line, # for comments)\n' +
+        'gamma-report: w.txt:3: "\u017fpy" is not a ticker symbol (one symbol a line, # for comments)\n',
+    );
   });
 });
 

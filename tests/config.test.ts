@@ -84,7 +84,7 @@ describe('deployment configuration', () => {
     ],
     [
       { equityUnderlyings: 'SPX,<b>' },
-      'Invalid context "equityUnderlyings": "SPX,<b>" holds "<B>", which is not a ticker symbol',
+      'Invalid context "equityUnderlyings": "SPX,<b>" holds "<b>", which is not a ticker symbol',
     ],
     [
       { cryptoUnderlyings: ['SOL'] },

@@ -9,6 +9,7 @@ import { InputError, printable } from '../errors';
 /** Any of the supported formats to a chain, recognised from the content, never the file name. */
 export function parseChainText(text: string, opts: ParseOptions): OptionChain {
   const body = text.replace(/^\uFEFF/, '');
+  if (body.trim() === '') throw new InputError(`${opts.origin}: the file is empty: no chain to read`);
   const start = body.trimStart()[0];
   if (start === '{' || start === '[') {
     const doc = parseJson(body, opts.origin);
@@ -46,8 +47,12 @@ export function fileInput(
       try {
         text = await readFile(path, 'utf8');
       } catch (e) {
-        (e as Error).message = printable((e as Error).message);
-        throw e;
+        const error = e as NodeJS.ErrnoException;
+        error.message =
+          error.code === 'EISDIR'
+            ? 'a folder, not a file: give each chain file with its own -f'
+            : printable(error.message);
+        throw error;
       }
       return parseChainText(text, { ...overrides, origin: label, now: now().getTime() });
     },

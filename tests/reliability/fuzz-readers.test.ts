@@ -432,3 +432,90 @@ describe('each damage §3 names is refused; a harmless change reads the same', (
     });
   });
 });
+
+describe('the chain-level rules of §3 on damaged real chains: refused cleanly, or published as the rule says', () => {
+  const lines = cboeCsv.trimEnd().split('\n');
+  const head = lines.slice(0, 4);
+  const rows = lines.slice(4);
+  const base = outcome(cboeCsv) as { record: ReportRecord };
+  const spotCheck = base.record.dataQuality.spotCheck!;
+  /** Open interest: column 11 for the call, 22 for the put (from 1). */
+  const OI = { call: 10, put: 21 } as const;
+  const withRows = (edit: (cells: string[], row: number) => string[]) =>
+    [...head, ...rows.map((l, i) => edit(l.split(','), i).join(','))].join('\n') + '\n';
+  const refused = (text: string, kind: string) => {
+    const result = outcome(text);
+    expect(['refused', kind]).toEqual([Object.keys(result)[0], kind]);
+    expectCleanRefusal((result as { refused: InputError }).refused);
+    return (result as { refused: InputError }).refused.message;
+  };
+
+  it('holds a base chain that passes every rule, its spot checked against parity', () => {
+    expect(spotCheck.status).toBe('passed');
+    expect(rows).toHaveLength(40);
+  });
+
+  it('refuses a chain made one-sided: every call’s or every put’s open interest blank or 0', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('call', 'put'), fc.constantFrom('', '0', '0.0'), (side, blank) => {
+        const text = withRows((c) => c.map((v, j) => (j === OI[side] ? blank : v)));
+        expect(refused(text, `one-sided ${side}`)).toMatch(`no ${side} open interest: a one-sided chain`);
+      }),
+    );
+  });
+
+  it('refuses a chain whose open interest is kept on under 5% of its contracts, and reads one with 5% or more', () => {
+    // 80 contracts: 4 is 5%. The contracts keeping theirs are picked at random, calls and puts alike.
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.nat(79), { minLength: 0, maxLength: 12 }), (kept) => {
+        const text = withRows((c, r) =>
+          c.map((v, j) =>
+            (j === OI.call && !kept.includes(2 * r)) || (j === OI.put && !kept.includes(2 * r + 1)) ? '' : v,
+          ),
+        );
+        const result = outcome(text);
+        const sides = new Set(kept.map((k) => k % 2));
+        if (kept.length < 4) {
+          expect(['refused', kept.length]).toEqual([Object.keys(result)[0], kept.length]);
+          expectCleanRefusal((result as { refused: InputError }).refused);
+        } else if ('refused' in result) {
+          // Enough open interest: only another rule may refuse it (one side, or a side's coverage).
+          expect(result.refused.message).not.toMatch(/carry open interest/);
+          expect(sides.size < 2 || /usable implied volatility/.test(result.refused.message)).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses a spot moved more than 10% from the implied forward, and reads one moved less', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.01, max: 100, noNaN: true }), (factor) => {
+        const spot = Number((4505.1001 * factor).toPrecision(8));
+        const gap = Math.abs(spot / spotCheck.forward! - 1);
+        fc.pre(Math.abs(gap - 0.1) > 1e-6);
+        const text = cboeCsv.replace('Last: 4505.1001', `Last: ${spot}`);
+        const result = outcome(text);
+        if (gap > 0.1) expect(refused(text, `spot ${spot}`)).toMatch(/the spot contradicts the chain/);
+        else expect((result as { record: ReportRecord }).record.spot).toBe(spot);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses a JSON document in which any object repeats a key, whatever the values', () => {
+    const text = JSON.stringify(cboeJson);
+    const keys = [...text.matchAll(/[{,]"([a-z_]+)":/g)];
+    fc.assert(
+      fc.property(fc.constantFrom(...keys), fc.constantFrom('null', '0', '"x"', 'same'), (m, value) => {
+        const at = m.index + 1;
+        const own = /^"[a-z_]+":([^,}\]]*)/.exec(text.slice(at))![1];
+        const copy = `"${m[1]}":${value === 'same' ? own : value},`;
+        expect(refused(text.slice(0, at) + copy + text.slice(at), `${m[1]} twice`)).toMatch(
+          new RegExp(`^fuzz: the key "${m[1]}" appears twice in `),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -36,6 +36,7 @@ export const SCOPES = {
   'gamma/levels': gamma('levels', ['levels', 'real-chains']),
   'gamma/expected-move': gamma('expected-move', ['exposures', 'real-chains']),
   'gamma/change': gamma('change', ['change']),
+  'gamma/evidence': gamma('evidence', ['evidence']),
   'gamma/analyse': gamma('analyse', [
     'analyse',
     'exposure',

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,7 +17,8 @@ import {
 } from '../lambda/contract';
 import { analysisOptions, type AnalysisOptions } from '../lambda/gamma/analyse';
 import { liveBaseUrls, liveInput, type LiveConfig } from '../lambda/live/fetch';
-import { run, type RunOptions } from '../lambda/pipeline';
+import { backfill } from '../lambda/backfill';
+import { run, type RunResult } from '../lambda/pipeline';
 import { fileInput } from '../lambda/readers/detect';
 import { reportDate } from '../lambda/record';
 import {
@@ -29,7 +30,7 @@ import {
   plural,
 } from '../lambda/report/format';
 import { comparison, freshnessOf, type Freshness } from '../lambda/report/screener';
-import { formatTilt, moveText } from '../lambda/report/summary';
+import { evidenceSentence, formatTilt, moveText } from '../lambda/report/summary';
 import { printable } from '../lambda/errors';
 import { FsStore } from '../lambda/store/fs-store';
 import type { ChainInput, ReportRecord } from '../lambda/types';
@@ -64,6 +65,10 @@ Options:
       --email-preview DIR  also write the daily email as DIR/email.html, email.txt and subject.txt
       --site-url URL       where the site is published, for the email's links (default: the --out folder)
       --json               print only a JSON array of the full report records on stdout
+      --backfill PATH      publish recorded snapshots oldest first, as if the product had run at each:
+                           a folder (its .csv, .json, .csv.gz and .json.gz files) or a file; repeatable;
+                           snapshots the --out folder already holds are skipped and named
+      --replace            with --backfill, publish again the snapshots already held
   -h, --help               show this help
 
 Exit status: 0 when every chain succeeded, 1 when some failed (the others are still written), 2 for a usage error.`;
@@ -104,6 +109,9 @@ interface CliOptions {
   emailPreview?: string;
   siteUrl?: string;
   json: boolean;
+  /** Folders and files to backfill (`--backfill`), and whether to publish again what the store holds. */
+  backfill: string[];
+  replace: boolean;
   help: boolean;
 }
 
@@ -203,8 +211,32 @@ export const CLI_OPTIONS = {
   'email-preview': { type: 'string' },
   'site-url': { type: 'string' },
   json: { type: 'boolean' },
+  backfill: { type: 'string', multiple: true },
+  replace: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
+
+/** The flags as `parseArgs` reads them. */
+type CliValues = ReturnType<typeof parseArgs<{ options: typeof CLI_OPTIONS; strict: true }>>['values'];
+
+/**
+ * `--backfill` and `--replace`: a backfill takes its snapshots from its files alone, so the flags that name
+ * other inputs or rename one snapshot, and `--json` (which would hold every record), do not go with it.
+ */
+function backfillArgs(values: CliValues): Pick<CliOptions, 'backfill' | 'replace'> {
+  const backfill = values.backfill ?? [];
+  if (values.replace && backfill.length === 0) throw new UsageError('--replace: only with --backfill');
+  const others = (['file', 'live', 'watchlist', 'as-of', 'symbol', 'json'] as const).filter(
+    (flag) => values[flag] !== undefined,
+  );
+  if (backfill.length > 0 && others.length > 0) {
+    throw new UsageError(
+      `--backfill: not with ${others.map((f) => `--${f}`).join(', ')} (a backfill publishes its files' own snapshots)`,
+    );
+  }
+  if (backfill.some((path) => path.trim() === '')) throw new UsageError('--backfill: the path is empty');
+  return { backfill, replace: values.replace ?? false };
+}
 
 function parseCli(argv: string[], settings: Settings): CliOptions {
   let values;
@@ -227,6 +259,7 @@ function parseCli(argv: string[], settings: Settings): CliOptions {
     analysis: analysisOptions(settings),
     maxAgeHours: maxAgeLimits(settings),
     json: values.json ?? false,
+    ...backfillArgs(values),
     help: values.help ?? false,
   };
   if (values.live !== undefined) {
@@ -278,11 +311,35 @@ function parseCli(argv: string[], settings: Settings): CliOptions {
   return options;
 }
 
-function bundledSamples(): string[] {
-  return readdirSync(SAMPLES_DIR)
-    .filter((name) => /\.(json|csv)$/i.test(name))
+/** The recorded chains directly in a folder, by name: `.json` and `.csv`, gzipped or not. */
+function chainFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => /\.(json|csv)(\.gz)?$/i.test(name))
     .sort()
-    .map((name) => join(SAMPLES_DIR, name));
+    .map((name) => join(dir, name));
+}
+
+function bundledSamples(): string[] {
+  return chainFiles(SAMPLES_DIR);
+}
+
+/** The files `--backfill` names: each folder's chain files, each file itself; a usage error for none. */
+function backfillFiles(paths: readonly string[]): string[] {
+  return paths.flatMap((path) => {
+    let folder: boolean;
+    try {
+      folder = statSync(path).isDirectory();
+    } catch (e) {
+      throw new UsageError(
+        `--backfill: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
+    }
+    if (!folder) return [path];
+    const files = chainFiles(path);
+    if (files.length === 0)
+      throw new UsageError(`--backfill: ${path} holds no .csv, .json, .csv.gz or .json.gz file`);
+    return files;
+  });
 }
 
 function inputs(options: CliOptions, env: NodeJS.ProcessEnv, live: readonly string[]): ChainInput[] {
@@ -355,12 +412,29 @@ function duration(ms: number): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
-/** A progress line rewritten in place on a terminal: done of total, failures so far, time left. */
-function progressLine(io: Io): RunOptions['onProgress'] {
-  const started = Date.now();
-  return ({ done, total, failed }) => {
+/**
+ * A progress line rewritten in place on a terminal: the stage when there are several, done of total, failures
+ * so far, time left (counted from the stage's start).
+ */
+function progressLine(io: Io) {
+  let started = Date.now();
+  let current: string | undefined;
+  return ({
+    done,
+    total,
+    failed,
+    stage,
+  }: {
+    done: number;
+    total: number;
+    failed: number;
+    stage?: string;
+  }) => {
+    if (stage !== current) [started, current] = [Date.now(), stage];
     const left = done === 0 ? '' : ` · ${duration(((Date.now() - started) / done) * (total - done))} left`;
-    io.stderr(`\r\u001b[K[${done}/${total}] ${failed} failed${left}`);
+    io.stderr(
+      `\r\u001b[K[${stage === undefined ? '' : `${stage} `}${done}/${total}] ${failed} failed${left}`,
+    );
     if (done === total) io.stderr('\r\u001b[K');
   };
 }
@@ -432,6 +506,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, raw: Io): Pro
   const io: Io = { ...raw, stdout: printer(raw.stdout), stderr: printer(raw.stderr) };
   let options: CliOptions;
   let live: string[];
+  let backfilled: string[];
   const out = () => resolve(options.out);
   try {
     options = parseCli(argv, settingsFromEnv(env));
@@ -440,6 +515,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, raw: Io): Pro
       return 0;
     }
     live = await liveSymbols(options);
+    backfilled = backfillFiles(options.backfill);
     // A folder that cannot be written fails now, not after every chain was analysed.
     await checkOutput(out(), '--out');
     if (options.emailPreview !== undefined) {
@@ -458,6 +534,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, raw: Io): Pro
   if (notice !== null) io.stderr(notice);
   const warn = (message: string) => io.stderr(`gamma-report: warning: ${message}\n`);
   const store = new FsStore(out());
+  if (backfilled.length > 0) return backfillMain(options, backfilled, store, io, warn);
   const result = await run(
     inputs(options, env, live),
     store,
@@ -479,27 +556,88 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, raw: Io): Pro
       `${table(result.reports, options.freshness)}\n\nIndex (${index}): ${join(out(), 'index.html')}\n`,
     );
   }
-  if (options.emailPreview !== undefined && result.indexed.length > 0) {
-    const dir = resolve(options.emailPreview);
-    // The email's HTML inliner (juice) loads only when an email is asked for.
-    const { dailyEmail } = await import('../lambda/email/daily');
-    const email = await dailyEmail(store, result.indexed, {
-      siteUrl: options.siteUrl ?? pathToFileURL(out()).href,
-      now: new Date(),
-      freshness: options.freshness,
-      warn,
-    });
-    // The folder was made and checked before the run.
-    const [html, text, subject] = EMAIL_FILES;
-    await writeFile(join(dir, html), email.html);
-    await writeFile(join(dir, text), email.text);
-    await writeFile(join(dir, subject), `${email.subject}\n`);
-    (options.json ? io.stderr : io.stdout)(`Email preview: ${join(dir, 'email.html')}\n`);
-  }
+  await emailPreview(options, store, result.indexed, io, warn);
+  return failed(result, io);
+}
+
+/** With --email-preview, the daily email of what the store lists, written to files. */
+async function emailPreview(
+  options: CliOptions,
+  store: FsStore,
+  indexed: RunResult['indexed'],
+  io: Io,
+  warn: (message: string) => void,
+): Promise<void> {
+  if (options.emailPreview === undefined || indexed.length === 0) return;
+  const dir = resolve(options.emailPreview);
+  // The email's HTML inliner (juice) loads only when an email is asked for.
+  const { dailyEmail } = await import('../lambda/email/daily');
+  const email = await dailyEmail(store, indexed, {
+    siteUrl: options.siteUrl ?? pathToFileURL(store.root).href,
+    now: new Date(),
+    freshness: options.freshness,
+    warn,
+  });
+  // The folder was made and checked before the run.
+  const [html, text, subject] = EMAIL_FILES;
+  await writeFile(join(dir, html), email.html);
+  await writeFile(join(dir, text), email.text);
+  await writeFile(join(dir, subject), `${email.subject}\n`);
+  (options.json ? io.stderr : io.stdout)(`Email preview: ${join(dir, 'email.html')}\n`);
+}
+
+/** Each failure on its own line of stderr; the exit status: 1 when anything failed, else 0. */
+function failed(result: Pick<RunResult, 'failures' | 'indexFailure'>, io: Io): number {
   for (const f of result.failures) io.stderr(`gamma-report: failed: ${f.message}\n`);
   if (result.indexFailure)
     io.stderr(`gamma-report: failed: the index (stage publish): ${result.indexFailure.message}\n`);
   return result.failures.length > 0 || result.indexFailure ? 1 : 0;
+}
+
+/**
+ * `--backfill`: the snapshots of the files published oldest first, with a line per underlying (how many, the
+ * dates, its evidence in one sentence) and one per snapshot left out.
+ */
+async function backfillMain(
+  options: CliOptions,
+  files: readonly string[],
+  store: FsStore,
+  io: Io,
+  warn: (message: string) => void,
+): Promise<number> {
+  const started = Date.now();
+  const result = await backfill(
+    files.map((path) => fileInput(path)),
+    store,
+    {
+      analysis: options.analysis,
+      freshness: options.freshness,
+      warn,
+      replace: options.replace,
+      concurrency: options.concurrency,
+      onProgress: io.stderrIsTTY ? progressLine(io) : undefined,
+    },
+    () => new Date(),
+  );
+  const count = [...result.published.values()].reduce((n, p) => n + p.count, 0);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const lines = [
+    `Backfilled ${plural(count, 'snapshot', 'snapshots')} of ${plural(result.published.size, 'underlying', 'underlyings')} from ${plural(files.length, 'file', 'files')} in ${seconds} s; ${result.skipped.length} skipped, ${result.failures.length} failed.`,
+  ];
+  for (const entry of result.indexed) {
+    const p = result.published.get(entry.row.symbol);
+    if (p === undefined) continue;
+    const sentence = entry.evidence === undefined ? '' : `  ${evidenceSentence(entry.evidence)}`;
+    lines.push(`${entry.row.symbol}  ${p.count} published, ${p.first} to ${p.last}.${sentence}`);
+  }
+  for (const s of result.skipped) lines.push(`skipped: ${s.symbol} ${s.date} (${s.label}): ${s.reason}`);
+  if (result.indexed.length > 0) {
+    const index = plural(result.indexed.length, 'underlying', 'underlyings');
+    lines.push('', `Index (${index}): ${join(store.root, 'index.html')}`);
+  }
+  io.stdout(`${lines.join('\n')}\n`);
+  await emailPreview(options, store, result.indexed, io, warn);
+  return failed(result, io);
 }
 
 if (require.main === module) {

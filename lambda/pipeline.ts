@@ -7,7 +7,7 @@ import { FetchError } from './live/http';
 import { publishIndex, publishReport, type PublishOptions, type Published } from './publish';
 import type { Summary } from './report/screener';
 import type { Store } from './store/store';
-import type { ChainInput, ReportRecord } from './types';
+import type { ChainInput, OptionChain, ReportRecord } from './types';
 
 export interface RunOptions extends Pick<PublishOptions, 'freshness' | 'warn'> {
   /** What to compute, the strike window of the grid and the pages included. */
@@ -34,6 +34,15 @@ export interface RunResult {
 
 type Step = 'load' | 'analyse' | 'publish';
 
+/** What names a failure: the input, and the chain's symbol when the input holds several chains. */
+export type Source = Pick<ChainInput, 'label' | 'origin'>;
+
+/** One chain of an input, analysed, with the name its failures would carry. */
+export interface Analysed {
+  source: Source;
+  record: ReportRecord;
+}
+
 /** Names an error raised while the pipeline was at `step`, by what it is rather than where it came from. */
 function failureName(step: Step, error: unknown): FailureName {
   if (error instanceof FetchError) return error.transient ? 'SourceUnavailable' : 'SourceRefused';
@@ -41,29 +50,51 @@ function failureName(step: Step, error: unknown): FailureName {
   return step === 'load' ? 'ReadFailed' : step === 'analyse' ? 'AnalysisFailed' : 'PublishFailed';
 }
 
-async function step<T>(input: ChainInput, at: Step, work: () => T | Promise<T>): Promise<T> {
+async function step<T>(source: Source, at: Step, work: () => T | Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
-    throw new RunFailure(failureName(at, error), input.label, input.origin, error);
+    throw new RunFailure(failureName(at, error), source.label, source.origin, error);
   }
 }
 
-/** Loads (reads or fetches, then validates) and analyses one input; a failure names its stage. */
-export async function analyseInput(input: ChainInput, analysis: AnalysisOptions): Promise<ReportRecord> {
-  const chain = await step(input, 'load', () => input.load());
-  return step(input, 'analyse', () => analyse(chain, analysis));
+/** Loads (reads or fetches, then validates) one input's chains; a failure is the input's RunFailure. */
+export function loadInput(input: ChainInput): Promise<OptionChain[]> {
+  return step(input, 'load', () => input.load());
+}
+
+/**
+ * Loads one input and analyses each chain it holds that `wanted` accepts (all by default). A failure to load
+ * throws for the whole input; a chain whose analysis fails comes back as its failure, named by the input and,
+ * when it holds several, the chain's symbol (`snap.csv.gz [ETH]`), and the others go on.
+ */
+export async function analyseInput(
+  input: ChainInput,
+  analysis: AnalysisOptions,
+  wanted: (chain: OptionChain) => boolean = () => true,
+): Promise<(Analysed | RunFailure)[]> {
+  const chains = await loadInput(input);
+  const out: (Analysed | RunFailure)[] = [];
+  for (const chain of chains) {
+    if (!wanted(chain)) continue;
+    const source = chains.length === 1 ? input : { ...input, label: `${input.label} [${chain.symbol}]` };
+    try {
+      out.push({ source, record: await step(source, 'analyse', () => analyse(chain, analysis)) });
+    } catch (e) {
+      out.push(e as RunFailure);
+    }
+  }
+  return out;
 }
 
 /** Publishes an analysed record; a store failure comes out as the input's `PublishFailed`. */
 export function publishInput(
-  input: ChainInput,
+  { source, record }: Analysed,
   store: Store,
-  record: ReportRecord,
   options: Pick<RunOptions, 'analysis' | 'freshness' | 'warn'>,
 ): Promise<Published> {
-  return step(input, 'publish', () =>
+  return step(source, 'publish', () =>
     publishReport(store, record, {
       strikeWindowPct: options.analysis.strikeWindowPct,
       freshness: options.freshness,
@@ -97,44 +128,46 @@ export async function run(
   // analyseInput and publishInput only ever throw RunFailure.
   const analysed = await Promise.all(
     inputs.map((input) =>
-      work(async () => {
+      work(async (): Promise<(Analysed | RunFailure)[]> => {
+        let outcomes: (Analysed | RunFailure)[];
         try {
           if (input.origin !== 'file' && options.jitterMs) await sleep(Math.random() * options.jitterMs);
-          return { input, record: await analyseInput(input, options.analysis) };
+          outcomes = await analyseInput(input, options.analysis);
         } catch (e) {
-          ended(true);
-          return { input, failure: e as RunFailure };
+          outcomes = [e as RunFailure];
         }
+        // An input counts once per chain it holds.
+        progress.total += outcomes.length - 1;
+        for (const o of outcomes) if (o instanceof RunFailure) ended(true);
+        return outcomes;
       }),
     ),
   );
   // An underlying's snapshots publish oldest first, so each compares with the one before it (§11);
   // different underlyings publish side by side.
-  const bySymbol = new Map<string, { input: ChainInput; record: ReportRecord }[]>();
-  for (const a of analysed) {
-    if (!('record' in a) || a.record === undefined) continue;
+  const bySymbol = new Map<string, Analysed[]>();
+  for (const a of analysed.flat()) {
+    if (a instanceof RunFailure) continue;
     const list = bySymbol.get(a.record.symbol) ?? bySymbol.set(a.record.symbol, []).get(a.record.symbol)!;
-    list.push({ input: a.input, record: a.record });
+    list.push(a);
   }
-  const published = new Map<ChainInput, ReportRecord | RunFailure>();
+  const published = new Map<Analysed, ReportRecord | RunFailure>();
   await Promise.all(
     [...bySymbol.values()].map((snapshots) =>
       work(async () => {
-        for (const { input, record } of snapshots.sort((a, b) =>
-          a.record.asOf.localeCompare(b.record.asOf),
-        )) {
+        for (const a of snapshots.sort((x, y) => x.record.asOf.localeCompare(y.record.asOf))) {
           try {
-            published.set(input, (await publishInput(input, store, record, options)).record);
+            published.set(a, (await publishInput(a, store, options)).record);
             ended(false);
           } catch (e) {
-            published.set(input, e as RunFailure);
+            published.set(a, e as RunFailure);
             ended(true);
           }
         }
       }),
     ),
   );
-  const outcomes = analysed.map((a) => ('failure' in a && a.failure ? a.failure : published.get(a.input)!));
+  const outcomes = analysed.flat().map((a) => (a instanceof RunFailure ? a : published.get(a)!));
   const reports = outcomes.filter((o): o is ReportRecord => !(o instanceof RunFailure));
   const failures = outcomes.filter((o): o is RunFailure => o instanceof RunFailure);
   try {

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { changeSince } from './gamma/change';
 import { reportDate } from './record';
 import type { StoredRecord } from './record-schema';
-import { historyPoint, withPoint, type HistoryPoint } from './report/history';
+import { evidenceOf, historyPoint, withPoint, type HistoryPoint } from './report/history';
 import { levelsCsv, pineScript } from './report/levels-export';
 import { renderArchivePage, renderIndexPage, renderReportPage } from './report/render';
 import { DEFAULT_FRESHNESS, screenerCsv, summarize, type Freshness, type Summary } from './report/screener';
@@ -119,16 +119,18 @@ async function datedKeys(store: Store, symbol: string): Promise<string[]> {
  * An underlying's history with the dated keys it was checked against (oldest date first): its `history.json`
  * plus a point for every dated record it lacks. So it rebuilds itself when the file is missing (a first run,
  * a store filled by an older version) or damaged (named to `warn`), and heals when a concurrent run wrote it
- * without a date the other run had just added.
+ * without a date the other run had just added. Its points carry what the regime evidence reads of each
+ * record (§16), so the evidence never reads the records themselves.
  */
 async function historyWithKeys(store: Store, symbol: string, warn: (message: string) => void) {
   const { parseStored, historyFile } = await schemas();
   let history =
     (await readStored(store, `${symbol}/history.json`, (t) => parseStored(historyFile, t), warn)) ?? [];
   const keys = await datedKeys(store, symbol);
-  const known = new Set(history.map((p) => p.date));
+  const known = new Map(history.map((p) => [p.date, p]));
   for (const key of keys) {
-    if (known.has(dateOfKey(key))) continue;
+    // A point written before the evidence's fields were kept (no tilt) is read again from its record, once.
+    if (known.get(dateOfKey(key))?.tilt !== undefined) continue;
     const record = await readStoredRecord(store, key, warn);
     if (record !== null) history = withPoint(history, historyPoint(record, reportDate(record)));
   }
@@ -210,8 +212,9 @@ interface Views {
 
 /**
  * Rewrites an underlying's views from its newest dated record (`record` itself when it is the newest, whose
- * page is then reused as it is): `history.json`, the archive page, `latest.*` and `summary.json` for the
- * index. Returns the newest dated key it used and the asOf it showed as latest.
+ * page is then reused as it is): `history.json`, `evidence.json` (§16, from the history's points, one per
+ * dated record), the archive page, `latest.*` and `summary.json` for the index. Returns the newest dated key
+ * it used and the asOf it showed as latest.
  */
 async function writeViews(
   store: Store,
@@ -228,6 +231,8 @@ async function writeViews(
     page !== null && (newestKey === undefined || newestKey === `${symbol}/${reportDate(record)}.json`);
   const latest = own || newestKey === undefined ? record : await readFullRecord(store, newestKey, views.warn);
   await store.put(`${symbol}/history.json`, JSON.stringify(history), PUT_OPTIONS.liveJson);
+  const evidence = evidenceOf(symbol, record.source, history);
+  await store.put(`${symbol}/evidence.json`, JSON.stringify(evidence, null, 1), PUT_OPTIONS.liveJson);
   await store.put(
     `${symbol}/index.html`,
     renderArchivePage(symbol, history, record.source),

@@ -178,15 +178,18 @@ export const reportRecord = z.object({
 
 export type ReportRecord = z.infer<typeof reportRecord>;
 
-/** The record's JSON Schema (draft 2020-12) as published in docs/record.schema.json. */
+/** A published JSON Schema (draft 2020-12) from its zod definition, with its title and description. */
+function jsonSchemaText(schema: z.ZodMiniType, title: string, description: string): string {
+  return `${JSON.stringify({ ...z.toJSONSchema(schema), title, description }, null, 2)}\n`;
+}
+
+/** The record's JSON Schema as published in docs/record.schema.json. */
 export function recordJsonSchema(): string {
-  const schema = {
-    ...z.toJSONSchema(reportRecord),
-    title: 'Market Gamma Report record, schema 2',
-    description:
-      'One report per underlying and snapshot (latest.json and <date>.json). See docs/methodology.md §7.',
-  };
-  return `${JSON.stringify(schema, null, 2)}\n`;
+  return jsonSchemaText(
+    reportRecord,
+    'Market Gamma Report record, schema 2',
+    'One report per underlying and snapshot (latest.json and <date>.json). See docs/methodology.md §7.',
+  );
 }
 
 /**
@@ -199,7 +202,9 @@ export const storedRecord = z.object({
   asOf: z.string().check(z.regex(/^\d{4}-\d\d-\d\dT/)),
   spot: z.number(),
   regime: z.enum(['positive', 'negative']),
-  totals: z.object({ netGex: z.number() }),
+  /** tilt and the next expiry's ATM IV feed the evidence (§16); schema-1 records have neither. */
+  totals: z.object({ netGex: z.number(), tilt: z.optional(z.number()) }),
+  expectedMove: z.optional(z.object({ nextExpiry: z.nullable(z.object({ atmIv: z.number() })) })),
   flip: z.object({ level: z.nullable(z.number()) }),
   levels: z.object({
     callWall: z.nullable(z.number()),
@@ -220,6 +225,12 @@ export const historyPoint = z.object({
   maxPain: z.optional(z.nullable(z.number())),
   netGex: z.number(),
   regime: z.enum(['positive', 'negative']),
+  /**
+   * What the evidence reads besides (§16): null when the record has none, absent from a point written before
+   * they were kept (such a point is read again from its record).
+   */
+  tilt: z.optional(z.nullable(z.number())),
+  atmIv: z.optional(z.nullable(z.number())),
 });
 
 /** `<SYM>/history.json`. */
@@ -246,7 +257,19 @@ export const summaryFile = z.object({
     netDex: z.number(),
     netVex: z.number(),
     netCex: z.number(),
+    /** The regime evidence's volRatio (§16); absent from summaries written before it was kept. */
+    volRatio: z.optional(z.nullable(z.number())),
   }),
+  /** What the evidence's one-sentence reading needs (§16), for the email; absent from older summaries. */
+  evidence: z.optional(
+    z.object({
+      pairs: z.number(),
+      positive: z.number(),
+      negative: z.number(),
+      volRatio: z.nullable(z.number()),
+      p: z.nullable(z.number()),
+    }),
+  ),
   /** Spot and flip of the most recent reports, oldest first. */
   spark: z.array(
     z.object({ date: z.string(), asOf: z.string(), spot: z.number(), flip: z.nullable(z.number()) }),
@@ -265,6 +288,89 @@ export const summaryFile = z.object({
     }),
   ),
 });
+
+const regimeStats = (regime: string) =>
+  z
+    .object({
+      n: num(`Pairs whose first record is in ${regime} gamma`),
+      meanAbsReturn: nullableNum('Mean |r|, r = ln(spot_j / spot_i); null without pairs'),
+      rmsReturn: nullableNum('√mean(r²); null without pairs'),
+      annualisedVol: nullableNum('√mean(r² / dt), dt in years of 365 days; null without pairs'),
+    })
+    .check(
+      z.describe(`Pairs starting in ${regime} gamma (net GEX ${regime === 'positive' ? '> 0' : '< 0'})`),
+    );
+
+const wilson = z
+  .nullable(z.tuple([z.number(), z.number()]))
+  .check(z.describe('Wilson 95% interval of the rate, [low, high]; null when n is 0'));
+
+const rate = {
+  n: num('Pairs the rate is over'),
+  rate: nullableNum('The share of those pairs, 0 to 1; null when n is 0'),
+  wilson95: wilson,
+};
+
+const wallHold = (description: string) =>
+  z.object({ ...rate, held: num('Pairs where the wall held') }).check(z.describe(description));
+
+/**
+ * `<SYM>/evidence.json` (docs/methodology.md §16): how the store's own history bears out the regime claim. The
+ * published JSON Schema is docs/evidence.schema.json.
+ */
+export const evidenceFile = z.object({
+  symbol: z.string().check(z.describe('The underlying')),
+  from: z
+    .nullable(z.string())
+    .check(z.describe('asOf of the first record, ISO 8601 UTC; null without records')),
+  to: z.nullable(z.string()).check(z.describe('asOf of the last record')),
+  pairs: num('Pairs of records minGapHours to maxGapHours apart, each record starting at most one'),
+  minGapHours: num('A record’s partner is the first record at least this many hours later'),
+  maxGapHours: num('…kept only if it is at most this many hours later'),
+  byRegime: z.object({ positive: regimeStats('positive'), negative: regimeStats('negative') }),
+  volRatio: nullableNum(
+    'annualisedVol(negative) / annualisedVol(positive); null when either has fewer than 2 pairs',
+  ),
+  mannWhitney: z
+    .nullable(
+      z.object({
+        u: num('Σ over (negative, positive) pairs of [a > b] + ½[a = b], of |r| / √dt'),
+        z: num('(u − n₁n₂/2) / σ with the tie-corrected σ; positive when negative-gamma moves are larger'),
+        p: num('Two-sided p-value from the normal distribution'),
+      }),
+    )
+    .check(
+      z.describe('Mann–Whitney U test; null when either regime has fewer than 5 pairs or all moves tie'),
+    ),
+  spearman: z
+    .nullable(
+      z.object({
+        rho: num('Spearman rank correlation of tilt with |r| / √dt (average ranks for ties)'),
+        n: num('Pairs whose first record has a tilt'),
+      }),
+    )
+    .check(z.describe('null below 5 pairs, or when tilt or the moves do not vary')),
+  expectedMove: z
+    .object({ ...rate, inside: num('Pairs inside the expected move') })
+    .check(
+      z.describe(
+        'Pairs whose first record has the next expiry’s ATM IV: inside when |spot_j − spot_i| ≤ spot_i × atmIv × √dt',
+      ),
+    ),
+  callWall: wallHold('Pairs whose call wall is above spot: held when spot_j ≤ callWall_i'),
+  putWall: wallHold('Pairs whose put wall is below spot: held when spot_j ≥ putWall_i'),
+});
+
+export type Evidence = z.infer<typeof evidenceFile>;
+
+/** The evidence document's JSON Schema as published in docs/evidence.schema.json. */
+export function evidenceJsonSchema(): string {
+  return jsonSchemaText(
+    evidenceFile,
+    'Market Gamma Report regime evidence',
+    'One document per underlying (evidence.json beside latest.json). See docs/methodology.md §16.',
+  );
+}
 
 /** The text as a value of `schema`, or null with the first problem when it is not one. */
 export function parseStored<T extends z.ZodMiniType>(

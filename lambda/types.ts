@@ -36,12 +36,15 @@ export interface OptionContract {
   ask?: number;
 }
 
-/** One chain to analyse: a recorded file or a live symbol, loaded only when its turn comes. */
+/**
+ * Chains to analyse: a recorded file or a live symbol, loaded only when its turn comes. A live symbol and most
+ * files hold one chain; a Deribit snapshot CSV one per currency.
+ */
 export interface ChainInput {
   /** The file path or symbol, used to name a failure. */
   label: string;
   origin: Origin;
-  load(): Promise<OptionChain>;
+  load(): Promise<OptionChain[]>;
 }
 
 export interface OptionChain {

@@ -42,6 +42,12 @@ export interface GroupSpec {
   calendar: 'nyse' | 'none';
   /** A live snapshot older than this is refused as stale: Cboe's file carries Friday over a weekend. */
   maxAgeHours: number;
+  /**
+   * How far apart two reports of an underlying must be to make a pair of the regime evidence, in hours
+   * (docs/methodology.md §16): the partner is the first report at least `minGapHours` later, kept when it is at
+   * most `maxGapHours` later. Equity spans weekends and holidays; crypto is one day, give or take a few hours.
+   */
+  evidence: { minGapHours: number; maxGapHours: number };
 }
 
 export const GROUPS: Record<RunGroup, GroupSpec> = {
@@ -52,6 +58,7 @@ export const GROUPS: Record<RunGroup, GroupSpec> = {
     timeZone: 'America/New_York',
     calendar: 'nyse',
     maxAgeHours: 36,
+    evidence: { minGapHours: 16, maxGapHours: 100 },
   },
   crypto: {
     underlyings: ['BTC', 'ETH'],
@@ -60,6 +67,7 @@ export const GROUPS: Record<RunGroup, GroupSpec> = {
     timeZone: 'UTC',
     calendar: 'none',
     maxAgeHours: 2,
+    evidence: { minGapHours: 20, maxGapHours: 28 },
   },
 };
 

@@ -97,7 +97,7 @@ describe('gamma-report with no arguments', () => {
       ['2023-05-20', '2023-05-23', '2023-05-26', '2023-06-08', '2023-09-14']
         .flatMap((d) => [`${d}.html`, `${d}.json`, `${d}.levels.csv`, `${d}.pine`])
         .concat(['history.json', 'index.html', 'summary.json', 'latest.html', 'latest.json'])
-        .concat(['levels.csv', 'levels.pine'])
+        .concat(['levels.csv', 'levels.pine', 'evidence.json'])
         .sort(),
     );
     const latest = readJson(join(out, 'SPX', 'latest.json'));
@@ -251,6 +251,16 @@ describe('bad input', () => {
     ],
     [['--as-of', '2023-09-14T20:31:00+14:60'], /has the offset \+14:60/],
     [['--site-url', 'reports.example.com'], /--site-url: "reports.example.com" is not an http\(s\) URL/],
+    [['--replace'], /^gamma-report: --replace: only with --backfill$/m],
+    [
+      ['--backfill', 'x', '--file', 'y.csv', '--json'],
+      /^gamma-report: --backfill: not with --file, --json \(a backfill publishes its files' own snapshots\)$/m,
+    ],
+    [['--backfill', 'nowhere'], /^gamma-report: --backfill: cannot read nowhere \(ENOENT\)$/m],
+    [
+      ['--backfill', '.'],
+      /^gamma-report: --backfill: \. holds no \.csv, \.json, \.csv\.gz or \.json\.gz file$/m,
+    ],
   ])('exits 2 on the usage error %j', async (args, message) => {
     const run = await gammaReport(args, cwd);
     expect(run.code).toBe(2);
@@ -273,6 +283,8 @@ describe('bad input', () => {
       '--symbol',
       '--positioning',
       '--json',
+      '--backfill',
+      '--replace',
     ]) {
       expect(run.stdout).toContain(flag);
     }
@@ -432,5 +444,43 @@ describe('options', () => {
         `gamma-report: failed: QQQ (cboe, stage fetch): GET ${base}/c/QQQ.json failed: HTTP 404 Not Found\n`,
       );
     });
+  });
+});
+
+describe('--backfill', () => {
+  const SERIES = join(ROOT, 'samples', 'series', 'deribit');
+
+  it('publishes a folder of snapshots oldest first, says what it did, and skips them when run again', async () => {
+    const folder = join(cwd, 'snapshots');
+    mkdirSync(folder);
+    // Three days, copied in under names that sort against their dates.
+    const names = readdirSync(SERIES).sort().slice(0, 3);
+    names.forEach((name, i) => copyFileSync(join(SERIES, name), join(folder, `${3 - i}-${name}`)));
+    writeFileSync(join(folder, 'SOURCES.md'), 'not a chain');
+    const run = await gammaReport(['--backfill', 'snapshots', '--out', 'site'], cwd);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(
+      /^Backfilled 6 snapshots of 2 underlyings from 3 files in \d+\.\d s; 0 skipped, 0 failed\.$/,
+    );
+    expect(lines.slice(1, 3)).toEqual([
+      'BTC  3 published, 2025-12-30 to 2026-01-01.  Not enough history: 2 pairs of reports, 20 needed.',
+      'ETH  3 published, 2025-12-30 to 2026-01-01.  Not enough history: 2 pairs of reports, 20 needed.',
+    ]);
+    expect(lines.at(-2)).toBe(`Index (2 underlyings): ${join(cwd, 'site', 'index.html')}`);
+    const latest = readJson(join(cwd, 'site', 'BTC', 'latest.json'));
+    expect(latest.asOf).toBe('2026-01-01T21:19:18.567Z');
+    expect(latest.change!.previousAsOf).toBe('2025-12-31T21:18:43.878Z');
+    expect(JSON.parse(readFileSync(join(cwd, 'site', 'BTC', 'evidence.json'), 'utf8')).pairs).toBe(2);
+
+    const again = await gammaReport(['--backfill', 'snapshots', '--out', 'site'], cwd);
+    expect(again.code).toBe(0);
+    expect(again.stdout.split('\n')[0]).toMatch(
+      /^Backfilled 0 snapshots of 0 underlyings from 3 files .*; 6 skipped, 0 failed\.$/,
+    );
+    expect(again.stdout).toContain(
+      `skipped: BTC 2025-12-30 (${join('snapshots', `3-${names[0]}`)}): already published (--replace publishes it again)`,
+    );
   });
 });

@@ -143,6 +143,35 @@ describe('the body', () => {
   });
 });
 
+describe('the evidence line', () => {
+  const withEvidence = (evidence: Summary['evidence']) => {
+    const p = published(null);
+    return composeEmail(
+      [{ ...p.summary, evidence }],
+      [p.record],
+      'https://reports.example.com',
+      new Date('2023-09-15T12:00:00Z'),
+      DEFAULT_FRESHNESS,
+    );
+  };
+
+  it('reads the evidence in one sentence from 20 pairs on, in both parts', () => {
+    const mail = withEvidence({ pairs: 41, positive: 30, negative: 11, volRatio: 1.6, p: 0.031 });
+    const line =
+      'Evidence: Over 41 pairs of reports, negative-gamma days moved 1.60× as much as positive-gamma days (annualised; Mann–Whitney p = 0.03). Descriptive, close to close; not a trading signal.';
+    expect(mail.text).toContain(`  ${line}\n`);
+    expect(mail.html.replace(/&#x3D;/g, '=')).toContain(line);
+  });
+
+  it('says nothing below 20 pairs, or without evidence (a summary written by an older version)', () => {
+    for (const evidence of [{ pairs: 19, positive: 10, negative: 9, volRatio: 1.2, p: 0.5 }, undefined]) {
+      const mail = withEvidence(evidence);
+      expect(mail.text).not.toContain('Evidence:');
+      expect(mail.html).not.toContain('Evidence:');
+    }
+  });
+});
+
 describe('a long watchlist', () => {
   /** 20 underlyings made from the bundled chains under other names, one in negative gamma. */
   const entries = Array.from({ length: 20 }, (_, i) => {

@@ -104,6 +104,7 @@ describe('the per-underlying handler', () => {
       'SPY/2025-06-08.json',
       'SPY/2025-06-08.levels.csv',
       'SPY/2025-06-08.pine',
+      'SPY/evidence.json',
       'SPY/history.json',
       'SPY/index.html',
       'SPY/latest.html',

@@ -19,7 +19,7 @@ export function fixturePath(name: string): string {
 /**
  * The recorded chains a mutation run reads where a test goes over every one (tests/mutation-setup.cjs): each
  * layout (Cboe CSV with and without the example-data line, Cboe JSON, Cboe's older data-object JSON, Deribit
- * JSON and CSV) and each way of writing the CSV's date line ("20 May 2023, 11:33 AM EDT", "8 June 2023 7:56 PM
+ * JSON and CSV, the Deribit snapshot CSV) and each way of writing the CSV's date line ("20 May 2023, 11:33 AM EDT", "8 June 2023 7:56 PM
  * EDT", "December 12, 2022 at 8:30 PM EST", "23 de marzo de 2022, 10:11 GMT-4").
  */
 const MUTATION_CHAINS = new Set([
@@ -32,6 +32,7 @@ const MUTATION_CHAINS = new Set([
   'deribit_BTC_2026-03-13.json',
   'deribit_BTC_2024-03-12.csv',
   'deribit_ETH_2025-11-22.csv',
+  'deribit_options_snapshot_20251230T211751Z.csv.gz',
 ]);
 
 /** Every item under `npm test`; under a mutation run only those of the chains above. */

@@ -24,7 +24,7 @@ function inputs(names: string[]): ChainInput[] {
     origin: 'file',
     load: async () => {
       await new Promise((resolve) => setTimeout(resolve, ((i * 37) % 5) * 20));
-      return loadFixture(name);
+      return [loadFixture(name)];
     },
   }));
 }
@@ -99,5 +99,27 @@ describe('the pipeline', () => {
     ]);
     expect(result.reports.map((r) => r.symbol)).toEqual(['ETH']);
     expect(result.indexed.map((e) => e.row.symbol)).toEqual(['ETH']);
+  });
+
+  it('publishes every chain of an input that holds several, counting each in the progress, in input order', async () => {
+    const two: ChainInput = {
+      label: 'both.csv',
+      origin: 'file',
+      load: async () => [
+        loadFixture('deribit_BTC_2024-03-12.csv'),
+        loadFixture('deribit_ETH_2025-11-22.csv'),
+      ],
+    };
+    const progress: { done: number; total: number; failed: number }[] = [];
+    const result = await run(
+      [two, ...inputs(['cboe_SPY_2025-06-06.json'])],
+      new FsStore(dir),
+      { analysis: DEFAULT_ANALYSIS, concurrency: 1, onProgress: (p) => progress.push(p) },
+      () => new Date(),
+    );
+    expect(result.failures).toEqual([]);
+    expect(result.reports.map((r) => r.symbol)).toEqual(['BTC', 'ETH', 'SPY']);
+    expect(progress.at(-1)).toEqual({ done: 3, total: 3, failed: 0 });
+    expect(progress.every((p) => p.done <= p.total)).toBe(true);
   });
 });

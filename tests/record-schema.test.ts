@@ -2,7 +2,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyse, DEFAULT_ANALYSIS } from '../lambda/gamma/analyse';
-import { recordJsonSchema } from '../lambda/record-schema';
+import { regimeEvidence } from '../lambda/gamma/evidence';
+import { evidenceJsonSchema, recordJsonSchema } from '../lambda/record-schema';
 import { loadFixture, ROOT } from './helpers';
 
 /**
@@ -60,5 +61,45 @@ describe('the published record schema', () => {
     expect(validate.errors?.[0]?.params).toEqual({ missingProperty: 'netVex' });
     expect(validate({ ...record, zeroDte: { ...record.zeroDte, share: '12%' } })).toBe(false);
     expect(validate.errors?.[0]?.instancePath).toBe('/zeroDte/share');
+  });
+});
+
+describe('the published evidence schema', () => {
+  const text = readFileSync(join(ROOT, 'docs', 'evidence.schema.json'), 'utf8');
+  const check = new Ajv2020({ allErrors: true, strict: true }).compile(JSON.parse(text));
+  const gaps = { minGapHours: 20, maxGapHours: 28 };
+  /** Twelve daily reports alternating in regime: every statistic has a value. */
+  const points = [100, 103, 101, 104, 99, 102, 97, 101, 100, 98, 99, 103].map((spot, i) => ({
+    asOf: new Date(Date.UTC(2026, 0, 1 + i, 21)).toISOString(),
+    spot,
+    netGex: i % 2 === 0 ? 1 : -1,
+    tilt: i % 2 === 0 ? 0.1 * i : -0.05 * i,
+    atmIv: 0.5,
+    callWall: spot + 2,
+    putWall: spot - 2,
+  }));
+
+  it('is the one generated from lambda/record-schema.ts (run `npm run record-schema` after changing it)', () => {
+    expect(text).toBe(evidenceJsonSchema());
+  });
+
+  it('accepts evidence with every figure and evidence of an empty history (all nulls)', () => {
+    const full = JSON.parse(JSON.stringify(regimeEvidence('BTC', points, gaps)));
+    const empty = JSON.parse(JSON.stringify(regimeEvidence('BTC', [], gaps)));
+    for (const doc of [full, empty]) {
+      expect(check(doc)).toBe(true);
+      expect(check.errors ?? []).toEqual([]);
+    }
+    for (const figure of ['volRatio', 'mannWhitney', 'spearman'])
+      expect({ [figure]: full[figure] }).not.toEqual({ [figure]: null });
+  });
+
+  it('refuses a missing statistic and a one-sided interval, naming the field', () => {
+    const doc = JSON.parse(JSON.stringify(regimeEvidence('BTC', points, gaps)));
+    const noRatio = JSON.parse(JSON.stringify({ ...doc, volRatio: undefined }));
+    expect(check(noRatio)).toBe(false);
+    expect(check.errors?.[0]?.params).toEqual({ missingProperty: 'volRatio' });
+    expect(check({ ...doc, callWall: { ...doc.callWall, wilson95: [0.5] } })).toBe(false);
+    expect(check.errors?.[0]?.instancePath).toBe('/callWall/wilson95');
   });
 });

@@ -13,7 +13,16 @@ import {
   plural,
 } from '../report/format';
 import { comparison, highlights, regimeChanged, type Freshness, type Summary } from '../report/screener';
-import { changeLine, concentration, dealerBook, moveText, sessionText, zeroDteLine } from '../report/summary';
+import {
+  changeLine,
+  concentration,
+  dealerBook,
+  evidenceSentence,
+  moveText,
+  sessionText,
+  zeroDteLine,
+} from '../report/summary';
+import { MIN_PAIRS } from '../gamma/evidence';
 import type { ReportRecord } from '../types';
 
 export interface Email {
@@ -91,6 +100,9 @@ function block(r: ReportRecord, s: Summary | undefined, base: string, limits: Fr
     jsonUrl: `${base}${dir}/latest.json`,
     assumptions: `${r.assumptions.positioning} positioning, r = ${r.assumptions.riskFreeRate}, q = ${r.assumptions.dividendYield}, profile ±${r.assumptions.profileRangePct}%`,
     alerts: s ? alerts(s) : [],
+    // The evidence's reading where the history is long enough to read (§16).
+    evidence:
+      s?.evidence !== undefined && s.evidence.pairs >= MIN_PAIRS ? evidenceSentence(s.evidence) : null,
   };
 }
 

@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { median } from '../readers/common';
 import type { OptionChain, OptionContract, OptionType, ReportRecord } from '../types';
 import { dateInZone, VENUES } from '../venues';
 
@@ -26,14 +27,6 @@ const SIDES: readonly OptionType[] = ['call', 'put'];
 const hasOpenInterest = (c: OptionContract) => c.openInterest > 0 && Number.isFinite(c.openInterest);
 const quoted = (c: OptionContract | undefined): c is OptionContract & { bid: number; ask: number } =>
   c !== undefined && c.bid! > 0 && c.ask! > 0 && Number.isFinite(c.bid) && Number.isFinite(c.ask);
-
-/** The median of some numbers (the mean of the middle two for an even count); NaN for none. */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  if (sorted.length === 0) return NaN;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** How the messages name a chain: its symbol and snapshot (the pipeline prefixes the file or URL). */
 const named = (chain: OptionChain) => `${chain.symbol} snapshot ${new Date(chain.asOf).toISOString()}`;

@@ -2,7 +2,7 @@ import { isNyseHoliday } from '../calendar';
 import { liveInput } from '../live/fetch';
 import { analyseInput, publishInput } from '../pipeline';
 import { FAILURES } from '../contract';
-import type { RunFailure } from '../failure';
+import { RunFailure } from '../failure';
 import { GROUPS, VENUES } from '../venues';
 import { entryPoint, type RuntimeConfig } from './config';
 
@@ -30,8 +30,11 @@ export function underlyingHandler(config: RuntimeConfig) {
       return { symbol, status: 'skipped', reason: 'NYSE holiday' };
     }
     try {
-      const record = await analyseInput(input, config.analysis);
-      const published = await publishInput(input, config.store, record, {
+      // A live symbol is one chain.
+      const [analysed] = await analyseInput(input, config.analysis);
+      if (analysed instanceof RunFailure) throw analysed;
+      const { record } = analysed!;
+      const published = await publishInput(analysed!, config.store, {
         analysis: config.analysis,
         freshness: config.freshness,
         warn: (message) => config.logger.warn(message),

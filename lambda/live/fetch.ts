@@ -141,6 +141,6 @@ export function liveInput(
   return {
     label: symbol,
     origin: liveVenue(symbol),
-    load: () => fetchLiveChain(symbol, config, now(), overrides),
+    load: async () => [await fetchLiveChain(symbol, config, now(), overrides)],
   };
 }

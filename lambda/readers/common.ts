@@ -188,3 +188,11 @@ export function jsonSchemas(): typeof import('./schemas') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load; esbuild bundles it
   return require('./schemas') as typeof import('./schemas');
 }
+
+/** The median of some numbers (the mean of the middle two for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

@@ -208,3 +208,29 @@ export function csvTable(text: string, start: number, headerLine: number, origin
     ? splitTable(text, start, headerLine, origin)
     : parsedTable(text, headerLine, origin);
 }
+
+/**
+ * The columns of a table found by name, in any order: each name may appear once at most (a repeated one is
+ * refused, naming both columns), every `required` name must be there, and an absent `optional` one is -1.
+ */
+export function columnsByName<R extends string, O extends string = never>(
+  table: CsvTable,
+  origin: string,
+  required: readonly R[],
+  optional: readonly O[] = [],
+): Record<R | O, number> {
+  const { header } = table;
+  header.forEach((name, i) => {
+    const again = name === '' ? -1 : header.indexOf(name, i + 1);
+    if (again >= 0) {
+      throw new InputError(`${origin}: the header has "${name}" twice (columns ${i + 1} and ${again + 1})`);
+    }
+  });
+  const columns = {} as Record<R | O, number>;
+  for (const name of required) {
+    columns[name] = header.indexOf(name);
+    if (columns[name] < 0) throw new InputError(`${origin}: the header has no "${name}" column`);
+  }
+  for (const name of optional) columns[name] = header.indexOf(name);
+  return columns;
+}

@@ -1,7 +1,13 @@
 import type { OptionChain, OptionContract } from '../types';
-import { ChainContracts, jsonSchemas, requireSpot, snapshotInstant, type ParseOptions } from './common';
-import { csvTable, type CsvRow } from './csv';
-import { median } from '../gamma/checks';
+import {
+  ChainContracts,
+  jsonSchemas,
+  median,
+  requireSpot,
+  snapshotInstant,
+  type ParseOptions,
+} from './common';
+import { columnsByName, csvTable, type CsvRow } from './csv';
 import { InputError } from '../errors';
 import { expiryInstant, VENUES } from '../venues';
 
@@ -10,7 +16,7 @@ const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', '
 const INSTRUMENT =
   /^(?<base>[A-Z0-9]+)(?:_(?<linear>[A-Z]+))?-(?<dd>\d{1,2})(?<mon>[A-Z]{3})(?<yy>\d{2})-(?<strike>\d+(?:d\d+)?)-(?<cp>[CP])$/;
 
-interface Instrument {
+export interface Instrument {
   base: string;
   /** The currency its price is quoted and settled in: the base for inverse options, USDC for `_USDC` ones. */
   quote: string;
@@ -20,7 +26,8 @@ interface Instrument {
   expiry: number;
 }
 
-function parseInstrument(name: string): Instrument | null {
+/** An instrument name's parts (`BTC-27DEC24-50000-C`), or null when it names no Deribit option. */
+export function parseInstrument(name: string): Instrument | null {
   const g = INSTRUMENT.exec(name)?.groups;
   if (!g) return null;
   const { base, linear, dd, mon, yy, strike, cp } = g as Record<
@@ -199,41 +206,43 @@ const REQUIRED = [
   'mark_iv',
   'underlying_price',
   'estimated_delivery_price',
-];
+] as const;
 
 /** A CSV copy of the book summary (one row per instrument, columns by name in any order). */
 export function parseDeribitCsv(text: string, opts: ParseOptions): OptionChain {
   const { origin } = opts;
   const table = csvTable(text, 0, 1, origin);
-  const { header } = table;
-  header.forEach((name, i) => {
-    const again = name === '' ? -1 : header.indexOf(name, i + 1);
-    if (again >= 0) {
-      throw new InputError(`${origin}: the header has "${name}" twice (columns ${i + 1} and ${again + 1})`);
-    }
-  });
-  for (const name of REQUIRED) {
-    if (!header.includes(name)) throw new InputError(`${origin}: the header has no "${name}" column`);
-  }
-  const column = (name: string) => header.indexOf(name);
-  const [instrument, openInterest, markIv, underlyingPrice, deliveryPrice] = REQUIRED.map(column) as number[];
-  const created = column('creation_timestamp');
-  const [bid, ask] = [column('bid_price'), column('ask_price')];
+  const columns = columnsByName(table, origin, REQUIRED, [
+    'creation_timestamp',
+    'bid_price',
+    'ask_price',
+    'base_currency',
+    'quote_currency',
+    'underlying_index',
+  ]);
+  const {
+    instrument_name: instrument,
+    open_interest: openInterest,
+    mark_iv: markIv,
+    underlying_price: underlyingPrice,
+    estimated_delivery_price: deliveryPrice,
+    creation_timestamp: created,
+    bid_price: bid,
+    ask_price: ask,
+    base_currency: base,
+    quote_currency: quote,
+    underlying_index: index,
+  } = columns;
   const named = (at: number, row: CsvRow) => (at < 0 ? undefined : row.cell(at).trim());
-  const [base, quote, index] = ['base_currency', 'quote_currency', 'underlying_index'].map(column) as [
-    number,
-    number,
-    number,
-  ];
   const chain = deribitChain(opts, (line) => `line ${line}`);
   table.forEachRow((row) =>
     chain.add(
       {
-        instrument_name: row.cell(instrument!).trim(),
-        open_interest: row.number(openInterest!, 'nonNegative'),
-        mark_iv: row.number(markIv!, 'nonNegative'),
-        underlying_price: row.number(underlyingPrice!, 'positive'),
-        estimated_delivery_price: row.number(deliveryPrice!, 'positive'),
+        instrument_name: row.cell(instrument).trim(),
+        open_interest: row.number(openInterest, 'nonNegative'),
+        mark_iv: row.number(markIv, 'nonNegative'),
+        underlying_price: row.number(underlyingPrice, 'positive'),
+        estimated_delivery_price: row.number(deliveryPrice, 'positive'),
         creation_timestamp: created < 0 ? NaN : row.number(created, 'any'),
         bid_price: bid < 0 ? NaN : row.number(bid, 'nonNegative'),
         ask_price: ask < 0 ? NaN : row.number(ask, 'nonNegative'),

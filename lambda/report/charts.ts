@@ -1,8 +1,10 @@
+import { MODEL_INSIDE, type Evidence, type EvidencePair } from '../gamma/evidence';
 import { EXPOSURES, type ExposureKey } from '../gamma/exposure';
 import type { ReportRecord } from '../types';
 import { EXPOSURE_TEXT } from './exposure-text';
-import { formatPrice, formatStrike, formatUsd } from './format';
+import { formatPercent, formatPrice, formatStrike, formatUsd } from './format';
 import type { HistoryPoint } from './history';
+import { formatTilt } from './summary';
 import { linearScale, niceDomain, niceStep, px, ticksWithin, type Scale } from './scale';
 
 /**
@@ -550,6 +552,178 @@ export function historyGexChart(
     legend: [
       { cls: 'pos', label: 'Positive gamma', kind: 'box' },
       { cls: 'neg', label: 'Negative gamma', kind: 'box' },
+    ],
+  };
+}
+
+const pct = (share: number, digits = 0) => formatPercent(share * 100, digits);
+
+/**
+ * The regime evidence's pairs (docs/methodology.md §16): each pair's normalised move |r| / √dt (on the scale
+ * of an annualised volatility) against the tilt of its first report, coloured by that report's regime, with
+ * each regime's annualised volatility as a dashed level. The claim predicts larger moves to the left.
+ */
+export function evidenceScatterChart(
+  symbol: string,
+  pairs: readonly EvidencePair[],
+  evidence: Evidence,
+  size: Size = 'wide',
+): ChartModel | null {
+  const tilted = pairs.filter((p) => typeof p.from.tilt === 'number');
+  if (tilted.length === 0) return null;
+  const f = frame(size);
+  const tilts = tilted.map((p) => p.from.tilt!);
+  const xd = niceDomain(Math.min(0, ...tilts), Math.max(0, ...tilts), SIZES[size].ticks >= 10 ? 8 : 4);
+  // Room for half a tick label at each end.
+  const x = linearScale(xd.domain, [f.plot.left + 20, f.plot.right - 20]);
+  const vols = [evidence.byRegime.positive.annualisedVol, evidence.byRegime.negative.annualisedVol];
+  const top = Math.max(...tilted.map((p) => p.x), ...vols.map((v) => v ?? 0));
+  const yd = niceDomain(0, top, 5);
+  const y = linearScale(yd.domain, [f.plot.bottom, f.plot.top]);
+  const regime = (p: EvidencePair) => (p.from.netGex > 0 ? 'pos' : p.from.netGex < 0 ? 'neg' : 'flat');
+  const levels = (['positive', 'negative'] as const).flatMap((name) => {
+    const v = evidence.byRegime[name].annualisedVol;
+    if (v === null) return [];
+    const cls = name === 'positive' ? 'vol-pos' : 'vol-neg';
+    return [
+      {
+        points: `${f.plot.left},${px(y(v))} ${f.plot.right},${px(y(v))}`,
+        cls,
+        tip: `Annualised volatility after ${name}-gamma reports: ${pct(v, 1)}`,
+      },
+    ];
+  });
+  const { positive, negative } = evidence.byRegime;
+  return {
+    id: `evidence-moves-${size}`,
+    title: `${symbol} move after each report against its gamma tilt`,
+    description:
+      `${tilted.length} pairs of reports: the move to the next report, |ln(spot ratio)| / √years, against the ` +
+      `first report's tilt from ${formatTilt(Math.min(...tilts))} to ${formatTilt(Math.max(...tilts))}; ` +
+      `${positive.n} after positive gamma (annualised ${positive.annualisedVol === null ? '—' : pct(positive.annualisedVol, 1)}), ` +
+      `${negative.n} after negative gamma (annualised ${negative.annualisedVol === null ? '—' : pct(negative.annualisedVol, 1)}).`,
+    ...f,
+    xTicks: xd.ticks.map((t) => ({ x: px(x(t)), label: formatTilt(t) })),
+    yTicks: yd.ticks.map((t) => ({ y: px(y(t)), label: pct(t) })),
+    xLabel: 'Gamma tilt of the first report',
+    yLabel: 'Move, annualised',
+    zeroY: null,
+    bands: [],
+    groups: [],
+    lines: [
+      {
+        points: `${px(x(0))},${f.plot.top} ${px(x(0))},${f.plot.bottom}`,
+        cls: 'divide',
+        tip: 'Tilt 0: negative gamma to the left, positive to the right',
+      },
+      ...levels,
+    ],
+    dots: tilted.map((p) => ({
+      x: px(x(p.from.tilt!)),
+      y: px(y(p.x)),
+      cls: regime(p),
+      tip: `${p.from.asOf.slice(0, 16).replace('T', ' ')} → ${p.to.asOf.slice(0, 16).replace('T', ' ')} UTC: tilt ${formatTilt(p.from.tilt!)}, move ${pct(p.r, 2)}, annualised ${pct(p.x, 1)}`,
+    })),
+    markers: [],
+    legend: [
+      { cls: 'pos', label: 'After a positive-gamma report', kind: 'box' },
+      { cls: 'neg', label: 'After a negative-gamma report', kind: 'box' },
+      ...levels.map((l) => ({
+        cls: l.cls,
+        label: `Annualised volatility, ${l.cls === 'vol-pos' ? 'positive' : 'negative'} gamma`,
+        kind: 'line' as const,
+      })),
+    ],
+  };
+}
+
+/** The rates the evidence checks, in the order the page shows them. */
+const RATES = [
+  { key: 'expectedMove', label: 'Expected move', what: 'Inside the expected move' },
+  { key: 'callWall', label: 'Call wall', what: 'Call wall held' },
+  { key: 'putWall', label: 'Put wall', what: 'Put wall held' },
+] as const;
+
+/**
+ * One rate of the evidence in words and numbers: `Call wall held: 30 of 38 pairs, 79% (95% interval 63% to
+ * 89%)`, or `Call wall held: no pairs`.
+ */
+export function rateText(evidence: Evidence, key: (typeof RATES)[number]['key']): string {
+  const spec = RATES.find((r) => r.key === key)!;
+  const r = evidence[key];
+  const hits = 'inside' in r ? r.inside : r.held;
+  if (r.rate === null || r.wilson95 === null) return `${spec.what}: no pairs`;
+  return `${spec.what}: ${hits} of ${r.n} pairs, ${pct(r.rate)} (95% interval ${pct(r.wilson95[0])} to ${pct(r.wilson95[1])})`;
+}
+
+/**
+ * How often the expected move contained the move to the next report and the walls held (§16): a bar per rate
+ * with its Wilson 95% interval, and the lognormal model's 68.3% on the expected-move row. Null without pairs.
+ */
+export function evidenceRatesChart(
+  symbol: string,
+  evidence: Evidence,
+  size: Size = 'wide',
+): ChartModel | null {
+  if (RATES.every(({ key }) => evidence[key].n === 0)) return null;
+  const rowHeight = 44;
+  const left = size === 'wide' ? 120 : 108;
+  const width = SIZES[size].width;
+  const f: Frame = {
+    width,
+    height: PLAIN_TOP + rowHeight * RATES.length + MARGIN.bottom,
+    plot: {
+      left,
+      top: PLAIN_TOP,
+      right: width - MARGIN.right,
+      bottom: PLAIN_TOP + rowHeight * RATES.length,
+    },
+  };
+  const x = linearScale([0, 1], [f.plot.left, f.plot.right]);
+  const cy = (i: number) => f.plot.top + rowHeight * (i + 0.5);
+  const lines: ChartModel['lines'] = [];
+  const groups: ChartModel['groups'] = [];
+  RATES.forEach(({ key }, i) => {
+    const r = evidence[key];
+    if (r.rate === null || r.wilson95 === null) return;
+    const [lo, hi] = r.wilson95;
+    const c = cy(i);
+    groups.push({
+      tip: rateText(evidence, key),
+      rects: [{ x: px(x(0)), y: px(c - 9), w: px(x(r.rate) - x(0)), h: 18, cls: 'rate' }],
+    });
+    lines.push({
+      points: `${px(x(lo))},${px(c - 6)} ${px(x(lo))},${px(c + 6)} ${px(x(lo))},${px(c)} ${px(x(hi))},${px(c)} ${px(x(hi))},${px(c - 6)} ${px(x(hi))},${px(c + 6)}`,
+      cls: 'interval',
+      tip: `95% interval ${pct(lo)} to ${pct(hi)}`,
+    });
+    if (key === 'expectedMove') {
+      lines.push({
+        points: `${px(x(MODEL_INSIDE))},${px(c - 16)} ${px(x(MODEL_INSIDE))},${px(c + 16)}`,
+        cls: 'model',
+        tip: `Lognormal model: ${pct(MODEL_INSIDE, 1)} inside one standard deviation`,
+      });
+    }
+  });
+  return {
+    id: `evidence-rates-${size}`,
+    title: `${symbol}: how often the expected move contained the move and the walls held`,
+    description: `${RATES.map(({ key }) => rateText(evidence, key)).join('; ')}; the lognormal model puts ${pct(MODEL_INSIDE, 1)} inside the expected move.`,
+    ...f,
+    xTicks: [0, 0.25, 0.5, 0.75, 1].map((t) => ({ x: px(x(t)), label: pct(t) })),
+    yTicks: RATES.map(({ label }, i) => ({ y: px(cy(i)), label })),
+    xLabel: 'Share of pairs of reports',
+    yLabel: '',
+    zeroY: null,
+    bands: [],
+    groups,
+    lines,
+    dots: [],
+    markers: [],
+    legend: [
+      { cls: 'rate', label: 'Rate', kind: 'box' },
+      { cls: 'interval', label: 'Wilson 95% interval', kind: 'line' },
+      { cls: 'model', label: `Lognormal model, ${pct(MODEL_INSIDE, 1)}`, kind: 'line' },
     ],
   };
 }

@@ -11,6 +11,8 @@ import type { ReportRecord, SkipReason } from '../types';
 import { EXPOSURES } from '../gamma/exposure';
 import {
   byExpiryChart,
+  evidenceRatesChart,
+  evidenceScatterChart,
   exposureByStrikeChart,
   figure,
   historyGexChart,
@@ -18,6 +20,7 @@ import {
   historyLevelsChart,
   oiChangeChart,
   profileChart,
+  rateText,
   sparkline,
 } from './charts';
 import { EXPOSURE_TEXT } from './exposure-text';
@@ -25,12 +28,17 @@ import {
   changeLine,
   concentration,
   dealerBook,
+  evidenceHeadline,
+  evidenceSentence,
+  formatRatio,
   formatTilt,
   moveText,
+  pValueText,
   sessionText,
   zeroDteLine,
 } from './summary';
-import type { HistoryPoint } from './history';
+import { evidenceOf, evidencePairsOf, type HistoryPoint } from './history';
+import { MIN_PAIRS, type Evidence } from '../gamma/evidence';
 import { DEFAULT_SETTINGS } from '../contract';
 import { marketZone, reportDate, venueOf } from '../record';
 import { VENUES } from '../venues';
@@ -53,6 +61,7 @@ import {
   formatPrice,
   formatStrike,
   formatPercent,
+  formatSigned,
   formatUsd,
   plural,
   SOURCE_NAMES,
@@ -168,7 +177,47 @@ export function renderReportPage(record: ReportRecord, options: PageOptions = {}
     expiryChart: figure((size) => byExpiryChart(record, size)),
     historyLevels: figure((size) => historyLevelsChart(record.symbol, history, size)),
     historyGex: figure((size) => historyGexChart(record.symbol, history, size)),
+    evidence: evidencePanel(record, history),
   });
+}
+
+/** A share as a percentage with one decimal, or a dash for none. */
+const share = (n: number | null) => (n === null ? '—' : formatPercent(n * 100, 1));
+
+/**
+ * The "Evidence" section (docs/methodology.md §16): the regime evidence of the reports up to this one, read in
+ * one sentence, the two regimes side by side, the tests, and the two charts.
+ */
+function evidencePanel(record: ReportRecord, history: readonly HistoryPoint[]) {
+  const e: Evidence = evidenceOf(record.symbol, record.source, history);
+  const pairs = evidencePairsOf(record.source, history);
+  const zone = marketZone(record.source);
+  const side = (name: 'positive' | 'negative') => {
+    const r = e.byRegime[name];
+    return { n: r.n, meanAbs: share(r.meanAbsReturn), rms: share(r.rmsReturn), vol: share(r.annualisedVol) };
+  };
+  const mw = e.mannWhitney;
+  return {
+    sentence: evidenceSentence(evidenceHeadline(e)),
+    enough: e.pairs >= MIN_PAIRS,
+    minPairs: MIN_PAIRS,
+    span:
+      e.from === null || e.to === null
+        ? null
+        : `${formatInstant(e.from, zone)} to ${formatInstant(e.to, zone)}`,
+    gaps: `${e.minGapHours} to ${e.maxGapHours} hours`,
+    positive: side('positive'),
+    negative: side('negative'),
+    ratio: e.volRatio === null ? '—' : formatRatio(e.volRatio),
+    mannWhitney:
+      mw === null
+        ? null
+        : `U = ${Number.isInteger(mw.u) ? mw.u : mw.u.toFixed(1)}, z = ${formatSigned(mw.z)}, ${pValueText(mw.p)}`,
+    spearman: e.spearman === null ? null : { rho: formatSigned(e.spearman.rho), n: e.spearman.n },
+    rates: (['expectedMove', 'callWall', 'putWall'] as const).map((key) => rateText(e, key)),
+    scatter: figure((size) => evidenceScatterChart(record.symbol, pairs, e, size)),
+    rateChart: figure((size) => evidenceRatesChart(record.symbol, e, size)),
+  };
 }
 
 /** A level's move since the previous report: `4,232.03 → 4,494.30`, up or down, and by how much. */
@@ -284,6 +333,13 @@ const COLUMNS: Column[] = [
   usdColumn('Net DEX', 'netDex', 'Dealers’ dollar delta before hedging'),
   usdColumn('Net VEX', 'netVex', 'Change of dealers’ delta for +1 volatility point'),
   usdColumn('Net CEX', 'netCex', 'Change of dealers’ delta per calendar day'),
+  {
+    label: 'Vol ratio',
+    show: (r) => (r.volRatio === null || r.volRatio === undefined ? '—' : formatRatio(r.volRatio)),
+    sortValue: (r) => r.volRatio ?? null,
+    first: 'desc',
+    hint: 'Annualised volatility after negative-gamma reports over that after positive ones, in this store’s history',
+  },
 ];
 
 /** A highlight list as links: `SPY (−0.12%)`. */

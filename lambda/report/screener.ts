@@ -5,7 +5,8 @@ import { reportDate, venueOf } from '../record';
 import type { ReportRecord } from '../types';
 import type { SummaryFile } from '../record-schema';
 import { GROUPS, VENUES } from '../venues';
-import type { HistoryPoint } from './history';
+import { evidenceOf, type HistoryPoint } from './history';
+import { evidenceHeadline } from './summary';
 
 /**
  * One underlying on the screener (index.html, screener.json, screener.csv): its latest report in the few
@@ -62,7 +63,8 @@ export function comparison(
 /** Reports drawn in a screener sparkline. */
 export const SPARK_POINTS = 30;
 
-export function screenerRow(r: ReportRecord): ScreenerRow {
+/** The screener's row of a report; `volRatio` is its underlying's regime evidence's (§16). */
+export function screenerRow(r: ReportRecord, volRatio: number | null): ScreenerRow {
   return {
     symbol: r.symbol,
     venue: venueOf(r.source),
@@ -81,14 +83,17 @@ export function screenerRow(r: ReportRecord): ScreenerRow {
     netDex: r.totals.netDex,
     netVex: r.totals.netVex,
     netCex: r.totals.netCex,
+    volRatio,
   };
 }
 
 export function summarize(r: ReportRecord, history: readonly HistoryPoint[], limits: Freshness): Summary {
   const c = r.change;
   const judged = comparison(r, c, limits);
+  const evidence = evidenceOf(r.symbol, r.source, history);
   return {
-    row: screenerRow(r),
+    row: screenerRow(r, evidence.volRatio),
+    evidence: evidenceHeadline(evidence),
     spark: history.slice(-SPARK_POINTS).map(({ date, asOf, spot, flip }) => ({ date, asOf, spot, flip })),
     change:
       c === null || judged === null
@@ -124,6 +129,7 @@ export const SCREENER_COLUMNS: readonly (keyof ScreenerRow)[] = [
   'netDex',
   'netVex',
   'netCex',
+  'volRatio',
 ];
 
 /** The rows as CSV for spreadsheets (RFC 4180): raw numbers, empty for none, text quoted where needed. */

@@ -5,6 +5,8 @@ import { DateTime } from 'luxon';
 import { marketZone } from '../record';
 import { formatCount, formatPercent, formatPrice, formatSigned, formatStrike, formatUsd } from './format';
 import type { Comparison } from './screener';
+import { MIN_PAIRS, type Evidence } from '../gamma/evidence';
+import type { SummaryFile } from '../record-schema';
 
 /**
  * The derived sentences and figures every view shares (page, email, CLI, screener), so each says the same
@@ -146,4 +148,48 @@ export function changeLine(r: ReportRecord, judged: Comparison | null): string |
   if (parts.length === 0) return `No level moved since the previous report (${judged.age}).`;
   const line = parts.join('; ');
   return `${line[0]!.toUpperCase()}${line.slice(1)}.`;
+}
+
+/** What the evidence's one-sentence reading needs; the summary keeps it for the email. */
+export type EvidenceHeadline = NonNullable<SummaryFile['evidence']>;
+
+export function evidenceHeadline(e: Evidence): EvidenceHeadline {
+  return {
+    pairs: e.pairs,
+    positive: e.byRegime.positive.n,
+    negative: e.byRegime.negative.n,
+    volRatio: e.volRatio,
+    p: e.mannWhitney?.p ?? null,
+  };
+}
+
+/** A p-value as a reader meets it: `p = 0.03`, `p = 0.004`, `p < 0.001`. */
+export function pValueText(p: number): string {
+  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(p < 0.01 ? 3 : 2)}`;
+}
+
+/** A ratio of volatilities: `1.6×`. */
+export function formatRatio(ratio: number): string {
+  return `${ratio.toFixed(ratio < 10 ? 2 : 1)}×`;
+}
+
+/**
+ * The regime evidence read in one honest sentence (docs/methodology.md §16), the same on the page and in the
+ * email: below MIN_PAIRS pairs only how many there are; else the ratio of the regimes' annualised moves and
+ * the rank test's p-value, or why one cannot be given. "Over 41 pairs, negative-gamma days moved 1.62× as much
+ * as positive-gamma days (p = 0.03)."
+ */
+export function evidenceSentence(h: EvidenceHeadline): string {
+  if (h.pairs < MIN_PAIRS) {
+    return `Not enough history: ${h.pairs} ${h.pairs === 1 ? 'pair' : 'pairs'} of reports, ${MIN_PAIRS} needed.`;
+  }
+  const over = `Over ${h.pairs} pairs of reports`;
+  if (h.volRatio === null) {
+    return h.positive < 2 || h.negative < 2
+      ? `${over}, ${h.negative} started in negative gamma and ${h.positive} in positive: too few in one regime to compare.`
+      : `${over}, the underlying did not move after any positive-gamma report: no ratio to give.`;
+  }
+  const test =
+    h.p === null ? 'too few pairs in one regime for a rank test' : `Mann–Whitney ${pValueText(h.p)}`;
+  return `${over}, negative-gamma days moved ${formatRatio(h.volRatio)} as much as positive-gamma days (annualised; ${test}).`;
 }

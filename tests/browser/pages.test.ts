@@ -195,14 +195,14 @@ describe('generated pages', () => {
     },
   );
 
-  it.each(['light', 'dark'] as const)(
-    'have no serious or critical axe violation in the %s scheme',
-    async (colorScheme) => {
-      for (const path of PAGES) {
-        const { page } = await visit(path, { colorScheme });
-        expect({ path, violations: await seriousAxeViolations(page) }).toEqual({ path, violations: [] });
-        await page.context().close();
-      }
+  // One test a page and scheme: axe takes seconds a page on a busy machine, and a loop over all of them ran
+  // into the 60-second limit.
+  it.each((['light', 'dark'] as const).flatMap((scheme) => PAGES.map((path) => [path, scheme] as const)))(
+    '%s has no serious or critical axe violation in the %s scheme',
+    async (path, colorScheme) => {
+      const { page } = await visit(path, { colorScheme });
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await page.context().close();
     },
   );
 
@@ -219,6 +219,8 @@ describe('generated pages', () => {
         'heatmap-wide',
         'history-levels-wide',
         'history-gex-wide',
+        'evidence-moves-wide',
+        'evidence-rates-wide',
       ],
     ],
     [
@@ -233,6 +235,8 @@ describe('generated pages', () => {
         'heatmap-narrow',
         'history-levels-narrow',
         'history-gex-narrow',
+        'evidence-moves-narrow',
+        'evidence-rates-narrow',
       ],
     ],
   ] as const)('draws the SPX charts at %d px, each with a text alternative', async (width, ids) => {
@@ -459,7 +463,7 @@ describe('layout', () => {
     const widths = await page.$$eval('svg[role="img"]', (s) =>
       s.map((e) => e.getBoundingClientRect().width).filter((w) => w > 0),
     );
-    expect(widths.length).toBe(9);
+    expect(widths.length).toBe(11);
     for (const w of widths) expect(w).toBeGreaterThan(300);
     await page.context().close();
   });
@@ -480,6 +484,112 @@ describe('layout', () => {
     const file = join(SHOTS, `${path.replace(/\W+/g, '-')}${colorScheme}.png`);
     await page.screenshot({ path: file, fullPage: true });
     expect(statSync(file).size).toBeGreaterThan(20000);
+    await page.context().close();
+  });
+});
+
+describe('the evidence section, after a backfill of the bundled 42-day series', () => {
+  let history: string;
+  beforeAll(() => {
+    history = mkdtempSync(join(tmpdir(), 'gamma-history-'));
+    const cli = join(ROOT, 'dist', 'gamma-report.js');
+    for (const args of [[], ['--backfill', join(ROOT, 'samples', 'series', 'deribit')]]) {
+      const run = spawnSync(process.execPath, [cli, '--out', history, ...args], { encoding: 'utf8' });
+      if (run.status !== 0) throw new Error(`gamma-report ${args.join(' ')} failed: ${run.stderr}`);
+    }
+  }, 60000);
+  afterAll(() => rmSync(history, { recursive: true, force: true }));
+
+  const evidenceOf = (symbol: string) =>
+    JSON.parse(readFileSync(join(history, symbol, 'evidence.json'), 'utf8')) as {
+      pairs: number;
+      volRatio: number;
+      byRegime: { positive: { n: number }; negative: { n: number } };
+      mannWhitney: { p: number };
+      spearman: { n: number };
+    };
+
+  it.each([390, 1280])(
+    'shows BTC’s evidence at %d px as in evidence.json, with its limits, and nothing scrolls sideways',
+    async (width) => {
+      const { page, consoleErrors, otherRequests } = await visit('BTC/latest.html', { width, root: history });
+      expect(consoleErrors).toEqual([]);
+      expect(otherRequests).toEqual([]);
+      const e = evidenceOf('BTC');
+      const field = (name: string) => page.textContent(`[data-field="${name}"]`).then((t) => t ?? '');
+      expect(Number(await field('evidence-n-positive'))).toBe(e.byRegime.positive.n);
+      expect(Number(await field('evidence-n-negative'))).toBe(e.byRegime.negative.n);
+      expect(Math.abs(parseFloat(await field('vol-ratio')) - e.volRatio)).toBeLessThanOrEqual(0.005);
+      const sentence = await field('evidence-sentence');
+      expect(sentence).toContain(`Over ${e.pairs} pairs of reports`);
+      expect(sentence).toContain(`p = ${e.mannWhitney.p.toFixed(2)}`);
+      const section = (await page.textContent('section[aria-labelledby="evidence-h"]')) ?? '';
+      expect(section).toContain('Descriptive, not a trading signal.');
+      expect(section).toContain('Close to close only');
+      // One drawing of each chart, a dot for every pair with a tilt.
+      const drawn = await page.$$eval('svg[id^="evidence-"]', (svgs) =>
+        svgs
+          .filter((s) => s.getBoundingClientRect().width > 0)
+          .map((s) => [s.id, s.querySelectorAll('circle').length]),
+      );
+      const size = width < 600 ? 'narrow' : 'wide';
+      expect(drawn).toEqual([
+        [`evidence-moves-${size}`, e.spearman.n],
+        [`evidence-rates-${size}`, 0],
+      ]);
+      // No element of the section wider than its box, and nothing on the page that scrolls sideways.
+      const wide = await page.evaluate(() => {
+        const out: string[] = [];
+        const section = document.querySelector('section[aria-labelledby="evidence-h"]')!;
+        for (const el of [section, ...Array.from(section.querySelectorAll('*'))]) {
+          if (el instanceof SVGElement && el.tagName !== 'svg') continue;
+          if (el.scrollWidth > el.clientWidth + 1)
+            out.push(`${el.tagName}: ${el.scrollWidth} > ${el.clientWidth}`);
+        }
+        for (const el of Array.from(document.querySelectorAll('*'))) {
+          const x = getComputedStyle(el).overflowX;
+          if ((x === 'auto' || x === 'scroll') && el.scrollWidth > el.clientWidth + 1)
+            out.push(`scrolls: ${el.tagName}.${el.className}: ${el.scrollWidth} > ${el.clientWidth}`);
+        }
+        const doc = document.documentElement;
+        if (doc.scrollWidth > doc.clientWidth) out.push(`the page: ${doc.scrollWidth} > ${doc.clientWidth}`);
+        return out;
+      });
+      expect(wide).toEqual([]);
+      const shot = await page.$('section[aria-labelledby="evidence-h"]');
+      await shot!.screenshot({ path: join(SHOTS, `evidence-BTC-${width}.png`) });
+      await page.context().close();
+    },
+  );
+
+  it('says “not enough history” for SPX, whose samples make 2 pairs', async () => {
+    const { page } = await visit('SPX/latest.html', { root: history });
+    expect(await page.textContent('[data-field="evidence-sentence"]')).toBe(
+      `Not enough history: ${evidenceOf('SPX').pairs} pairs of reports, 20 needed.`,
+    );
+    await page.context().close();
+  });
+
+  it.each(['light', 'dark'] as const)(
+    'has no serious or critical axe violation in the %s scheme',
+    async (colorScheme) => {
+      const { page } = await visit('BTC/latest.html', { colorScheme, root: history });
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await page.context().close();
+    },
+  );
+
+  itWithJava('is valid HTML, charts and all', () => {
+    expect(nuErrors([join(history, 'BTC', 'latest.html'), join(history, 'index.html')])).toEqual([]);
+  });
+
+  it('puts the vol ratio on the screener, sortable', async () => {
+    const { page } = await visit('index.html', { root: history });
+    const cell = await page.$eval(
+      '#screener tbody tr[data-symbol="BTC"] td[data-label="Vol ratio"]',
+      (td) => [td.textContent, td.getAttribute('data-value')],
+    );
+    expect(cell).toEqual([`${evidenceOf('BTC').volRatio.toFixed(2)}×`, String(evidenceOf('BTC').volRatio)]);
     await page.context().close();
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ANALYSIS } from '../../lambda/gamma/analyse';
 import type { RunFailure } from '../../lambda/failure';
-import { analyseInput, publishInput } from '../../lambda/pipeline';
+import { analyseInput, publishInput, type Analysed } from '../../lambda/pipeline';
 import { fileInput } from '../../lambda/readers/detect';
 import { FsStore } from '../../lambda/store/fs-store';
 import { fixturePath } from '../helpers';
@@ -128,8 +128,8 @@ if (!canMount) console.warn('Store fault tests on tmpfs left out: mounting needs
     const failures = await Promise.all(
       names.map(async (name) => {
         const input = fileInput(fixturePath(name));
-        const record = await analyseInput(input, DEFAULT_ANALYSIS);
-        return publishInput(input, store, record, { analysis: DEFAULT_ANALYSIS }).then(
+        const [analysed] = await analyseInput(input, DEFAULT_ANALYSIS);
+        return publishInput(analysed as Analysed, store, { analysis: DEFAULT_ANALYSIS }).then(
           () => null,
           (e: unknown) => e as RunFailure,
         );

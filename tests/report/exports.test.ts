@@ -47,7 +47,7 @@ describe('the levels for charting tools', () => {
 
 describe('the screener CSV', () => {
   it('reads back through a CSV parser to the same rows as screener.json', () => {
-    const rows = [screenerRow(spx), screenerRow(btc)];
+    const rows = [screenerRow(spx, 1.25), screenerRow(btc, null)];
     const read = parse(screenerCsv(rows), { columns: true }) as Record<string, string>[];
     expect(Object.keys(read[0]!)).toEqual([...SCREENER_COLUMNS]);
     read.forEach((r, i) => {
@@ -57,7 +57,7 @@ describe('the screener CSV', () => {
       }
     });
     // A missing value is an empty cell, not "null".
-    const noFlip = { ...screenerRow(spx), flip: null };
+    const noFlip = { ...screenerRow(spx, null), flip: null };
     expect(screenerCsv([noFlip]).split('\r\n')[1]!.split(',')[SCREENER_COLUMNS.indexOf('flip')]).toBe('');
   });
 });

@@ -48,6 +48,7 @@ describe('publishing a report', () => {
       ['SPX/2023-09-14.levels.csv', CSV_TYPE, 'public, max-age=86400'],
       ['SPX/2023-09-14.pine', TEXT_TYPE, 'public, max-age=86400'],
       ['SPX/history.json', JSON_TYPE, 'public, max-age=300'],
+      ['SPX/evidence.json', JSON_TYPE, 'public, max-age=300'],
       ['SPX/index.html', HTML_TYPE, 'public, max-age=300'],
       ['SPX/latest.json', JSON_TYPE, 'public, max-age=300'],
       ['SPX/latest.html', HTML_TYPE, 'public, max-age=300'],
@@ -169,7 +170,46 @@ describe('history', () => {
       maxPain: spx0914.levels.maxPain,
       netGex: spx0914.totals.netGex,
       regime: spx0914.regime,
+      tilt: spx0914.totals.tilt,
+      atmIv: spx0914.expectedMove.nextExpiry!.atmIv,
     });
+  });
+
+  it('reads a point written before the evidence’s fields were kept again from its record, once', async () => {
+    const store = new LoggingStore(dir);
+    await publishReport(store, spx0526);
+    await publishReport(store, spx0608);
+    const saved = await loadHistory(store, 'SPX');
+    // history.json as an older version wrote it: no tilt, no atmIv.
+    const old = saved.map(({ tilt: _t, atmIv: _a, ...rest }) => rest);
+    await store.put('SPX/history.json', JSON.stringify(old), OPTS);
+    expect(await loadHistory(store, 'SPX')).toEqual(saved);
+    await publishReport(store, spx0914);
+    const reads: string[] = [];
+    const counting = Object.assign(Object.create(store) as FsStore, {
+      get: (key: string) => {
+        reads.push(key);
+        return store.get(key);
+      },
+    });
+    const history = await loadHistory(counting, 'SPX');
+    // The history written by that publish has them all: no record is read again.
+    expect(reads).toEqual(['SPX/history.json']);
+    expect(history.map((p) => [p.date, p.tilt])).toEqual([
+      ['2023-05-26', spx0526.totals.tilt],
+      ['2023-06-08', spx0608.totals.tilt],
+      ['2023-09-14', spx0914.totals.tilt],
+    ]);
+    // A record without them (schema 1) gives null.
+    const totals = { ...spx0526.totals, tilt: undefined };
+    await store.put(
+      'SPX/2023-05-26.json',
+      JSON.stringify({ ...spx0526, totals, expectedMove: undefined }),
+      OPTS,
+    );
+    await store.put('SPX/history.json', JSON.stringify(old), OPTS);
+    const healed = await loadHistory(store, 'SPX');
+    expect([healed[0]!.tilt, healed[0]!.atmIv]).toEqual([null, null]);
   });
 
   it('rebuilds itself from the dated records when history.json is missing', async () => {

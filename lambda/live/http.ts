@@ -1,4 +1,5 @@
 import type { AxiosError, AxiosResponse, AxiosStatic } from 'axios';
+import { Readable } from 'node:stream';
 import { printable } from '../errors';
 
 /** Cboe's CDN answers 403 to clients that do not look like a browser. */
@@ -98,7 +99,28 @@ function redirectTarget(
   return target.href;
 }
 
-/** One attempt: GET, following the redirects redirectTarget allows, until a 2xx body. */
+/**
+ * A response body as text (UTF-8, a byte-order mark dropped), its size held to the limit by axios as it
+ * arrives. A connection closed before the end is an error worth another attempt.
+ */
+async function bodyText(body: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+  } catch (e) {
+    if (axiosModule().isAxiosError(e)) throw e;
+    const code = (e as NodeJS.ErrnoException).code ?? 'ERR_BAD_RESPONSE';
+    throw new (axiosModule().AxiosError)('the connection closed before the body ended', code);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * One attempt: GET, following the redirects redirectTarget allows, until a 2xx body. The body is a stream,
+ * so the headers come first: a body declared larger than the limit is refused before any of it is read,
+ * whatever the speed of the line; one whose length is not declared is counted as it arrives.
+ */
 async function attempt(url: string, signal: AbortSignal, maxBytes: number): Promise<string> {
   const axios = axiosModule();
   const visited = [url];
@@ -107,17 +129,25 @@ async function attempt(url: string, signal: AbortSignal, maxBytes: number): Prom
   };
   for (;;) {
     const current = visited.at(-1)!;
-    const response = await axios.get<string>(current, {
-      responseType: 'text',
-      transformResponse: (body: string) => body,
+    const response = await axios.get<Readable>(current, {
+      responseType: 'stream',
       signal,
       maxContentLength: maxBytes,
       maxRedirects: 0,
       validateStatus: (status) => (status >= 200 && status < 300) || REDIRECTS.has(status),
       headers: { 'User-Agent': BROWSER_USER_AGENT, Accept: 'application/json, text/csv, */*' },
     });
-    if (!REDIRECTS.has(response.status)) return response.data;
-    visited.push(redirectTarget(current, response, visited, refuse));
+    if (REDIRECTS.has(response.status)) {
+      response.data.destroy();
+      visited.push(redirectTarget(current, response, visited, refuse));
+      continue;
+    }
+    const declared = Number(response.headers['content-length']);
+    if (declared > maxBytes) {
+      response.data.destroy();
+      refuse(`a body of ${declared} bytes (its Content-Length) is over the ${maxBytes}-byte limit`);
+    }
+    return bodyText(response.data);
   }
 }
 
@@ -199,6 +229,8 @@ export async function fetchText(url: string, options: HttpOptions = {}): Promise
         return await attempt(url, AbortSignal.any([limit.signal, deadline.signal]), settings.maxBytes);
       } catch (e) {
         if (!axiosModule().isAxiosError(e)) throw e;
+        // An answer refused for its status still holds its body's stream open: let the connection go.
+        if (e.response?.data instanceof Readable) e.response.data.destroy();
         failed = failure(e, limit.signal.aborted, deadline.signal.aborted, settings);
       } finally {
         limit.clear();

@@ -93,10 +93,14 @@ async function historyWithKeys(store: Store, symbol: string, warn: (message: str
     (await readStored(store, `${symbol}/history.json`, (t) => parseStored(historyFile, t), warn)) ?? [];
   const keys = await datedKeys(store, symbol);
   const known = new Set(history.map((p) => p.date));
+  const snapshots = new Set(history.map((p) => p.asOf));
   for (const key of keys) {
     if (known.has(dateOfKey(key))) continue;
     const record = await readStoredRecord(store, key, warn);
-    if (record !== null) history = withPoint(history, historyPoint(record, reportDate(record)));
+    // A point's date names its file: a record an older version filed under its New York date keeps that
+    // name. The same snapshot filed again under its session's date is one report, already there.
+    if (record !== null && !snapshots.has(record.asOf))
+      history = withPoint(history, historyPoint(record, dateOfKey(key)));
   }
   return { history, keys };
 }
@@ -219,6 +223,11 @@ export async function publishReport(
   assertFinite(record);
   const sameDay = await readStoredRecord(store, `${base}.json`, views.warn);
   const ownsDay = sameDay === null || Date.parse(sameDay.asOf) <= Date.parse(record.asOf);
+  if (ownsDay && sameDay?.session !== undefined && sameDay.session.quotes !== date) {
+    // An older version named equity reports by the New York date of asOf: a pre-open run's file holds the
+    // session before its name. This session's report takes the name, as the same day's later snapshot would.
+    views.warn(`${base}.json held the ${sameDay.session.quotes} session's report; replaced by ${date}'s`);
+  }
   let page: string | null = null;
   if (ownsDay) {
     history = withPoint(history, historyPoint(record, date));

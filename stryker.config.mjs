@@ -34,10 +34,12 @@ export const SCOPES = {
   ]),
   'gamma/profile': gamma('profile', ['flip', 'analyse', 'naive', 'real-chains']),
   'gamma/levels': gamma('levels', ['levels', 'real-chains']),
-  'gamma/expected-move': gamma('expected-move', ['exposures', 'real-chains']),
+  'gamma/expected-move': gamma('expected-move', ['expected-move', 'exposures', 'real-chains']),
   'gamma/change': gamma('change', ['change']),
   'gamma/analyse': gamma('analyse', [
     'analyse',
+    'change',
+    'expected-move',
     'exposure',
     'exposures',
     'flip',

@@ -391,7 +391,9 @@ function table(records: readonly ReportRecord[], freshness: Freshness): string {
         formatTilt(r.totals.tilt),
         formatStrike(r.levels.callWall),
         formatStrike(r.levels.putWall),
-        move === null ? '—' : `${move.pct} to ${move.expiry.slice(5)}`,
+        move === null
+          ? '—'
+          : `${move.pct} to ${move.expiry.slice(5)}${move.horizon === null ? '' : ` (${move.horizon})`}`,
         changeCell(r, freshness),
       ];
     });

@@ -1,5 +1,7 @@
+import { basename } from 'node:path';
 import pLimit from 'p-limit';
 import { RunFailure } from './failure';
+import { chainSession } from './gamma/analyse';
 import { analyseInput, loadInput, publishInput, type Analysed, type RunOptions } from './pipeline';
 import { indexEntries, loadHistory, publishIndex } from './publish';
 import { reportDate } from './record';
@@ -57,6 +59,10 @@ interface Found {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Inputs by file name, then by whole path: the choice does not depend on where the folders are. */
+const byName = (a: ChainInput, b: ChainInput) =>
+  compare(basename(a.label), basename(b.label)) || compare(a.label, b.label);
 
 /**
  * Publishes recorded snapshots into the store as if the product had run at each one: oldest first, so every
@@ -65,7 +71,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * (each chain dropped as soon as it is read), then one at a time in time order to analyse and publish, so
  * memory stays flat however many there are. A snapshot is left out, and named, when the store already holds
  * it (unless `replace`) or a later one of its day, or when the files hold a later one of its day; of two
- * files holding the same snapshot, the one whose name sorts first is used, so the order the files are given
+ * files holding the same snapshot, the one whose file name sorts first is used, so the order the files are given
  * in does not matter. The index and screener are written once, at the end.
  */
 export async function backfill(
@@ -88,7 +94,8 @@ export async function backfill(
       limit(async () => {
         try {
           for (const chain of await loadInput(input)) {
-            const date = reportDate({ asOf: iso(chain.asOf), source: chain.source });
+            // The date its report will be filed under: its quote session (docs/methodology.md §7).
+            const date = chainSession(chain);
             found.push({ input, symbol: chain.symbol, asOf: chain.asOf, date });
           }
         } catch (e) {
@@ -104,9 +111,7 @@ export async function backfill(
   const skip = (f: Found, reason: string) =>
     skipped.push({ label: f.input.label, symbol: f.symbol, date: f.date, asOf: iso(f.asOf), reason });
   const byDay = new Map<string, Found>();
-  const sorted = [...found].sort(
-    (a, b) => b.asOf - a.asOf || (a.input.label < b.input.label ? -1 : a.input.label > b.input.label ? 1 : 0),
-  );
+  const sorted = [...found].sort((a, b) => b.asOf - a.asOf || byName(a.input, b.input));
   for (const f of sorted) {
     const day = `${f.symbol} ${f.date}`;
     const kept = byDay.get(day);
@@ -139,9 +144,7 @@ export async function backfill(
     file.symbols.add(f.symbol);
     files.set(f.input, file);
   }
-  const order = [...files].sort(
-    ([a, x], [b, y]) => x.first - y.first || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0),
-  );
+  const order = [...files].sort(([a, x], [b, y]) => x.first - y.first || byName(a, b));
   const published: BackfillResult['published'] = new Map();
   const analyse = (k: number): Promise<(Analysed | RunFailure)[]> | null => {
     const entry = order[k];

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { changeSince } from './gamma/change';
-import { reportDate } from './record';
+import { marketZone, reportDate } from './record';
 import type { StoredRecord } from './record-schema';
 import { evidenceOf, historyPoint, withPoint, type HistoryPoint } from './report/history';
 import { levelsCsv, pineScript } from './report/levels-export';
@@ -8,6 +8,7 @@ import { renderArchivePage, renderIndexPage, renderReportPage } from './report/r
 import { DEFAULT_FRESHNESS, screenerCsv, summarize, type Freshness, type Summary } from './report/screener';
 import type { Store } from './store/store';
 import type { ReportRecord } from './types';
+import { dateInZone } from './venues';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const HTML_TYPE = 'text/html; charset=utf-8';
@@ -71,17 +72,23 @@ const dateOfKey = (key: string) => key.slice(key.indexOf('/') + 1, -'.json'.leng
  * its folder's, and a dated file's date the record's own. A record of SPY copied into `SPX/` would otherwise
  * enter SPX's history with SPY's spot.
  */
-function misfiled(record: Pick<StoredRecord, 'symbol' | 'asOf' | 'source'>, key: string): string | null {
+function misfiled(
+  record: Pick<StoredRecord, 'symbol' | 'asOf' | 'source' | 'session'>,
+  key: string,
+): string | null {
   const folder = folderOf(key);
   if (record.symbol !== folder) return `it holds a record of ${record.symbol}, not of ${folder}`;
-  if (DATED.test(key) && reportDate(record) !== dateOfKey(key)) {
-    return `it holds the report of ${reportDate(record)}, not of ${dateOfKey(key)}`;
+  // Its session's date, or the market-zone date of its snapshot under which older versions filed it.
+  const dates = new Set([dateInZone(Date.parse(record.asOf), marketZone(record.source))]);
+  if (record.session !== undefined) dates.add(record.session.quotes);
+  if (DATED.test(key) && !dates.has(dateOfKey(key))) {
+    return `it holds the report of ${[...dates].join(' or ')}, not of ${dateOfKey(key)}`;
   }
   return null;
 }
 
 /** A stored record checked against its schema and against where it was found; null when it fails either. */
-async function readRecord<T extends Pick<StoredRecord, 'symbol' | 'asOf' | 'source'>>(
+async function readRecord<T extends Pick<StoredRecord, 'symbol' | 'asOf' | 'source' | 'session'>>(
   store: Store,
   key: string,
   parse: (text: string) => { value: T } | { problem: string },
@@ -128,11 +135,16 @@ async function historyWithKeys(store: Store, symbol: string, warn: (message: str
     (await readStored(store, `${symbol}/history.json`, (t) => parseStored(historyFile, t), warn)) ?? [];
   const keys = await datedKeys(store, symbol);
   const known = new Map(history.map((p) => [p.date, p]));
+  // Snapshots already in the history with every field the evidence reads; a point without them is healed.
+  const snapshots = new Set(history.filter((p) => p.tilt !== undefined).map((p) => p.asOf));
   for (const key of keys) {
     // A point written before the evidence's fields were kept (no tilt) is read again from its record, once.
     if (known.get(dateOfKey(key))?.tilt !== undefined) continue;
     const record = await readStoredRecord(store, key, warn);
-    if (record !== null) history = withPoint(history, historyPoint(record, reportDate(record)));
+    // A point's date names its file: a record an older version filed under its New York date keeps that
+    // name. The same snapshot filed again under its session's date is one report, already there.
+    if (record !== null && !snapshots.has(record.asOf))
+      history = withPoint(history, historyPoint(record, dateOfKey(key)));
   }
   return { history, keys };
 }
@@ -281,6 +293,11 @@ export async function publishReport(
   assertFinite(record);
   const sameDay = await readStoredRecord(store, `${base}.json`, views.warn);
   const ownsDay = sameDay === null || Date.parse(sameDay.asOf) <= Date.parse(record.asOf);
+  if (ownsDay && sameDay?.session !== undefined && sameDay.session.quotes !== date) {
+    // An older version named equity reports by the New York date of asOf: a pre-open run's file holds the
+    // session before its name. This session's report takes the name, as the same day's later snapshot would.
+    views.warn(`${base}.json held the ${sameDay.session.quotes} session's report; replaced by ${date}'s`);
+  }
   let page: string | null = null;
   if (ownsDay) {
     history = withPoint(history, historyPoint(record, date));

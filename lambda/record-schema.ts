@@ -37,6 +37,11 @@ const expectedMove = z
       move: num('forward × atmIv × √T, in the underlying’s price unit'),
       lower: num('forward − move'),
       upper: num('forward + move'),
+      years: z.optional(
+        num(
+          'T: the move’s horizon, from asOf to the latest expiry instant of the date, in years of 365 days, at least 5 minutes (added in this schema; absent from records written before)',
+        ),
+      ),
     }),
   )
   .check(z.describe('One standard deviation to the expiry date (§10); null when it cannot be worked out'));
@@ -148,6 +153,11 @@ export const reportRecord = z.object({
     .nullable(
       z.object({
         previousAsOf: z.string().check(z.describe('asOf of the record compared with')),
+        previousSession: z.optional(
+          isoDate(
+            'The quote session of the record compared with, which the freshness rule counts from (added in this schema; absent from records written before)',
+          ),
+        ),
         spot: num('Spot difference, new − old'),
         netGex: num('Net GEX difference, USD per 1% move'),
         flip: nullableNum('Flip difference; null when either side has none'),
@@ -200,6 +210,8 @@ export const storedRecord = z.object({
   symbol: z.string(),
   source: z.enum(['cboe', 'cboe-csv', 'deribit']),
   asOf: z.string().check(z.regex(/^\d{4}-\d\d-\d\dT/)),
+  /** Absent from records written before sessions were recorded. */
+  session: z.optional(z.object({ quotes: z.string().check(z.regex(/^\d{4}-\d\d-\d\d$/)) })),
   spot: z.number(),
   regime: z.enum(['positive', 'negative']),
   /** tilt and the next expiry's ATM IV feed the evidence (§16); schema-1 records have neither. */
@@ -254,6 +266,8 @@ export const summaryFile = z.object({
     putWall: z.nullable(z.number()),
     zeroDteShare: z.number(),
     expectedMovePct: z.nullable(z.number()),
+    /** Hours from the snapshot to that move's expiry; absent from summaries written before it was recorded. */
+    expectedMoveHours: z.optional(z.nullable(z.number())),
     netDex: z.number(),
     netVex: z.number(),
     netCex: z.number(),

@@ -1,5 +1,5 @@
 import type { ReportRecord, SourceKind } from './types';
-import { dateInZone, VENUES, type Venue } from './venues';
+import { VENUES, type Venue } from './venues';
 
 /** The venue of each source (a Cboe CSV download is Cboe's): a new source is a type error until it has one. */
 const SOURCE_VENUE: Record<SourceKind, Venue> = { cboe: 'cboe', 'cboe-csv': 'cboe', deribit: 'deribit' };
@@ -14,7 +14,12 @@ export function marketZone(source: SourceKind): string {
   return VENUES[venueOf(source)].zone;
 }
 
-/** The calendar date that names a record's files: asOf in the market's zone. */
-export function reportDate(record: Pick<ReportRecord, 'asOf' | 'source'>): string {
-  return dateInZone(Date.parse(record.asOf), marketZone(record.source));
+/**
+ * The date that names a report everywhere (its files `<SYM>/<date>.*`, page title, screener, email, CLI): the
+ * session its quotes belong to (docs/methodology.md §7). For an exchange calendar that is the trading session,
+ * so a Cboe file downloaded on a Saturday or before Tuesday's open is Friday's or Monday's report; for a venue
+ * that trades around the clock it is the UTC date of the snapshot. `session` is computed once, by the analysis.
+ */
+export function reportDate(record: Pick<ReportRecord, 'session'>): string {
+  return record.session.quotes;
 }

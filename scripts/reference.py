@@ -18,7 +18,7 @@ Readings chosen where the spec leaves room (the most literal one each time):
   summed (GEX, open interest in max pain, IVs) comes only from the contracts that count (§3). In §10 the
   bracketing strikes are those with a counted contract, because the sentence defines a strike's IV from the
   contracts that count on that date.
-- §10's T uses the latest expiry instant among the counted contracts on that date.
+- §10's T uses the latest expiry instant among the counted contracts on that date (printed as `years`).
 - byStrike / byExpiry rows exist for the strikes / dates that have at least one counted contract.
 - The standard monthly date (§5) is a remaining expiry date that is the third Friday of its month (Cboe) or
   the last Friday of its month (Deribit); no holiday shift. No such date remaining gives null.
@@ -643,7 +643,7 @@ def analyse(path: str, as_of_arg: str | None, positioning: str, window_pct: floa
             atm = float(ivs[j_lo] + x * (ivs[j_hi] - ivs[j_lo]))
         t = max((float(expiry[on].max()) - as_of) / YEAR_S, MIN_T)
         move = forward * atm * math.sqrt(t)
-        return {'expiry': day, 'atmIv': atm, 'move': move, 'lower': forward - move, 'upper': forward + move}
+        return {'expiry': day, 'atmIv': atm, 'move': move, 'lower': forward - move, 'upper': forward + move, 'years': t}
 
     # §12 grid.
     grid_dates = remaining[:12]

@@ -196,7 +196,9 @@ describe('a backfill', () => {
   it('keeps one snapshot a day: the latest among the files, of two copies the first by name; the rest named', async () => {
     const dir = folder();
     const copies = folder();
-    const copy = join(copies, 'a-copy.csv.gz');
+    // Its file name sorts after the sample's although its folder (a temporary one) may sort before: the
+    // file name decides, wherever the folders are.
+    const copy = join(copies, 'z-copy.csv.gz');
     copyFileSync(twelve[0]!, copy);
     // The same day 40 minutes later: the text with every timestamp moved.
     const text = gunzipSync(readFileSync(twelve[1]!)).toString('utf8');
@@ -205,14 +207,14 @@ describe('a backfill', () => {
     const result = await run(dir, [twelve[0]!, copy, twelve[1]!, later]);
     expect(result.failures).toEqual([]);
     expect(result.skipped.map((s) => [s.symbol, s.date, s.label, s.reason])).toEqual([
-      ['BTC', '2026-01-25', twelve[0], `the same snapshot is in ${copy}`],
+      ['BTC', '2026-01-25', copy, `the same snapshot is in ${twelve[0]}`],
       [
         'BTC',
         '2026-01-26',
         twelve[1],
         `a later snapshot of that day is in ${later} (2026-01-26T21:58:21.000Z)`,
       ],
-      ['ETH', '2026-01-25', twelve[0], `the same snapshot is in ${copy}`],
+      ['ETH', '2026-01-25', copy, `the same snapshot is in ${twelve[0]}`],
       [
         'ETH',
         '2026-01-26',

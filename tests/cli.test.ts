@@ -94,7 +94,7 @@ describe('gamma-report with no arguments', () => {
       'screener.json',
     ]);
     expect(readdirSync(join(out, 'SPX')).sort()).toEqual(
-      ['2023-05-20', '2023-05-23', '2023-05-26', '2023-06-08', '2023-09-14']
+      ['2023-05-19', '2023-05-23', '2023-05-26', '2023-06-08', '2023-06-09', '2023-09-14']
         .flatMap((d) => [`${d}.html`, `${d}.json`, `${d}.levels.csv`, `${d}.pine`])
         .concat(['history.json', 'index.html', 'summary.json', 'latest.html', 'latest.json'])
         .concat(['levels.csv', 'levels.pine', 'evidence.json'])
@@ -110,9 +110,14 @@ describe('gamma-report with no arguments', () => {
     expect(lines[0]).toMatch(
       /^SYMBOL +DATE +SPOT +NET GEX\/1% +FLIP \(SPOT−FLIP\) +REGIME +TILT +CALL WALL +PUT WALL +EXP\. MOVE +SINCE PREVIOUS$/,
     );
-    // SPX 2023-09-14: tilt 16.1 / (196.4 + 180.3) = +0.04; expected move 4,505.10 × 9.83% × √(T to 09-15 09:30 ET).
+    // SPX 2023-09-14: tilt 16.1 / (196.4 + 180.3) = +0.04; expected move 4,505.10 × 9.83% × √T, T the 23.5 hours
+    // to 09-15 16:00 ET.
     expect(lines.find((l) => l.startsWith('SPX     2023-09-14'))).toMatch(
-      /4,505\.10 +\+\$16\.1bn +4,494\.\d\d \(\+0\.24%\) +positive +\+0\.04 +4,525 +4,500 +±0\.51% to 09-15 +last report 97 days earlier$/,
+      /4,505\.10 +\+\$16\.1bn +4,494\.\d\d \(\+0\.24%\) +positive +\+0\.04 +4,525 +4,500 +±0\.51% to 09-15 \(23 h\) +last report 97 days earlier$/,
+    );
+    // SPX 2023-06-09 (13:40) follows the 06-08 close by one session: recent enough, so its change is shown.
+    expect(lines.find((l) => l.startsWith('SPX     2023-06-09'))).toMatch(
+      /±0\.29% to 06-09 \(2 h\) +net GEX \+\$12\.9bn, flip \+8\.47$/,
     );
     expect(run.stdout).toContain(`Index (4 underlyings): ${join(out, 'index.html')}`);
     // The README's Quick start shows this table as what a newcomer will see.
@@ -129,7 +134,7 @@ describe('--json', () => {
     const run = await gammaReport(['--json', '--out', 'o'], cwd);
     expect(run.code).toBe(0);
     const records = JSON.parse(run.stdout) as ReportRecord[];
-    expect(records).toHaveLength(9);
+    expect(records).toHaveLength(10);
     for (const r of records) {
       const written = readdirSync(join(cwd, 'o', r.symbol))
         .filter((f) => /^\d{4}-\d\d-\d\d\.json$/.test(f))

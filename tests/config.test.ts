@@ -290,7 +290,7 @@ describe('cdk synth with a bad context, through the real CDK CLI', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  }, 120_000);
+  });
 });
 
 describe('a watchlist file in the context', () => {

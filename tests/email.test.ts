@@ -9,7 +9,8 @@ const spx = analyse(loadFixture('cboe_SPX_2023-09-14.csv'));
 /** The same report a session earlier (2023-09-13 close), its levels changed as each case needs. */
 function before(change: Partial<ReportRecord> & { walls?: Partial<ReportRecord['levels']> }): ReportRecord {
   const { walls, ...rest } = change;
-  return { ...spx, asOf: '2023-09-13T20:15:00.000Z', ...rest, levels: { ...spx.levels, ...walls } };
+  const session = { quotes: '2023-09-13', openInterest: '2023-09-12' };
+  return { ...spx, asOf: '2023-09-13T20:15:00.000Z', session, ...rest, levels: { ...spx.levels, ...walls } };
 }
 /** SPX 2023-09-14 as published after `previous` (its change computed by §11), and its index summary. */
 function published(previous: ReportRecord | null, record = spx): { record: ReportRecord; summary: Summary } {
@@ -49,9 +50,32 @@ describe('the subject', () => {
     expect(alerts(published(before({ spot: 4510, walls: { callWall: 4500 } })).summary)).toEqual([]);
   });
 
+  it('leaves out a wall that spot passed by less than a tenth of the expected move (docs/methodology.md §11)', () => {
+    // SPX 2023-09-14: expected move ±22.93 to 09-15, so a wall counts as broken 2.29 past it.
+    expect(spx.expectedMove.nextExpiry!.move).toBeCloseTo(22.93, 2);
+    const past = (callWall: number) => alerts(published(before({ spot: 4490, walls: { callWall } })).summary);
+    expect(past(4503)).toEqual([]);
+    expect(past(4502.7)).toEqual(['SPX broke the call wall 4,502.7']);
+    const down = (spot: number) =>
+      alerts(published(before({ spot: 4410, walls: { putWall: 4400 } }), { ...spx, spot }).summary);
+    expect(down(4398)).toEqual([]);
+    expect(down(4397.5)).toEqual(['SPX broke the put wall 4,400']);
+    // Without an expected move there is no scale for noise: no wall alert.
+    const noMove = { ...spx, expectedMove: { nextExpiry: null, nextMonthly: null } };
+    expect(alerts(published(before({ spot: 4490, walls: { callWall: 4500 } }), noMove).summary)).toEqual([]);
+  });
+
+  it('fires nothing when spot ends a cent past the call wall: SPX 2023-06-08 to the next session', () => {
+    const june8 = analyse(loadFixture('cboe_SPX_2023-06-08.csv'));
+    const june9 = analyse(loadFixture('cboe_SPX_2023-06-09_intraday.csv'));
+    expect([june8.levels.callWall, june8.spot < 4300, june9.spot]).toEqual([4300, true, 4300.0098]);
+    expect(alerts(published(june8, june9).summary)).toEqual([]);
+  });
+
   it('fires no alert against a report too old to compare with, and says how old it is', () => {
     const old = before({
       asOf: '2021-09-14T20:15:00.000Z',
+      session: { quotes: '2021-09-14', openInterest: '2021-09-13' },
       spot: 4490,
       regime: 'negative',
       walls: { callWall: 4500 },
@@ -121,7 +145,8 @@ describe('the body', () => {
       expect(body).toContain('±0.51%');
       expect(body).toContain('without it net GEX is +$2.1bn per 1% move');
     }
-    expect(e.text).toContain('Expected move         ±22.93 (±0.51%) to 2023-09-15');
+    expect(e.text).toContain('Expected move         ±22.93 (±0.51%) to 2023-09-15 (23 h)');
+    expect(e.html).toContain('>Expected move to 2023-09-15 (23 h)</th>');
   });
 
   it('states the session the quotes and the open interest belong to', () => {

@@ -100,10 +100,10 @@ describe('the per-underlying handler', () => {
     });
     const keys = (await config().store.list('SPY/')).sort();
     expect(keys).toEqual([
-      'SPY/2025-06-08.html',
-      'SPY/2025-06-08.json',
-      'SPY/2025-06-08.levels.csv',
-      'SPY/2025-06-08.pine',
+      'SPY/2025-06-06.html',
+      'SPY/2025-06-06.json',
+      'SPY/2025-06-06.levels.csv',
+      'SPY/2025-06-06.pine',
       'SPY/evidence.json',
       'SPY/history.json',
       'SPY/index.html',
@@ -117,15 +117,15 @@ describe('the per-underlying handler', () => {
       type: 'text/csv; charset=utf-8',
       cache: 'public, max-age=300',
     });
-    expect(await head('SPY/2025-06-08.pine')).toEqual({
+    expect(await head('SPY/2025-06-06.pine')).toEqual({
       type: 'text/plain; charset=utf-8',
       cache: 'public, max-age=86400',
     });
-    expect(await head('SPY/2025-06-08.json')).toEqual({
+    expect(await head('SPY/2025-06-06.json')).toEqual({
       type: 'application/json; charset=utf-8',
       cache: 'public, max-age=86400',
     });
-    expect(await head('SPY/2025-06-08.html')).toEqual({
+    expect(await head('SPY/2025-06-06.html')).toEqual({
       type: 'text/html; charset=utf-8',
       cache: 'public, max-age=86400',
     });

@@ -71,7 +71,7 @@ describe('the pipeline', () => {
       SPX.map((n) => loadFixture(n)).map((c) => new Date(c.asOf).toISOString()),
     );
     expect((await loadHistory(store, 'SPX')).map((p) => p.date)).toEqual([
-      '2023-05-20',
+      '2023-05-19',
       '2023-05-23',
       '2023-05-26',
       '2023-06-08',

@@ -48,8 +48,9 @@ export const SECTION_7 = {
   profile: ['levels', 'all', 'exNextExpiry', 'exNextMonthly', 'nextExpiry', 'nextMonthly'],
   zeroDte: ['netGex', 'callGex', 'putGex', 'share'],
   expectedMove: ['nextExpiry', 'nextMonthly'],
-  move: ['expiry', 'atmIv', 'move', 'lower', 'upper'],
-  change: ['previousAsOf', 'spot', 'netGex', 'flip', 'callWall', 'putWall', 'oi'],
+  // Added by this project: the move's horizon T, and the previous report's quote session that freshness counts from.
+  move: ['expiry', 'atmIv', 'move', 'lower', 'upper', 'years'],
+  change: ['previousAsOf', 'previousSession', 'spot', 'netGex', 'flip', 'callWall', 'putWall', 'oi'],
   changeOi: ['strike', 'callOi', 'putOi'],
   grid: ['strikes', 'expiries', 'netGex'],
 };

@@ -23,12 +23,31 @@ const CHAINS = [join(ROOT, 'samples'), join(ROOT, 'tests', 'fixtures', 'chains')
   .filter((f) => /\.(csv|json)$/.test(f))
   .sort();
 
+type Positioning = 'classic' | 'dealer-short';
+/**
+ * Every chain under `classic`, and one of each venue under `dealer-short` (dealers short every option, §4),
+ * where the puts keep their sign and the calls change theirs: a sign slip on one side or in one exposure shows
+ * on any chain with both. The positioning is the same code whatever the reader, so the second model takes
+ * three chains (Cboe CSV, Cboe JSON with same-day options, Deribit), not all 19 again: each is two processes.
+ */
+const DEALER_SHORT = [
+  'cboe_SPX_2023-09-14.csv',
+  'cboe_SPY_2022-04-01_dataobject.json',
+  'deribit_BTC_2026-03-13.json',
+];
+const RUNS: [string, Positioning][] = [
+  ...CHAINS.map((name): [string, Positioning] => [name, 'classic']),
+  ...DEALER_SHORT.map((name): [string, Positioning] => [name, 'dealer-short']),
+];
+
 interface Move {
   expiry: string;
   atmIv: number;
   move: number;
   lower: number;
   upper: number;
+  /** T, the move's horizon in years. */
+  years: number;
 }
 interface Sums {
   callGex: number;
@@ -96,11 +115,11 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<strin
   });
 }
 
-async function product(file: string, asOf: string[]): Promise<Analysis> {
+async function product(file: string, args: string[]): Promise<Analysis> {
   const out = mkdtempSync(join(tmpdir(), 'gamma-reference-'));
   try {
     // A clean environment, as a user's shell without the product's settings variables.
-    const stdout = await run(process.execPath, [CLI, '--file', file, '--json', '--out', out, ...asOf], {
+    const stdout = await run(process.execPath, [CLI, '--file', file, '--json', '--out', out, ...args], {
       PATH: process.env.PATH,
     });
     const records = JSON.parse(stdout) as Analysis[];
@@ -111,8 +130,8 @@ async function product(file: string, asOf: string[]): Promise<Analysis> {
   }
 }
 
-async function reference(file: string, asOf: string[]): Promise<Analysis> {
-  return JSON.parse(await run('python3', [REFERENCE, file, ...asOf], process.env)) as Analysis;
+async function reference(file: string, args: string[]): Promise<Analysis> {
+  return JSON.parse(await run('python3', [REFERENCE, file, ...args], process.env)) as Analysis;
 }
 
 /** Relative agreement, with an absolute floor for sums that are (nearly) zero on both sides. */
@@ -152,8 +171,9 @@ function problems(p: Analysis, r: Analysis): string[] {
   near('dataQuality.spotCheck.forward', ps?.forward, rs?.forward, 1e-12, 0);
   near('dataQuality.spotCheck.gapPct', ps?.gapPct, rs?.gapPct, 0, 1e-9);
 
-  // USD sums within 0.1%; the floor, a millionth of the chain's gross GEX, only matters for sums near 0.
-  const usd = 1e-6 * (r.totals.callGex - r.totals.putGex);
+  // USD sums within 0.1%; the floor, a millionth of the chain's gross GEX (whatever the sides' signs under the
+  // positioning), only matters for sums near 0.
+  const usd = 1e-6 * (Math.abs(r.totals.callGex) + Math.abs(r.totals.putGex));
   for (const k of ['netGex', 'callGex', 'putGex', 'netDex', 'netVex', 'netCex'] as const) {
     near(`totals.${k}`, p.totals[k], r.totals[k], 1e-3, usd);
   }
@@ -170,7 +190,7 @@ function problems(p: Analysis, r: Analysis): string[] {
       continue;
     }
     same(`expectedMove.${k}.expiry`, a.expiry, b.expiry);
-    for (const f of ['atmIv', 'move', 'lower', 'upper'] as const) {
+    for (const f of ['atmIv', 'move', 'lower', 'upper', 'years'] as const) {
       near(`expectedMove.${k}.${f}`, a[f], b[f], 1e-6, 0);
     }
   }
@@ -282,12 +302,15 @@ if (missing !== null && process.env.CI === 'true') {
       beforeAll(() => {
         // Two processes at a time (the machine has 2 cores); each test waits for its own chain only.
         const limit = pLimit(2);
-        for (const name of CHAINS) {
+        for (const [name, positioning] of RUNS) {
           const file = fixturePath(name);
-          const asOf = AS_OF[name] === undefined ? [] : ['--as-of', AS_OF[name]];
-          const both = Promise.all([limit(() => product(file, asOf)), limit(() => reference(file, asOf))]);
+          const args = [
+            ...(AS_OF[name] === undefined ? [] : ['--as-of', AS_OF[name]]),
+            ...['--positioning', positioning],
+          ];
+          const both = Promise.all([limit(() => product(file, args)), limit(() => reference(file, args))]);
           outcomes.set(
-            name,
+            `${name} ${positioning}`,
             both.then(
               ([p, r]): Outcome => ({ ok: true, p, r }),
               (error: Error): Outcome => ({ ok: false, error }),
@@ -296,10 +319,10 @@ if (missing !== null && process.env.CI === 'true') {
         }
       });
 
-      it.each(CHAINS)(
-        'agrees on %s',
-        async (name) => {
-          const outcome = await outcomes.get(name)!;
+      it.each(RUNS)(
+        'agrees on %s under %s positioning',
+        async (name, positioning) => {
+          const outcome = await outcomes.get(`${name} ${positioning}`)!;
           if (!outcome.ok) throw outcome.error;
           expect(problems(outcome.p, outcome.r)).toEqual([]);
         },
@@ -310,7 +333,7 @@ if (missing !== null && process.env.CI === 'true') {
         // Guards against agreement by emptiness: both sides at 0 or null everywhere would also "agree".
         const refs: Analysis[] = [];
         for (const name of CHAINS) {
-          const outcome = await outcomes.get(name)!;
+          const outcome = await outcomes.get(`${name} classic`)!;
           if (outcome.ok) refs.push(outcome.r);
         }
         expect(refs).toHaveLength(CHAINS.length);

@@ -43,7 +43,7 @@ beforeAll(async () => {
       }),
     );
   }
-}, 120000);
+});
 
 afterAll(async () => {
   await s3.close();
@@ -84,4 +84,4 @@ it('indexes 500 underlyings reading one summary each, and no dated record', asyn
   expect(rows.map((r) => r.symbol)).toEqual(symbols);
   const page = (await config.store.get('index.html'))!;
   expect(page.match(/<tr data-symbol=/g)).toHaveLength(N);
-}, 120000);
+});

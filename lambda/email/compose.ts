@@ -34,9 +34,14 @@ export interface Email {
 /** Up to this many underlyings the email has a block for each; beyond, it leads with the screener's highlights. */
 export const DETAIL_LIMIT = 8;
 
+/** How far past a wall spot must end for the wall to count as broken: this share of the expected move. */
+export const WALL_BREAK_SHARE = 0.1;
+
 /**
  * What changed for one underlying since a previous report recent enough to compare with: a regime that
- * turned, a wall that spot crossed. None against an older report.
+ * turned, a wall that spot crossed from the other side and ended more than WALL_BREAK_SHARE of the expected
+ * move to the next expiry past (docs/methodology.md §11), so a close a cent beyond a wall is no news; without
+ * an expected move, no wall alert. None against an older report.
  */
 export function alerts(s: Summary): string[] {
   const c = s.change;
@@ -44,12 +49,14 @@ export function alerts(s: Summary): string[] {
   const r = s.row;
   const out: string[] = [];
   if (regimeChanged(s)) out.push(`${r.symbol} flipped to ${r.regime} gamma`);
+  if (r.expectedMovePct === null) return out;
+  const margin = (WALL_BREAK_SHARE * r.expectedMovePct * r.spot) / 100;
   const before = r.spot - c.spot;
   const call = r.callWall === null || c.callWall === null ? null : r.callWall - c.callWall;
-  if (call !== null && before < call && r.spot >= call)
+  if (call !== null && before < call && r.spot > call + margin)
     out.push(`${r.symbol} broke the call wall ${formatStrike(call)}`);
   const put = r.putWall === null || c.putWall === null ? null : r.putWall - c.putWall;
-  if (put !== null && before > put && r.spot <= put)
+  if (put !== null && before > put && r.spot < put - margin)
     out.push(`${r.symbol} broke the put wall ${formatStrike(put)}`);
   return out;
 }

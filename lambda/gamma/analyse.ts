@@ -2,7 +2,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../contract';
 import { SCHEMA_VERSION } from '../record-schema';
 import type { Assumptions, OptionChain, Positioning, ReportRecord } from '../types';
 import { previousTradingDay, sessionOf } from '../calendar';
-import { dateInZone, GROUPS, isMonthly, VENUES } from '../venues';
+import { dateInZone, GROUPS, isMonthly, VENUES, type Venue } from '../venues';
 import { checkChain } from './checks';
 import { expectedMove } from './expected-move';
 import {
@@ -84,13 +84,20 @@ function grid(cells: Aggregates['cells'], listed: Map<string, Set<number>>, spot
  * previous session's close. A venue that trades around the clock has one date for both: the snapshot's.
  */
 function session(chain: OptionChain): ReportRecord['session'] {
-  const venue = VENUES[chain.venue];
-  if (GROUPS[venue.group].calendar !== 'nyse') {
-    const date = dateInZone(chain.asOf, venue.zone);
-    return { quotes: date, openInterest: date };
-  }
-  const quotes = chain.quoteTime === undefined ? sessionOf(chain.asOf) : sessionOf(chain.quoteTime);
-  return { quotes, openInterest: previousTradingDay(quotes) };
+  const quotes = chainSession(chain);
+  const calendar = GROUPS[VENUES[chain.venue].group].calendar;
+  return { quotes, openInterest: calendar === 'nyse' ? previousTradingDay(quotes) : quotes };
+}
+
+/** The session a chain's quotes belong to: its last trade's where the feed gives one, else its snapshot's. */
+export function chainSession(chain: Pick<OptionChain, 'venue' | 'quoteTime' | 'asOf'>): string {
+  return quoteSession(chain.venue, chain.quoteTime ?? chain.asOf);
+}
+
+/** The session of quotes made at an instant: the exchange session open then (or the one before), else its date. */
+export function quoteSession(venue: Venue, instant: number): string {
+  const spec = VENUES[venue];
+  return GROUPS[spec.group].calendar === 'nyse' ? sessionOf(instant) : dateInZone(instant, spec.zone);
 }
 
 /** A chain in, the report record out (docs/methodology.md §3 to §12, all but §11's change): pure, no I/O. */

@@ -7,7 +7,8 @@ export type ExpectedMove = NonNullable<ReportRecord['expectedMove']['nextExpiry'
  * The market's own one-standard-deviation move to an expiry date (docs/methodology.md §10): the at-the-money
  * IV, interpolated linearly in strike at the forward between the nearest listed strikes on each side (a
  * strike's IV is the mean over its calls and puts, all roots), times the forward and √T to the date's latest
- * expiry instant. Null when the date has no contracts or the forward is not bracketed by listed strikes.
+ * expiry instant; that T, the move's horizon, goes in the record as `years`. Null when the date has no
+ * contracts or the forward is not bracketed by listed strikes.
  */
 export function expectedMove(
   prepared: readonly PreparedContract[],
@@ -46,6 +47,7 @@ export function expectedMove(
     below === above
       ? ivAt(below)
       : ivAt(below) + ((ivAt(above) - ivAt(below)) * (forward - below)) / (above - below);
-  const move = forward * atmIv * Math.sqrt(yearsToExpiry(latest, asOf));
-  return { expiry: date, atmIv, move, lower: forward - move, upper: forward + move };
+  const years = yearsToExpiry(latest, asOf);
+  const move = forward * atmIv * Math.sqrt(years);
+  return { expiry: date, atmIv, move, lower: forward - move, upper: forward + move, years };
 }

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import type { AxiosError, AxiosResponse, AxiosStatic } from 'axios';
+import { Readable } from 'node:stream';
 import { printable } from '../errors';
 
 /** Cboe's CDN answers 403 to clients that do not look like a browser. */
@@ -100,26 +101,47 @@ function redirectTarget(
 }
 
 /**
- * A 2xx body as text. A gzip body is unpacked strictly here rather than by axios, whose lenient unpacking
- * returns a stream cut mid-way as a shorter text (then refused as invalid JSON, and never retried): a cut
- * stream is a transient fault like any body cut short, and the unpacked size has the same limit as the body.
+/**
+ * A response body's bytes, its size held to the limit by axios as they arrive. A connection closed before the
+ * end is an error worth another attempt.
+ */
+async function bodyBytes(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+  } catch (e) {
+    if (axiosModule().isAxiosError(e)) throw e;
+    const code = (e as NodeJS.ErrnoException).code ?? 'ERR_BAD_RESPONSE';
+    throw new (axiosModule().AxiosError)('the connection closed before the body ended', code);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A 2xx body as text (UTF-8, a byte-order mark dropped). A gzip body is unpacked strictly here rather than by
+ * axios, whose lenient unpacking returns a stream cut mid-way as a shorter text (then refused as invalid JSON,
+ * and never retried): a cut stream is a transient fault like any body cut short, and the unpacked size has the
+ * same limit as the body.
  */
 function bodyText(body: Buffer, encoding: unknown, maxBytes: number): string {
   const coding = typeof encoding === 'string' ? encoding.trim().toLowerCase() : '';
-  if (coding === '' || coding === 'identity') return body.toString('utf8');
-  if (coding !== 'gzip' && coding !== 'x-gzip') {
+  let bytes = body;
+  if (coding === 'gzip' || coding === 'x-gzip') {
+    try {
+      bytes = gunzipSync(body, { maxOutputLength: maxBytes });
+    } catch (e) {
+      const error = e as NodeJS.ErrnoException;
+      if (error.code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new BodyError(`the unpacked body is over the ${maxBytes}-byte limit`, false);
+      }
+      // Z_BUF_ERROR "unexpected end of file": the stream stops before its end; Z_DATA_ERROR: damaged on the way.
+      throw new BodyError(`the gzip body is cut or damaged (${error.code}: ${error.message})`, true);
+    }
+  } else if (coding !== '' && coding !== 'identity') {
     throw new BodyError(`a body in the ${coding} encoding, which was not asked for`, false);
   }
-  try {
-    return gunzipSync(body, { maxOutputLength: maxBytes }).toString('utf8');
-  } catch (e) {
-    const error = e as NodeJS.ErrnoException;
-    if (error.code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new BodyError(`the unpacked body is over the ${maxBytes}-byte limit`, false);
-    }
-    // Z_BUF_ERROR "unexpected end of file": the stream stops before its end; Z_DATA_ERROR: damaged on the way.
-    throw new BodyError(`the gzip body is cut or damaged (${error.code}: ${error.message})`, true);
-  }
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** A 2xx answer whose body cannot be used as it came: `transient` when another attempt may bring it whole. */
@@ -132,7 +154,11 @@ class BodyError extends Error {
   }
 }
 
-/** One attempt: GET, following the redirects redirectTarget allows, until a 2xx body. */
+/**
+ * One attempt: GET, following the redirects redirectTarget allows, until a 2xx body. The body is a stream,
+ * so the headers come first: a body declared larger than the limit is refused before any of it is read,
+ * whatever the speed of the line; one whose length is not declared is counted as it arrives.
+ */
 async function attempt(url: string, signal: AbortSignal, maxBytes: number): Promise<string> {
   const axios = axiosModule();
   const visited = [url];
@@ -141,8 +167,8 @@ async function attempt(url: string, signal: AbortSignal, maxBytes: number): Prom
   };
   for (;;) {
     const current = visited.at(-1)!;
-    const response = await axios.get<ArrayBuffer>(current, {
-      responseType: 'arraybuffer',
+    const response = await axios.get<Readable>(current, {
+      responseType: 'stream',
       decompress: false,
       signal,
       maxContentLength: maxBytes,
@@ -154,10 +180,17 @@ async function attempt(url: string, signal: AbortSignal, maxBytes: number): Prom
         'Accept-Encoding': 'gzip',
       },
     });
-    if (!REDIRECTS.has(response.status)) {
-      return bodyText(Buffer.from(response.data), response.headers['content-encoding'], maxBytes);
+    if (REDIRECTS.has(response.status)) {
+      response.data.destroy();
+      visited.push(redirectTarget(current, response, visited, refuse));
+      continue;
     }
-    visited.push(redirectTarget(current, response, visited, refuse));
+    const declared = Number(response.headers['content-length']);
+    if (declared > maxBytes) {
+      response.data.destroy();
+      refuse(`a body of ${declared} bytes (its Content-Length) is over the ${maxBytes}-byte limit`);
+    }
+    return bodyText(await bodyBytes(response.data), response.headers['content-encoding'], maxBytes);
   }
 }
 
@@ -241,6 +274,8 @@ export async function fetchText(url: string, options: HttpOptions = {}): Promise
         if (e instanceof BodyError) {
           failed = { reason: e.message, transient: e.transient, retryAfter: null, final: false };
         } else if (axiosModule().isAxiosError(e)) {
+          // An answer refused for its status still holds its body's stream open: let the connection go.
+          if (e.response?.data instanceof Readable) e.response.data.destroy();
           failed = failure(e, limit.signal.aborted, deadline.signal.aborted, settings);
         } else throw e;
       } finally {

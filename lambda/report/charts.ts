@@ -4,7 +4,7 @@ import type { ReportRecord } from '../types';
 import { EXPOSURE_TEXT } from './exposure-text';
 import { formatPercent, formatPrice, formatStrike, formatUsd } from './format';
 import type { HistoryPoint } from './history';
-import { formatTilt } from './summary';
+import { formatTilt, moveText } from './summary';
 import { linearScale, niceDomain, niceStep, px, ticksWithin, type Scale } from './scale';
 
 /**
@@ -159,16 +159,18 @@ function describeLevels(r: ReportRecord): string {
 /** The expected move to the next expiry as a shaded band over an x scale, clipped to the plot. */
 function moveBand(r: ReportRecord, x: Scale, f: Frame): ChartModel['bands'] {
   const m = r.expectedMove.nextExpiry;
-  if (m === null) return [];
+  const text = moveText(r, 'nextExpiry');
+  if (m === null || text === null) return [];
   const a = Math.max(f.plot.left, x(m.lower));
   const b = Math.min(f.plot.right, x(m.upper));
   if (!(b > a)) return [];
+  const horizon = text.horizon === null ? '' : ` (${text.horizon})`;
   return [
     {
       x: px(a),
       w: px(b - a),
       cls: 'move',
-      tip: `Expected move to ${m.expiry}: ${formatPrice(m.lower)} to ${formatPrice(m.upper)} (±${formatPrice(m.move)})`,
+      tip: `Expected move to ${m.expiry}${horizon}: ${text.band} (${text.move})`,
     },
   ];
 }

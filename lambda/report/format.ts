@@ -79,6 +79,17 @@ export function formatFlipDistance(distancePct: number | null): string {
   return `${formatPct(distancePct)} (spot ${where} the flip)`;
 }
 
+/**
+ * How far ahead an expected move looks (docs/methodology.md §10): `40 min`, `2 h`, `23 h`, `2.2 d`, `31 d`.
+ * Hours up to two days, where a move to the close and a move to tomorrow would otherwise read alike.
+ */
+export function formatHorizon(hours: number): string {
+  if (hours < 1) return `${Math.round(hours * 60)} min`;
+  if (hours < 48) return `${Math.round(hours)} h`;
+  const days = hours / 24;
+  return days < 10 ? `${fixed(days, 1)} d` : `${Math.round(days)} d`;
+}
+
 export function formatCount(n: number): string {
   return COUNT.format(n);
 }

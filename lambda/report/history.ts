@@ -23,9 +23,12 @@ export function historyPoint(record: StoredRecord, date: string): HistoryPoint {
   };
 }
 
-/** The history with `point` in it, replacing any point of the same date, in time order. */
+/**
+ * The history with `point` in it, replacing any point of the same date or the same snapshot (one an older
+ * version filed under another date), in time order.
+ */
 export function withPoint(history: readonly HistoryPoint[], point: HistoryPoint): HistoryPoint[] {
-  return [...history.filter((p) => p.date !== point.date), point].sort((a, b) =>
+  return [...history.filter((p) => p.date !== point.date && p.asOf !== point.asOf), point].sort((a, b) =>
     a.asOf.localeCompare(b.asOf),
   );
 }

@@ -3,6 +3,7 @@ import archiveTemplate from '../../templates/archive.hbs';
 import chart from '../../templates/partials/chart.hbs';
 import svg from '../../templates/partials/svg.hbs';
 import heatmapSvg from '../../templates/partials/heatmap-svg.hbs';
+import exposureTable from '../../templates/partials/exposure-table.hbs';
 import footer from '../../templates/partials/footer.hbs';
 import head from '../../templates/partials/head.hbs';
 import indexTemplate from '../../templates/index.hbs';
@@ -56,6 +57,7 @@ import {
   formatAmount,
   formatCount,
   formatFlipDistance,
+  formatHorizon,
   formatInstant,
   formatPct,
   formatPrice,
@@ -82,7 +84,7 @@ hbs.registerHelper({
   mid: (a: number, b: number) => (a + b) / 2,
   neg: (a: number) => -a,
 });
-hbs.registerPartial({ head, footer, chart, svg, 'heatmap-svg': heatmapSvg });
+hbs.registerPartial({ head, footer, chart, svg, 'heatmap-svg': heatmapSvg, 'exposure-table': exposureTable });
 const compileOptions = { strict: true } as const;
 /**
  * The screener's script, a constant file, inserted as it is: its SHA-256 is the one script the site's
@@ -107,6 +109,8 @@ const POSITIONING_TEXT = {
 };
 
 const TOP_STRIKES = 15;
+/** Expiry dates the by-expiry table shows at once (two weeks of daily expiries); the rest fold away below. */
+const NEAR_EXPIRIES = 10;
 
 export interface PageOptions {
   /** How recent the previous report must be to compare with. @default the settings' */
@@ -124,7 +128,9 @@ export function renderReportPage(record: ReportRecord, options: PageOptions = {}
   const zone = marketZone(record.source);
   const topStrikes = [...record.byStrike]
     .sort((a, b) => Math.abs(b.netGex) - Math.abs(a.netGex) || a.strike - b.strike)
-    .slice(0, TOP_STRIKES);
+    .slice(0, TOP_STRIKES)
+    .map((row) => ({ ...row, label: formatStrike(row.strike) }));
+  const expiries = record.byExpiry.map((row) => ({ ...row, label: row.expiry }));
   const [gamma, ...others] = EXPOSURES.map((e) => e.key);
   return reportPage({
     record,
@@ -157,6 +163,7 @@ export function renderReportPage(record: ReportRecord, options: PageOptions = {}
     book: dealerBook(record),
     zeroDte: zeroDteLine(record),
     topStrikes,
+    expiries: { near: expiries.slice(0, NEAR_EXPIRIES), later: expiries.slice(NEAR_EXPIRIES) },
     skipped: (Object.entries(record.dataQuality.skipped) as [SkipReason, number][])
       .filter(([, count]) => count > 0)
       .map(([reason, count]) => ({ label: SKIP_LABELS[reason], count })),
@@ -325,10 +332,13 @@ const COLUMNS: Column[] = [
   },
   {
     label: 'Exp. move',
-    show: (r) => (r.expectedMovePct === null ? '—' : `±${formatPercent(r.expectedMovePct)}`),
+    show: (r) =>
+      r.expectedMovePct === null
+        ? '—'
+        : `±${formatPercent(r.expectedMovePct)}${r.expectedMoveHours == null ? '' : ` in ${formatHorizon(r.expectedMoveHours)}`}`,
     sortValue: (r) => r.expectedMovePct,
     first: 'desc',
-    hint: 'One standard deviation to the next expiry, in percent of spot',
+    hint: 'One standard deviation to the next expiry, in percent of spot, and how far ahead that expiry is',
   },
   usdColumn('Net DEX', 'netDex', 'Dealers’ dollar delta before hedging'),
   usdColumn('Net VEX', 'netVex', 'Change of dealers’ delta for +1 volatility point'),

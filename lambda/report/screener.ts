@@ -1,4 +1,5 @@
-import { sessionOf, tradingDaysBetween } from '../calendar';
+import { tradingDaysBetween } from '../calendar';
+import { quoteSession } from '../gamma/analyse';
 import { DEFAULT_SETTINGS, type Settings } from '../contract';
 import type { Change } from '../gamma/change';
 import { reportDate, venueOf } from '../record';
@@ -6,7 +7,7 @@ import type { ReportRecord } from '../types';
 import type { SummaryFile } from '../record-schema';
 import { GROUPS, VENUES } from '../venues';
 import { evidenceOf, type HistoryPoint } from './history';
-import { evidenceHeadline } from './summary';
+import { evidenceHeadline, horizonHours } from './summary';
 
 /**
  * One underlying on the screener (index.html, screener.json, screener.csv): its latest report in the few
@@ -49,7 +50,11 @@ export function comparison(
   const days = Math.floor(hours / 24);
   const inDays = `${days} day${days === 1 ? '' : 's'} earlier`;
   if (GROUPS[venue.group].calendar === 'nyse') {
-    const sessions = tradingDaysBetween(sessionOf(Date.parse(change.previousAsOf)), record.session.quotes);
+    // Trading sessions after the previous report's quote session up to this one's (§11); a change stored
+    // before it carried that session counts from the session open at the previous snapshot.
+    const previous =
+      change.previousSession ?? quoteSession(venueOf(record.source), Date.parse(change.previousAsOf));
+    const sessions = tradingDaysBetween(previous, record.session.quotes);
     const fresh = sessions <= limits.sessions;
     return {
       fresh,
@@ -80,6 +85,7 @@ export function screenerRow(r: ReportRecord, volRatio: number | null): ScreenerR
     putWall: r.levels.putWall,
     zeroDteShare: r.zeroDte.share,
     expectedMovePct: r.expectedMove.nextExpiry ? (r.expectedMove.nextExpiry.move / r.spot) * 100 : null,
+    expectedMoveHours: r.expectedMove.nextExpiry ? horizonHours(r.expectedMove.nextExpiry) : null,
     netDex: r.totals.netDex,
     netVex: r.totals.netVex,
     netCex: r.totals.netCex,
@@ -126,6 +132,7 @@ export const SCREENER_COLUMNS: readonly (keyof ScreenerRow)[] = [
   'putWall',
   'zeroDteShare',
   'expectedMovePct',
+  'expectedMoveHours',
   'netDex',
   'netVex',
   'netCex',

@@ -3,7 +3,15 @@ import type { ReportRecord } from '../types';
 import { EXPOSURE_TEXT } from './exposure-text';
 import { DateTime } from 'luxon';
 import { marketZone } from '../record';
-import { formatCount, formatPercent, formatPrice, formatSigned, formatStrike, formatUsd } from './format';
+import {
+  formatCount,
+  formatHorizon,
+  formatPercent,
+  formatPrice,
+  formatSigned,
+  formatStrike,
+  formatUsd,
+} from './format';
 import type { Comparison } from './screener';
 import { MIN_PAIRS, type Evidence } from '../gamma/evidence';
 import type { SummaryFile } from '../record-schema';
@@ -79,18 +87,27 @@ export interface MoveText {
   band: string;
   /** `9.83%` */
   iv: string;
+  /** How far ahead it looks: `23 h`; null for a record written before the horizon was recorded. */
+  horizon: string | null;
+}
+
+/** An expected move's horizon in hours, from its T in years of 365 days (§10); absent in older records. */
+export function horizonHours(m: { years?: number }): number | null {
+  return m.years === undefined ? null : m.years * 365 * 24;
 }
 
 /** An expected move (docs/methodology.md §10) for display; null stays null. */
 export function moveText(r: ReportRecord, which: 'nextExpiry' | 'nextMonthly'): MoveText | null {
   const m = r.expectedMove[which];
   if (m === null) return null;
+  const hours = horizonHours(m);
   return {
     expiry: m.expiry,
     move: `±${formatPrice(m.move)}`,
     pct: `±${formatPercent((m.move / r.spot) * 100)}`,
     band: `${formatPrice(m.lower)} to ${formatPrice(m.upper)}`,
     iv: formatPercent(m.atmIv * 100),
+    horizon: hours === null ? null : formatHorizon(hours),
   };
 }
 

@@ -74,11 +74,8 @@ beforeAll(async () => {
   mail = mkdtempSync(join(tmpdir(), 'gamma-mail-'));
   const cli = join(ROOT, 'dist', 'gamma-report.js');
   const args = ['--out', site, '--email-preview', mail, '--site-url', 'https://reports.example.com'];
-  // Three sessions count as recent here, so the 2023-05-26 page compares with 05-23 and shows its change.
-  const run = spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, CHANGE_MAX_SESSIONS_EQUITY: '3' },
-  });
+  // What `npm start` writes, with the default settings: SPX 2023-06-09 follows 06-08 by one session.
+  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`gamma-report failed: ${run.stderr}`);
   mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({
@@ -93,7 +90,7 @@ beforeAll(async () => {
       '--no-first-run',
     ],
   });
-}, 60000);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -129,8 +126,13 @@ async function visit(
 
 async function seriousAxeViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: axe.source });
+  // At the 1280 px the checks run at, the phone drawing of each chart is hidden: axe would only walk it to find
+  // it hidden, a quarter of its time on a report page.
   const results = await page.evaluate(() =>
-    (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }),
+    (window as unknown as { axe: typeof axe }).axe.run(
+      { exclude: [['.size-narrow']] },
+      { resultTypes: ['violations'] },
+    ),
   );
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -138,7 +140,7 @@ async function seriousAxeViolations(page: Page): Promise<string[]> {
 }
 
 const CHARTED = ['index.html', 'SPX/latest.html', 'BTC/latest.html', 'ETH/latest.html', 'SPY/latest.html'];
-const PAGES = [...CHARTED, 'SPX/index.html', 'SPX/2023-05-20.html', 'SPX/2023-05-26.html'];
+const PAGES = [...CHARTED, 'SPX/index.html', 'SPX/2023-05-19.html', 'SPX/2023-06-09.html'];
 
 describe('generated pages', () => {
   itWithJava('are valid HTML: the Nu checker reports no error on any page', () => {
@@ -195,8 +197,8 @@ describe('generated pages', () => {
     },
   );
 
-  // One test a page and scheme: axe takes seconds a page on a busy machine, and a loop over all of them ran
-  // into the 60-second limit.
+  // One test per page and scheme: axe takes seconds on a report page, more on a busy machine, and each test's
+  // time limit is for one such run, not for sixteen.
   it.each((['light', 'dark'] as const).flatMap((scheme) => PAGES.map((path) => [path, scheme] as const)))(
     '%s has no serious or critical axe violation in the %s scheme',
     async (path, colorScheme) => {
@@ -253,7 +255,7 @@ describe('generated pages', () => {
     expect(charts.map((c) => c.id)).toEqual(ids);
     for (const c of charts) expect(`${c.name} ${c.desc}`.length).toBeGreaterThan(60);
     expect(charts.find((c) => c.id.startsWith('history-levels'))!.desc).toMatch(
-      /^5 reports from 2023-05-20 to 2023-09-14/,
+      /^6 reports from 2023-05-19 to 2023-09-14/,
     );
     await page.context().close();
   });
@@ -362,9 +364,9 @@ describe('the daily email', () => {
 
 describe('the change since the previous report', () => {
   it.each([375, 1280])('shows the levels’ moves and the open-interest chart at %d px', async (width) => {
-    const { page } = await visit('SPX/2023-05-26.html', { width });
+    const { page } = await visit('SPX/2023-06-09.html', { width });
     expect(await page.textContent('[data-field="change-line"]')).toMatch(
-      /^Flip \+0\.80 to 4,165\.28; call wall 4,150 → 4,300; largest OI build: 5,000 puts \+93,024\./,
+      /^Flip \+8\.47 to 4,240\.50; call wall 4,300 → 4,320; put wall 4,000 → 4,300; largest OI build: 4,000 puts \+74,690\. Compared with the report of 2023-06-08 19:56 EDT, 1 session earlier\./,
     );
     const cards = await page.$$eval('.moves dt', (dts) => dts.map((d) => d.textContent));
     expect(cards).toEqual(['Spot', 'Net GEX', 'Gamma flip', 'Call wall', 'Put wall']);
@@ -376,7 +378,7 @@ describe('the change since the previous report', () => {
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
     );
     expect(overflow).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: join(SHOTS, `SPX-2023-05-26-${width}.png`), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, `SPX-2023-06-09-${width}.png`), fullPage: true });
     await page.context().close();
   });
 
@@ -443,16 +445,45 @@ describe('the screener', () => {
   });
 });
 
+/**
+ * Every HTML element whose content is wider than its box, so that it is cut off or scrolls sideways inside it
+ * (the document's own width shows neither). A 1 px box is a visually hidden header, clipped on purpose; the
+ * charts' insides are SVG, drawn to their box (checked above).
+ */
+const overflowing = (page: Page) =>
+  page.$$eval('body *', (elements) =>
+    elements
+      .filter((e) => e instanceof HTMLElement && e.clientWidth > 1 && e.scrollWidth > e.clientWidth + 1)
+      .map(
+        (e) =>
+          `${e.tagName.toLowerCase()}.${e.className}: ${e.scrollWidth} > ${e.clientWidth} px, "${(e.textContent ?? '').trim().slice(0, 30)}"`,
+      ),
+  );
+
 describe('layout', () => {
-  it.each(['SPX/latest.html', 'index.html'])(
-    'fits %s in a 375 px phone screen without sideways scrolling',
+  it.each(PAGES)(
+    '%s at 1280 and 375 px cuts no number off and scrolls nothing sideways, the page or any box in it',
     async (path) => {
-      const { page } = await visit(path, { width: 375 });
-      const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      );
-      expect(overflow).toBeLessThanOrEqual(0);
-      await page.screenshot({ path: join(SHOTS, `${path.replace(/\W+/g, '-')}phone.png`), fullPage: true });
+      const { page } = await visit(path, { width: 1280 });
+      const heights: number[] = [];
+      for (const width of [1280, 375]) {
+        // The same page, resized: the media queries apply as on a phone.
+        await page.setViewportSize({ width, height: 900 });
+        expect({ width, overflowing: await overflowing(page) }).toEqual({ width, overflowing: [] });
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
+        expect(overflow).toBeLessThanOrEqual(0);
+        heights.push(await page.evaluate(() => document.documentElement.scrollHeight));
+      }
+      if (CHARTED.includes(path) && path !== 'index.html') {
+        // A long table folds or drops columns on a phone rather than turning into a card per row: the SPX
+        // page stood at 2.7 times its desktop height with the by-expiry table as 49 cards.
+        expect(heights[1]! / heights[0]!).toBeLessThanOrEqual(1.5);
+      }
+      if (path === 'SPX/latest.html' || path === 'index.html') {
+        await page.screenshot({ path: join(SHOTS, `${path.replace(/\W+/g, '-')}phone.png`), fullPage: true });
+      }
       await page.context().close();
     },
   );

@@ -35,8 +35,21 @@ describe('the change since the previous report (docs/methodology.md §11)', () =
   const may26 = analyse(loadFixture('cboe_SPX_2023-05-26.csv'));
   const change = changeSince(may23, may26);
 
-  it('gives each level as new − old', () => {
+  it('names the previous report by its instant and its quote session', () => {
     expect(change.previousAsOf).toBe(may23.asOf);
+    expect(change.previousSession).toBe('2023-05-23');
+    // Downloaded Saturday 2023-05-20: Friday's session, from the record, or for a record stored without
+    // sessions (an older version), from the session open at its snapshot.
+    const may19 = analyse(loadFixture('cboe_SPX_2023-05-19.csv'));
+    expect(changeSince(may19, may23).previousSession).toBe('2023-05-19');
+    expect(changeSince({ ...may19, session: undefined }, may23).previousSession).toBe('2023-05-19');
+    // A Deribit record stored without one: the UTC date of its snapshot (still 2026-03-12 in New York).
+    const btc = analyse(loadFixture('deribit_BTC_2026-03-13.json'));
+    const late = { ...btc, asOf: '2026-03-13T02:00:00.000Z', session: undefined };
+    expect(changeSince(late, btc).previousSession).toBe('2026-03-13');
+  });
+
+  it('gives each level as new − old', () => {
     expect(change.spot).toBeCloseTo(4205.45 - 4145.58, 2); // the files' Last: lines
     expect(change.netGex).toBeCloseTo(may26.totals.netGex - may23.totals.netGex, 0);
     expect(change.callWall).toBe(4300 - 4150);

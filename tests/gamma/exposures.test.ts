@@ -80,6 +80,19 @@ describe('delta, vanna and charm exposures (docs/methodology.md §9)', () => {
     }
   });
 
+  it('keep the puts’ sign under dealer-short, where dealers are short every option, as under classic', () => {
+    // One put: the dealers hold −1 × it in both models, so their dollar delta is −(Δc − 1) × OI × mult × F > 0.
+    const puts = twoSided([contract({ strike: 103, type: 'put' })]);
+    const short = analyse(chain(puts), { ...DEFAULT_ANALYSIS, positioning: 'dealer-short' }).totals;
+    expect(short.netDex / (NOTIONAL * (1 - callDelta(100, 103, 0.2, T)))).toBeCloseTo(1, 6);
+    expect(short.netVex / (-NOTIONAL * 0.01 * vannaOf(100, 103, 0.2, T))).toBeCloseTo(1, 5);
+    expect(short.netCex / ((-NOTIONAL / 365) * charmOf(100, 103, 0.2, T))).toBeCloseTo(1, 4);
+    expect(short.netGex).toBeLessThan(0);
+    const classic = analyse(chain(puts)).totals;
+    for (const key of ['netGex', 'netDex', 'netVex', 'netCex'] as const)
+      expect(short[key]).toBe(classic[key]);
+  });
+
   it('computes the tilt as net over gross gamma', () => {
     const r = analyse(chain([contract(), contract({ type: 'put', openInterest: 3000 })]));
     // Same strike and volatility: the put side is three times the call side, so net/gross = (1 − 3)/(1 + 3).

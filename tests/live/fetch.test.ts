@@ -290,6 +290,31 @@ describe('the HTTP helper', () => {
     expect(requests).toHaveLength(2);
   });
 
+  it('refuses a body whose declared length is over the limit at its headers, whatever the speed', async () => {
+    // Headers only, then nothing: the refusal cannot wait for the body, so it is no race with the timeout.
+    handler = (_req, res) => void res.writeHead(200, { 'content-length': '5000' }).flushHeaders();
+    const error = await fetchText(`${base}/declared`, { ...fast, maxBytes: 1000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FetchError);
+    expect((error as FetchError).message).toBe(
+      `GET ${base}/declared failed: a body of 5000 bytes (its Content-Length) is over the 1000-byte limit`,
+    );
+    expect((error as FetchError).transient).toBe(false);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('retries a body cut off mid-way, naming the closed connection', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-length': '5000' });
+      res.write('x'.repeat(1000), () => res.destroy());
+    };
+    const error = await fetchText(`${base}/cut`, { ...fast, retries: 1 }).catch((e: unknown) => e);
+    expect((error as FetchError).message).toBe(
+      `GET ${base}/cut failed: ECONNRESET (the connection closed before the body ended) after 2 attempts`,
+    );
+    expect((error as FetchError).transient).toBe(true);
+    expect(requests).toHaveLength(2);
+  });
+
   it('times out a server that never answers, and retries it', async () => {
     handler = () => undefined;
     await expect(fetchText(`${base}/hang`, { retries: 1, backoffMs: 5, timeoutMs: 150 })).rejects.toThrow(

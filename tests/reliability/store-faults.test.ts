@@ -142,7 +142,7 @@ if (!canMount) console.warn('Store fault tests on tmpfs left out: mounting needs
       ],
       [
         'PublishFailed',
-        `${fixturePath(names[1]!)} (file, stage publish): cannot write SPY/2025-06-08.json in the folder ${disk}: ENOSPC: no space left on device`,
+        `${fixturePath(names[1]!)} (file, stage publish): cannot write SPY/2025-06-06.json in the folder ${disk}: ENOSPC: no space left on device`,
       ],
     ]);
     expect(files(disk)).toEqual({ 'SPX/latest.json': OLD });

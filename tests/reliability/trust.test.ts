@@ -260,7 +260,7 @@ describe('the store’s own records', () => {
       file('spy.json', readFixture('cboe_SPY_2025-06-06.json')),
     ]);
     // SPY's record filed as an SPX report of a day before, then SPX published again.
-    copyFileSync(join(out, 'SPY', '2025-06-08.json'), join(out, 'SPX', '2023-09-13.json'));
+    copyFileSync(join(out, 'SPY', '2025-06-06.json'), join(out, 'SPX', '2023-09-13.json'));
     const run = await cli(['--file', join(work, 'good.csv')]);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(

@@ -1,6 +1,7 @@
 import { analyse } from '../../lambda/gamma/analyse';
 import {
   formatFlipDistance,
+  formatHorizon,
   formatInstant,
   formatPct,
   formatPrice,
@@ -42,6 +43,18 @@ describe('display formatting', () => {
     expect(formatInstant('2023-09-14T20:31:00.000Z', 'America/New_York')).toBe('2023-09-14 16:31 EDT');
     expect(formatInstant('2022-12-13T01:30:00.000Z', 'America/New_York')).toBe('2022-12-12 20:30 EST');
   });
+
+  it.each([
+    [0.25, '15 min'],
+    [2.33, '2 h'],
+    [23.48, '23 h'],
+    [47.4, '47 h'],
+    [52.45, '2.2 d'],
+    [94.98, '4.0 d'],
+    [408, '17 d'],
+  ])('says how far ahead an expected move looks: %d hours as %s', (hours, text) => {
+    expect(formatHorizon(hours)).toBe(text);
+  });
 });
 
 describe('the report page', () => {
@@ -76,8 +89,9 @@ describe('the report page', () => {
   });
 
   it('shows the expected move with its band, and says so when it cannot be worked out', () => {
-    expect(html).toContain('±22.93 <small>(±0.51%)</small>');
-    expect(html).toContain('4,482.18 to 4,528.03 by 2023-09-15');
+    // To 2023-09-15 16:00 New York (the PM-settled SPXW), 23.5 hours after the 16:31 snapshot.
+    expect(html).toContain('±22.93 <small>(±0.51%) in 23 h</small>');
+    expect(html).toContain('4,482.18 to 4,528.03 by 2023-09-15:');
     const oneSided = analyse(chain([contract({ strike: 110 }), contract({ strike: 120, type: 'put' })]));
     expect(renderReportPage(oneSided)).toContain(
       'not available: the next expiry has no listed strike on one side of the forward',

@@ -5,6 +5,7 @@ import { analyse } from '../../lambda/gamma/analyse';
 import { loadHistory, publishIndex, publishReport } from '../../lambda/publish';
 import type { PutOptions } from '../../lambda/store/store';
 import { FsStore } from '../../lambda/store/fs-store';
+import { historyPoint } from '../../lambda/report/history';
 import type { Store } from '../../lambda/store/store';
 import type { ReportRecord } from '../../lambda/types';
 import { loadFixture } from '../helpers';
@@ -60,11 +61,15 @@ describe('publishing a report', () => {
     expect(await store.get('SPX/latest.html')).toBe(await store.get('SPX/2023-09-14.html'));
   });
 
-  it('names crypto files by the UTC date and Cboe files by the New York date', async () => {
+  it('names crypto files by the UTC date and Cboe files by their quote session', async () => {
     const store = new FsStore(dir);
     // 2023-06-08 19:56 New York is already 06-09 in UTC.
     expect(spx0608.asOf).toBe('2023-06-08T23:56:00.000Z');
     expect((await publishReport(store, spx0608)).keys[0]).toBe('SPX/2023-06-08.json');
+    // Downloaded on Saturday 2023-05-20: Friday's session.
+    const saturday = analyse(loadFixture('cboe_SPX_2023-05-19.csv'));
+    expect(saturday.asOf).toBe('2023-05-20T15:33:00.000Z');
+    expect((await publishReport(store, saturday)).keys[0]).toBe('SPX/2023-05-19.json');
     expect((await publishReport(store, btc)).keys[0]).toBe('BTC/2026-03-13.json');
   });
 
@@ -285,12 +290,63 @@ describe('the change carried by a published record (docs/methodology.md §11)', 
   it('treats a damaged previous record as absent, names it, and still publishes', async () => {
     const store = new FsStore(dir);
     await publishReport(store, spx0519);
-    await store.put('SPX/2023-05-20.json', '{"symbol": "SPX", "asOf": ', OPTS);
+    await store.put('SPX/2023-05-19.json', '{"symbol": "SPX", "asOf": ', OPTS);
     const warnings: string[] = [];
     const published = await publishReport(store, spx0523, { warn: (m) => warnings.push(m) });
     expect(published.record.change).toBeNull();
     expect(published.latest).toBe(true);
-    expect(warnings[0]).toMatch(/^SPX\/2023-05-20\.json was ignored: not JSON/);
+    expect(warnings[0]).toMatch(/^SPX\/2023-05-19\.json was ignored: not JSON/);
+  });
+});
+
+describe('a store an older version wrote, naming equity reports by the New York date of asOf', () => {
+  const spx0519 = analyse(loadFixture('cboe_SPX_2023-05-19.csv'));
+  const spx0523 = analyse(loadFixture('cboe_SPX_2023-05-23.csv'));
+  /** Friday's chain as the older version filed it: under Saturday, the day it was downloaded. */
+  const filedOnSaturday = async (store: FsStore, history: boolean) => {
+    await store.put('SPX/2023-05-20.json', JSON.stringify(spx0519), OPTS);
+    if (history)
+      await store.put('SPX/history.json', JSON.stringify([historyPoint(spx0519, '2023-05-20')]), OPTS);
+  };
+
+  it.each([true, false])(
+    'keeps the old name of a report it holds (history.json there: %s) and compares the next one with it',
+    async (history) => {
+      const store = new FsStore(dir);
+      await filedOnSaturday(store, history);
+      const next = await publishReport(store, spx0523);
+      expect(next.record.change?.previousAsOf).toBe(spx0519.asOf);
+      expect((await loadHistory(store, 'SPX')).map((p) => p.date)).toEqual(['2023-05-20', '2023-05-23']);
+    },
+  );
+
+  it('lists a snapshot filed again under its session’s date once, by the new name, run after run', async () => {
+    const store = new FsStore(dir);
+    await filedOnSaturday(store, true);
+    await publishReport(store, spx0519);
+    expect((await loadHistory(store, 'SPX')).map((p) => p.date)).toEqual(['2023-05-19']);
+    await publishReport(store, spx0523);
+    expect((await loadHistory(store, 'SPX')).map((p) => p.date)).toEqual(['2023-05-19', '2023-05-23']);
+    expect((await publishReport(store, spx0523)).record.change?.previousAsOf).toBe(spx0519.asOf);
+  });
+
+  it('names the pre-open report of the session before that the first report of its session replaces', async () => {
+    const store = new FsStore(dir);
+    // Wednesday 08:30 New York: Tuesday's quotes, filed by the older version under Wednesday.
+    const preOpen = { ...spx0523, asOf: '2023-05-24T12:30:00.000Z' };
+    expect(preOpen.session.quotes).toBe('2023-05-23');
+    await store.put('SPX/2023-05-24.json', JSON.stringify(preOpen), OPTS);
+    const wednesday = {
+      ...spx0526,
+      asOf: '2023-05-25T12:30:00.000Z',
+      session: { quotes: '2023-05-24', openInterest: '2023-05-23' },
+    };
+    const warnings: string[] = [];
+    await publishReport(store, wednesday, { warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual([
+      "SPX/2023-05-24.json held the 2023-05-23 session's report; replaced by 2023-05-24's",
+    ]);
+    expect(JSON.parse((await store.get('SPX/2023-05-24.json'))!).asOf).toBe(wednesday.asOf);
   });
 });
 

@@ -1,0 +1,116 @@
+import { analyse } from '../../lambda/gamma/analyse';
+import { changeSince } from '../../lambda/gamma/change';
+import type { StoredRecord } from '../../lambda/record-schema';
+import {
+  comparison,
+  DEFAULT_FRESHNESS,
+  highlights,
+  HIGHLIGHTS,
+  screenerRow,
+  summarize,
+  type Summary,
+} from '../../lambda/report/screener';
+import { renderIndexPage } from '../../lambda/report/render';
+import type { ReportRecord } from '../../lambda/types';
+import { loadFixture } from '../helpers';
+
+const spx = analyse(loadFixture('cboe_SPX_2023-09-14.csv'));
+
+/** SPX's record as if its quotes were of `quotes`, snapshot at `asOf`. */
+function at(asOf: string, quotes: string): ReportRecord {
+  return { ...spx, asOf, session: { quotes, openInterest: quotes } };
+}
+
+/** How `current` is judged against `previous` under the default limit (one session). */
+function judged(previous: StoredRecord, current: ReportRecord) {
+  return comparison(current, changeSince(previous, current), DEFAULT_FRESHNESS);
+}
+
+describe('freshness of the previous report: sessions between the two quote sessions', () => {
+  it('counts a Friday to the next Monday as one session, and to Tuesday as two', () => {
+    const friday = at('2023-09-15T20:30:00.000Z', '2023-09-15');
+    expect(judged(friday, at('2023-09-18T20:30:00.000Z', '2023-09-18'))).toEqual({
+      fresh: true,
+      age: '1 session earlier',
+    });
+    expect(judged(friday, at('2023-09-19T20:30:00.000Z', '2023-09-19'))).toEqual({
+      fresh: false,
+      age: '2 sessions earlier',
+    });
+  });
+
+  it('skips a holiday: Friday 2023-05-26 to Tuesday 05-30 across Memorial Day is one session', () => {
+    const friday = at('2023-05-26T21:01:00.000Z', '2023-05-26');
+    expect(judged(friday, at('2023-05-30T21:00:00.000Z', '2023-05-30'))).toMatchObject({ fresh: true });
+  });
+
+  it('reads the previous report’s own quote session, not the session open at its download', () => {
+    // Downloaded Monday 2023-09-18 after the open, its last trade Friday's: Friday's quotes. Tuesday's report
+    // is two sessions later, though Monday's session was open at that download.
+    const stale = at('2023-09-18T14:00:00.000Z', '2023-09-15');
+    expect(judged(stale, at('2023-09-19T20:30:00.000Z', '2023-09-19'))).toEqual({
+      fresh: false,
+      age: '2 sessions earlier',
+    });
+  });
+
+  it('falls back to the session open at the download for a previous record stored without one', () => {
+    // A record an older version wrote at Tuesday 08:30 New York, before the open: Monday's quotes. Wednesday's
+    // report is two sessions later (Tuesday, Wednesday), not one as the download's date would say.
+    const older: StoredRecord = { ...at('2023-09-19T12:30:00.000Z', '2023-09-18'), session: undefined };
+    const wednesday = at('2023-09-20T20:30:00.000Z', '2023-09-20');
+    expect(judged(older, wednesday)).toEqual({ fresh: false, age: '2 sessions earlier' });
+  });
+
+  it('counts from the session open at the earlier snapshot for a change stored without its session', () => {
+    // Tuesday 08:30 New York, before the open, is Monday's session: Wednesday is two sessions later.
+    const wednesday = at('2023-09-20T20:30:00.000Z', '2023-09-20');
+    const change = { ...changeSince(at('2023-09-19T12:30:00.000Z', '2023-09-18'), wednesday) };
+    delete change.previousSession;
+    expect(comparison(wednesday, change, DEFAULT_FRESHNESS)).toEqual({
+      fresh: false,
+      age: '2 sessions earlier',
+    });
+  });
+});
+
+describe('the screener’s highlights', () => {
+  /** One summary per symbol with the ranking fields given, the rest SPX 2023-09-14's. */
+  const entry = (symbol: string, row: Partial<Summary['row']>): Summary => {
+    const s = summarize({ ...spx, symbol }, [], DEFAULT_FRESHNESS);
+    return { ...s, row: { ...s.row, ...row } };
+  };
+  const symbols = (list: Summary[]) => list.map((s) => s.row.symbol);
+
+  it('lists the most 0DTE gamma first, largest share first, at most five, none without any', () => {
+    const shares = { A: 0.1, B: 0.5, C: 0.3, D: 0, E: 0.9, F: 0.2, G: 0.4 };
+    const h = highlights(Object.entries(shares).map(([s, zeroDteShare]) => entry(s, { zeroDteShare })));
+    expect(HIGHLIGHTS).toBe(5);
+    expect(symbols(h.zeroDte)).toEqual(['E', 'B', 'G', 'C', 'F']);
+  });
+
+  it('lists the nearest to their flip first, above or below, and leaves out those with none', () => {
+    const distances = { A: 2.5, B: -0.2, C: 0.3, D: null, E: -1.1, F: 4, G: 0.25 };
+    const h = highlights(
+      Object.entries(distances).map(([s, flipDistancePct]) => entry(s, { flipDistancePct })),
+    );
+    expect(symbols(h.nearFlip)).toEqual(['B', 'G', 'C', 'E', 'A']);
+  });
+
+  it('lists negative gamma, most negative tilt first, and breaks ties by symbol', () => {
+    const tilts = { A: -0.1, B: -0.6, C: 0.2, E: -0.3, D: -0.3 };
+    const h = highlights(
+      Object.entries(tilts).map(([s, tilt]) =>
+        entry(s, { tilt, regime: tilt < 0 ? 'negative' : 'positive' }),
+      ),
+    );
+    expect(symbols(h.negative)).toEqual(['B', 'D', 'E', 'A']);
+  });
+});
+
+describe('the screener’s expected move', () => {
+  it('carries how far ahead it looks: from 16:31 to the 16:00 SPXW expiry the next day, 23 h 29 min', () => {
+    expect(screenerRow(spx, null).expectedMoveHours).toBeCloseTo(23 + 29 / 60, 9);
+    expect(renderIndexPage([summarize(spx, [], DEFAULT_FRESHNESS)], new Date())).toContain('±0.51% in 23 h');
+  });
+});

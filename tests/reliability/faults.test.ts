@@ -508,12 +508,12 @@ describe('a failing source leaves the published reports exactly as they were', (
       ...runtime,
       live: { ...runtime.live, http: { ...HTTP, retries: 50, deadlineMs: 1000 } },
     };
-    const started = Date.now();
+    // Each attempt may wait 5 s and 50 retries are allowed, but the 1 s deadline ends the first and the run.
     await expect(underlyingHandler(impatient)({ symbol: 'SPY' })).rejects.toMatchObject({
       name: 'SourceUnavailable',
+      message: expect.stringContaining('no complete answer within the 1 s deadline'),
     });
-    expect(Date.now() - started).toBeLessThan(3000);
-    expect(requests.length).toBeLessThan(6);
+    expect(requests).toHaveLength(1);
   });
 });
 

@@ -585,7 +585,7 @@ async function emailPreview(
   await writeFile(join(dir, html), email.html);
   await writeFile(join(dir, text), email.text);
   await writeFile(join(dir, subject), `${email.subject}\n`);
-  (options.json ? io.stderr : io.stdout)(`Email preview: ${join(dir, 'email.html')}\n`);
+  (options.json ? io.stderr : io.stdout)(`Email preview: ${join(dir, html)}\n`);
 }
 
 /** Each failure on its own line of stderr; the exit status: 1 when anything failed, else 0. */

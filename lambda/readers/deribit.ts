@@ -207,19 +207,23 @@ const REQUIRED = [
   'underlying_price',
   'estimated_delivery_price',
 ] as const;
+/** The columns read when present: the age, the quotes and the currencies checked against the instrument. */
+const OPTIONAL = [
+  'creation_timestamp',
+  'bid_price',
+  'ask_price',
+  'base_currency',
+  'quote_currency',
+  'underlying_index',
+] as const;
+/** Every column a CSV copy is read from; any other column is ignored. */
+export const DERIBIT_CSV_COLUMNS: readonly string[] = [...REQUIRED, ...OPTIONAL];
 
 /** A CSV copy of the book summary (one row per instrument, columns by name in any order). */
 export function parseDeribitCsv(text: string, opts: ParseOptions): OptionChain {
   const { origin } = opts;
   const table = csvTable(text, 0, 1, origin);
-  const columns = columnsByName(table, origin, REQUIRED, [
-    'creation_timestamp',
-    'bid_price',
-    'ask_price',
-    'base_currency',
-    'quote_currency',
-    'underlying_index',
-  ]);
+  const columns = columnsByName(table, origin, REQUIRED, OPTIONAL);
   const {
     instrument_name: instrument,
     open_interest: openInterest,

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { analyse } from '../../lambda/gamma/analyse';
 import { assertFinite } from '../../lambda/publish';
 import { parseChainText } from '../../lambda/readers/detect';
+import { DERIBIT_CSV_COLUMNS } from '../../lambda/readers/deribit';
 import { InputError } from '../../lambda/errors';
 import type { ReportRecord } from '../../lambda/types';
 import { readFixture } from '../helpers';
@@ -171,7 +172,7 @@ interface Layout {
   /** Cells never read. */
   unread: number[];
   /** Header names a reader looks up, and the unread header cells one could be renamed from. */
-  readNames: string[];
+  readNames: readonly string[];
   renamable: number[];
 }
 
@@ -187,19 +188,7 @@ const CBOE_LAYOUT: Layout = {
 };
 const DERIBIT_HEADER = deribitCsv.split('\n')[0]!.split(',');
 const col = (name: string) => DERIBIT_HEADER.indexOf(name);
-const DERIBIT_READ = [
-  'instrument_name',
-  'open_interest',
-  'mark_iv',
-  'underlying_price',
-  'estimated_delivery_price',
-  'creation_timestamp',
-  'bid_price',
-  'ask_price',
-  'base_currency',
-  'quote_currency',
-  'underlying_index',
-];
+const DERIBIT_READ = DERIBIT_CSV_COLUMNS;
 const DERIBIT_LAYOUT: Layout = {
   base: deribitCsv,
   header: 1,

@@ -1,29 +1,24 @@
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fetchText, FetchError } from '../../lambda/live/http';
 import { Pacer } from '../../lambda/live/pace';
+import { startUpstream, type Upstream } from '../support/upstream';
 
 /** A loopback server that answers every request with "ok", noting when each arrived (its own clock). */
-let server: Server;
+let upstream: Upstream;
 let base: string;
 let arrivals: number[];
 let answer: (n: number) => { status: number; headers?: Record<string, string> };
 
 beforeAll(async () => {
-  server = createServer((_req, res) => {
+  upstream = await startUpstream((_req, res) => {
     arrivals.push(Date.now());
     const { status, headers } = answer(arrivals.length);
     res.writeHead(status, headers).end('ok');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = upstream.base;
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => upstream.close());
 beforeEach(() => {
   arrivals = [];
   answer = () => ({ status: 200 });

@@ -16,7 +16,7 @@ import {
   type Settings,
 } from '../lambda/contract';
 import { analysisOptions, type AnalysisOptions } from '../lambda/gamma/analyse';
-import { liveBaseUrls, liveInput, type LiveConfig } from '../lambda/live/fetch';
+import { liveBaseUrls, liveInput, venuePacers, type LiveConfig } from '../lambda/live/fetch';
 import { backfill } from '../lambda/backfill';
 import { run, type RunResult } from '../lambda/pipeline';
 import { fileInput } from '../lambda/readers/detect';
@@ -105,6 +105,7 @@ interface CliOptions {
   symbol?: string;
   /** Oldest live snapshot accepted, hours, by schedule group. */
   maxAgeHours: LiveConfig['maxAgeHours'];
+  pacers: LiveConfig['pacers'];
   analysis: AnalysisOptions;
   emailPreview?: string;
   siteUrl?: string;
@@ -258,6 +259,8 @@ function parseCli(argv: string[], settings: Settings): CliOptions {
     freshness: freshnessOf(settings),
     analysis: analysisOptions(settings),
     maxAgeHours: maxAgeLimits(settings),
+    // One process: the venue's whole rate (REQUESTS_PER_SECOND_CBOE, …) is shared by its concurrent downloads.
+    pacers: venuePacers(settings, 1),
     json: values.json ?? false,
     ...backfillArgs(values),
     help: values.help ?? false,
@@ -345,7 +348,7 @@ function backfillFiles(paths: readonly string[]): string[] {
 function inputs(options: CliOptions, env: NodeJS.ProcessEnv, live: readonly string[]): ChainInput[] {
   const overrides = { asOf: options.asOf, symbol: options.symbol };
   const files = options.files.length === 0 && live.length === 0 ? bundledSamples() : options.files;
-  const config = { ...liveBaseUrls(env), maxAgeHours: options.maxAgeHours };
+  const config = { ...liveBaseUrls(env), maxAgeHours: options.maxAgeHours, pacers: options.pacers };
   return [
     ...files.map((path) => fileInput(path, overrides)),
     ...live.map((symbol) => liveInput(symbol, config, () => new Date(), { asOf: options.asOf })),

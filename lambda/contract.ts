@@ -4,7 +4,16 @@
  * variable, default and check, defined once), the variables naming the deployed resources, the metric names
  * the alarms read and the failure names Step Functions retries.
  */
-import { GROUPS, RUN_GROUPS, tickerSymbol, unservedReason, VENUES, type RunGroup } from './venues';
+import {
+  GROUPS,
+  RUN_GROUPS,
+  tickerSymbol,
+  unservedReason,
+  VENUE_NAMES,
+  VENUES,
+  type RunGroup,
+  type Venue,
+} from './venues';
 
 export { GROUPS, RUN_GROUPS, tickerSymbol, unservedReason, VENUES, type RunGroup };
 
@@ -41,6 +50,14 @@ function numberSetting(variable: string, fallback: number, expects: string, ok: 
     },
   } satisfies Setting<number>;
 }
+
+const requestRate = (variable: string, fallback: number) =>
+  numberSetting(
+    variable,
+    fallback,
+    'a number of requests a second above 0 and at most 50',
+    (n) => n > 0 && n <= 50,
+  );
 
 const hours = (variable: string, group: RunGroup) =>
   numberSetting(variable, GROUPS[group].maxAgeHours, 'a positive number of hours', (n) => n > 0);
@@ -89,6 +106,14 @@ export const SETTINGS = {
     'a positive number of hours',
     (n) => n > 0,
   ),
+  /**
+   * Requests a second to Cboe from all the run's functions together: each of the map's `maxConcurrency`
+   * invocations starts its own at most rate ÷ concurrency a second (lambda/live/pace.ts). 8 a second lets
+   * 5,000 names be fetched in about 10½ minutes while staying a small load on Cboe's CDN.
+   */
+  requestsPerSecondCboe: requestRate('REQUESTS_PER_SECOND_CBOE', 8),
+  /** The same for Deribit's public API, whose own limit for unauthenticated clients is about 20 a second. */
+  requestsPerSecondDeribit: requestRate('REQUESTS_PER_SECOND_DERIBIT', 5),
 };
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -99,6 +124,20 @@ const MAX_AGE_SETTING: Record<RunGroup, SettingKey> = {
   equity: 'maxAgeHoursEquity',
   crypto: 'maxAgeHoursCrypto',
 };
+
+/** Each venue's request rate, by the setting that holds it. */
+const RATE_SETTING: Record<Venue, SettingKey> = {
+  cboe: 'requestsPerSecondCboe',
+  deribit: 'requestsPerSecondDeribit',
+};
+
+/** Every venue's request rate shared by all the run's functions, in requests a second. */
+export function requestRates(settings: Settings): Record<Venue, number> {
+  return Object.fromEntries(VENUE_NAMES.map((v) => [v, settings[RATE_SETTING[v]] as number])) as Record<
+    Venue,
+    number
+  >;
+}
 
 export function maxAgeHours(settings: Settings, group: RunGroup): number {
   return settings[MAX_AGE_SETTING[group]] as number;
@@ -174,6 +213,12 @@ export const RESOURCE_VARIABLES = {
   emailFrom: 'EMAIL_FROM',
   emailTo: 'EMAIL_TO',
   siteUrl: 'SITE_URL',
+  /**
+   * How many underlyings the run's map processes at once (the deployment's `maxConcurrency`, set by the stack
+   * on the underlying function): each invocation paces its requests to a venue at that venue's rate ÷ this.
+   * Unset means 1, one process alone (the CLI).
+   */
+  concurrency: 'MAX_CONCURRENCY',
 } as const;
 
 /** The run metrics the aggregate step emits and the alarms read (docs/methodology.md is silent on these). */

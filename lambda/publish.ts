@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { changeSince } from './gamma/change';
 import { marketZone, reportDate } from './record';
@@ -6,7 +7,7 @@ import { evidenceOf, historyPoint, withPoint, type HistoryPoint } from './report
 import { levelsCsv, pineScript } from './report/levels-export';
 import { renderArchivePage, renderIndexPage, renderReportPage } from './report/render';
 import { DEFAULT_FRESHNESS, screenerCsv, summarize, type Freshness, type Summary } from './report/screener';
-import type { Store } from './store/store';
+import type { Listed, PutOptions, Store } from './store/store';
 import type { ReportRecord } from './types';
 import { dateInZone } from './venues';
 
@@ -117,9 +118,19 @@ async function readFullRecord(store: Store, key: string, warn: (m: string) => vo
   return readRecord(store, key, (t) => parseStored(reportRecord, t), warn);
 }
 
-/** The keys of an underlying's dated records, oldest date first: one listing of its folder. */
-async function datedKeys(store: Store, symbol: string): Promise<string[]> {
-  return (await store.list(`${symbol}/`)).filter((k) => DATED.test(k)).sort();
+/** What one listing of an underlying's folder tells: each object's digest, by key. */
+type Digests = Map<string, Listed['md5']>;
+
+/**
+ * Writes an object unless the store already holds these very bytes (by the digest its listing gave): a view
+ * that did not change is not written again, which saves the PUT and the old version S3 would keep.
+ */
+function writerOf(store: Store, digests: Digests) {
+  return async (key: string, body: string, options: PutOptions): Promise<void> => {
+    const held = await digests.get(key)?.();
+    if (held != null && held === createHash('md5').update(body, 'utf8').digest('hex')) return;
+    await store.put(key, body, options);
+  };
 }
 
 /**
@@ -133,7 +144,12 @@ async function historyWithKeys(store: Store, symbol: string, warn: (message: str
   const { parseStored, historyFile } = await schemas();
   let history =
     (await readStored(store, `${symbol}/history.json`, (t) => parseStored(historyFile, t), warn)) ?? [];
-  const keys = await datedKeys(store, symbol);
+  const listed = await store.listed(`${symbol}/`);
+  const digests: Digests = new Map(listed.map((o) => [o.key, o.md5]));
+  const keys = listed
+    .map((o) => o.key)
+    .filter((k) => DATED.test(k))
+    .sort();
   const known = new Map(history.map((p) => [p.date, p]));
   // Snapshots already in the history with every field the evidence reads; a point without them is healed.
   const snapshots = new Set(history.filter((p) => p.tilt !== undefined).map((p) => p.asOf));
@@ -146,7 +162,7 @@ async function historyWithKeys(store: Store, symbol: string, warn: (message: str
     if (record !== null && !snapshots.has(record.asOf))
       history = withPoint(history, historyPoint(record, dateOfKey(key)));
   }
-  return { history, keys };
+  return { history, keys, digests };
 }
 
 export async function loadHistory(
@@ -234,33 +250,31 @@ async function writeViews(
   page: string | null,
   history: HistoryPoint[],
   keys: string[],
+  digests: Digests,
   views: Views,
 ): Promise<{ newestKey: string | undefined; latestAsOf: string | null }> {
+  const put = writerOf(store, digests);
   const { symbol } = record;
   const newestKey = keys.at(-1);
   // The record is the newest when its dated file is the newest and holds it (page: it was just written).
   const own =
     page !== null && (newestKey === undefined || newestKey === `${symbol}/${reportDate(record)}.json`);
   const latest = own || newestKey === undefined ? record : await readFullRecord(store, newestKey, views.warn);
-  await store.put(`${symbol}/history.json`, JSON.stringify(history), PUT_OPTIONS.liveJson);
+  await put(`${symbol}/history.json`, JSON.stringify(history), PUT_OPTIONS.liveJson);
   const evidence = evidenceOf(symbol, record.source, history);
-  await store.put(`${symbol}/evidence.json`, JSON.stringify(evidence, null, 1), PUT_OPTIONS.liveJson);
-  await store.put(
-    `${symbol}/index.html`,
-    renderArchivePage(symbol, history, record.source),
-    PUT_OPTIONS.liveHtml,
-  );
+  await put(`${symbol}/evidence.json`, JSON.stringify(evidence, null, 1), PUT_OPTIONS.liveJson);
+  await put(`${symbol}/index.html`, renderArchivePage(symbol, history, record.source), PUT_OPTIONS.liveHtml);
   // A newest record written by an older version cannot be drawn: latest.* keep what they show.
   if (latest === null) return { newestKey, latestAsOf: null };
   const html = own
     ? page
     : renderReportPage(latest, { ...views, history: history.filter((p) => p.asOf <= latest.asOf) });
-  await store.put(`${symbol}/latest.json`, JSON.stringify(latest, null, 1), PUT_OPTIONS.liveJson);
-  await store.put(`${symbol}/latest.html`, html, PUT_OPTIONS.liveHtml);
-  await store.put(`${symbol}/levels.csv`, levelsCsv(latest), PUT_OPTIONS.liveCsv);
-  await store.put(`${symbol}/levels.pine`, pineScript(latest), PUT_OPTIONS.liveText);
+  await put(`${symbol}/latest.json`, JSON.stringify(latest, null, 1), PUT_OPTIONS.liveJson);
+  await put(`${symbol}/latest.html`, html, PUT_OPTIONS.liveHtml);
+  await put(`${symbol}/levels.csv`, levelsCsv(latest), PUT_OPTIONS.liveCsv);
+  await put(`${symbol}/levels.pine`, pineScript(latest), PUT_OPTIONS.liveText);
   const summary = summarize(latest, history, views.freshness);
-  await store.put(`${symbol}/summary.json`, JSON.stringify(summary), PUT_OPTIONS.liveJson);
+  await put(`${symbol}/summary.json`, JSON.stringify(summary), PUT_OPTIONS.liveJson);
   return { newestKey, latestAsOf: latest.asOf };
 }
 
@@ -284,7 +298,9 @@ export async function publishReport(
   };
   const date = reportDate(analysed);
   const base = `${analysed.symbol}/${date}`;
-  let { history, keys } = await historyWithKeys(store, analysed.symbol, views.warn);
+  const found = await historyWithKeys(store, analysed.symbol, views.warn);
+  let { history, keys } = found;
+  const { digests } = found;
   const previous = await previousRecord(store, analysed, history, views.warn);
   const record: ReportRecord = {
     ...analysed,
@@ -302,10 +318,11 @@ export async function publishReport(
   if (ownsDay) {
     history = withPoint(history, historyPoint(record, date));
     page = renderReportPage(record, { ...views, history: history.filter((p) => p.asOf <= record.asOf) });
-    await store.put(`${base}.json`, JSON.stringify(record, null, 1), PUT_OPTIONS.datedJson);
-    await store.put(`${base}.html`, page, PUT_OPTIONS.datedHtml);
-    await store.put(`${base}.levels.csv`, levelsCsv(record), PUT_OPTIONS.datedCsv);
-    await store.put(`${base}.pine`, pineScript(record), PUT_OPTIONS.datedText);
+    const put = writerOf(store, digests);
+    await put(`${base}.json`, JSON.stringify(record, null, 1), PUT_OPTIONS.datedJson);
+    await put(`${base}.html`, page, PUT_OPTIONS.datedHtml);
+    await put(`${base}.levels.csv`, levelsCsv(record), PUT_OPTIONS.datedCsv);
+    await put(`${base}.pine`, pineScript(record), PUT_OPTIONS.datedText);
     keys = [...new Set([...keys, `${base}.json`])].sort();
     await updateNext(
       store,
@@ -315,11 +332,11 @@ export async function publishReport(
       views,
     );
   }
-  let written = await writeViews(store, record, page, history, keys, views);
+  let written = await writeViews(store, record, page, history, keys, digests, views);
   // Another run of this underlying may have added a date meanwhile: then write the views once more.
   const again = await historyWithKeys(store, record.symbol, views.warn);
   if (again.history.length !== history.length || again.keys.at(-1) !== written.newestKey) {
-    written = await writeViews(store, record, page, again.history, again.keys, views);
+    written = await writeViews(store, record, page, again.history, again.keys, again.digests, views);
   }
   return {
     record,

@@ -16,11 +16,19 @@ import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backfill } from '../lambda/backfill';
-import { analyse, DEFAULT_ANALYSIS } from '../lambda/gamma/analyse';
+import { analyse, analysisOptions, DEFAULT_ANALYSIS } from '../lambda/gamma/analyse';
 import { publishReport } from '../lambda/publish';
 import { fileInput, parseChainText } from '../lambda/readers/detect';
 import { renderReportPage } from '../lambda/report/render';
 import { FsStore } from '../lambda/store/fs-store';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { settingsFromEnv } from '../lambda/contract';
+import { aggregateHandler } from '../lambda/handlers/aggregate';
+import type { RuntimeConfig } from '../lambda/handlers/config';
+import { underlyingHandler, type UnderlyingResult } from '../lambda/handlers/underlying';
+import { liveConfigFromEnv } from '../lambda/live/fetch';
+import { freshnessOf } from '../lambda/report/screener';
 import type { OptionChain } from '../lambda/types';
 
 // Bundled into dist/bench.js: the project root is one level up from there.
@@ -314,13 +322,8 @@ async function lambdaBundles() {
   }
 }
 
-/**
- * A watchlist of 300 underlyings through the CLI against a loopback server that answers any symbol with the
- * recorded SPY chain renamed to it (9,072 contracts each), at the CLI's default concurrency and jitter.
- */
-async function watchlist() {
-  const n = 300;
-  heading(`a watchlist of ${n} underlyings (CLI --watchlist against a loopback server)`);
+/** A loopback server answering any symbol with the recorded SPY chain renamed to it (9,072 contracts each). */
+async function chainServer() {
   const spy = readFileSync(join(SAMPLES, SPY), 'utf8');
   const server = createServer((req, res) => {
     const symbol = /^\/([A-Z0-9]+)\.json$/.exec(req.url ?? '')?.[1];
@@ -330,10 +333,24 @@ async function watchlist() {
       .end(spy.replace(/"SPY(?=\d{6}[CP])/g, `"${symbol}`));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** The names of a synthetic watchlist of n underlyings: `W0000`, `W0001`, … */
+const names = (n: number) =>
+  Array.from({ length: n }, (_, i) => `W${String(i).padStart(String(n - 1).length, '0')}`);
+
+/**
+ * A watchlist of 300 underlyings through the CLI against the loopback server, at the CLI's default
+ * concurrency and jitter.
+ */
+async function watchlist() {
+  const n = 300;
+  heading(`a watchlist of ${n} underlyings (CLI --watchlist against a loopback server)`);
+  const { server, base } = await chainServer();
   const dir = mkdtempSync(join(tmpdir(), 'gamma-watch-'));
   const list = join(dir, 'watchlist.txt');
-  writeFileSync(list, Array.from({ length: n }, (_, i) => `W${String(i).padStart(3, '0')}`).join('\n'));
+  writeFileSync(list, names(n).join('\n'));
   const start = now();
   const child = spawn(
     process.execPath,
@@ -356,6 +373,166 @@ async function watchlist() {
   );
   row(`${n} underlyings, peak RSS`, mb(rssKb), '≤ 1024 MB', rssKb <= 1024 * 1024);
   row('per underlying (for the AWS cost estimate)', `${((seconds * 1000) / n).toFixed(0)} ms`);
+}
+
+/** The underlying function's default memory (lib/gamma-report-stack.ts), and the vCPU Lambda gives it. */
+const FUNCTION_GB = 1;
+const FUNCTION_VCPU = 1024 / 1769;
+/** The recorded SPY chain's snapshot (samples/cboe_SPY_2025-06-06.json), and a run an hour after it. */
+const SPY_RUN = new Date('2025-06-08T13:49:38Z');
+const UNIVERSE_CONCURRENCY = 4;
+
+/** What one function process of the universe run reports on exit. */
+interface WorkerReport {
+  underlyings: number;
+  cpuMs: number;
+  wallMs: number;
+  rssKb: number;
+  results: UnderlyingResult[];
+}
+
+/** A runtime as the functions build theirs (lambda/handlers/config.ts), on a folder, at SPY_RUN, silent. */
+function benchRuntime(env: NodeJS.ProcessEnv, out: string): RuntimeConfig {
+  const settings = settingsFromEnv(env);
+  return {
+    store: new FsStore(out),
+    live: liveConfigFromEnv(env, settings),
+    analysis: analysisOptions(settings),
+    freshness: freshnessOf(settings),
+    now: () => SPY_RUN,
+    logger: new Logger({ logLevel: 'SILENT' }),
+    metrics: new Metrics({ namespace: 'Bench' }),
+  };
+}
+
+/**
+ * The whole optionable universe: `--universe N` underlyings (5,000 by default) through the underlying
+ * function's handler, as the map runs it (4 at once, each in its own process, one underlying after another,
+ * each pacing to its share of the Cboe rate), against the loopback server, into a folder; then the aggregate
+ * step in a fresh process. CPU time per underlying gives the GB-s a function at the default memory bills.
+ */
+async function universe() {
+  const at = process.argv.indexOf('--universe');
+  const n = at >= 0 ? Number(process.argv[at + 1]) : 5000;
+  heading(
+    `the universe: ${n} underlyings through the functions' handlers, ${UNIVERSE_CONCURRENCY} processes`,
+  );
+  const { server, base } = await chainServer();
+  const dir = mkdtempSync(join(tmpdir(), 'gamma-universe-'));
+  const env = {
+    ...process.env,
+    CBOE_BASE_URL: base,
+    MAX_CONCURRENCY: String(UNIVERSE_CONCURRENCY),
+    MAX_AGE_HOURS_EQUITY: '1000000',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
+  const symbols = names(n);
+  const run = (args: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [join(ROOT, 'dist', 'bench.js'), ...args, dir], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) =>
+        code === 0 ? resolve(stdout) : reject(new Error(`${args[0]}: ${stderr}`)),
+      );
+    });
+  const start = now();
+  const workers = await Promise.all(
+    Array.from({ length: UNIVERSE_CONCURRENCY }, (_, k) =>
+      run(['--universe-worker', symbols.filter((_, i) => i % UNIVERSE_CONCURRENCY === k).join(',')]),
+    ),
+  );
+  const mapSeconds = (now() - start) / 1000;
+  const reports = workers.map((w) => JSON.parse(w) as WorkerReport);
+  const results = reports.flatMap((r) => r.results);
+  writeFileSync(join(dir, '.results.json'), JSON.stringify(results));
+  const aggregate = JSON.parse(await run(['--universe-aggregate'])) as {
+    ms: number;
+    rssKb: number;
+    indexed: number;
+  };
+  const seconds = (now() - start) / 1000;
+  server.close();
+  const published = results.filter((r) => r.status === 'published').length;
+  const pageKb = statSync(join(dir, 'index.html')).size / 1024;
+  rmSync(dir, { recursive: true, force: true });
+  const cpuMs = reports.reduce((a, r) => a + r.cpuMs, 0) / n;
+  const wallMs = reports.reduce((a, r) => a + r.wallMs, 0) / n;
+  const rssKb = Math.max(...reports.map((r) => r.rssKb), aggregate.rssKb);
+  // Time 5,000 would take at this rate, for a smaller quick run.
+  const scaled = n === 5000 ? '' : ` (${((seconds * 5000) / n / 60).toFixed(1)} min for 5,000 at this rate)`;
+  row(
+    `${n} underlyings, end to end`,
+    `${(seconds / 60).toFixed(1)} min${scaled}, ${(n / seconds).toFixed(1)} underlyings/s`,
+    '5,000 in ≤ 15 min',
+    (seconds * 5000) / n <= 15 * 60,
+  );
+  row(
+    'published',
+    `${published} of ${n}, ${aggregate.indexed} indexed`,
+    `${n}`,
+    published === n && aggregate.indexed === n,
+  );
+  row('the map alone', `${mapSeconds.toFixed(1)} s`);
+  row('peak RSS of any process', mb(rssKb), '≤ 1536 MB', rssKb <= 1536 * 1024);
+  row(
+    `aggregate step over ${n} summaries`,
+    `${(aggregate.ms / 1000).toFixed(1)} s`,
+    '≤ 60 s',
+    aggregate.ms <= 60_000,
+  );
+  row('index.html', `${pageKb.toFixed(0)} kB`);
+  row('per underlying: wall time in its process (pacing waits included)', `${wallMs.toFixed(0)} ms`);
+  row('per underlying: CPU time', `${cpuMs.toFixed(0)} ms`);
+  // Lambda bills the duration: the CPU work at the function's share of a vCPU, plus its requests' waits.
+  const gbs = ((cpuMs / FUNCTION_VCPU + IO_ALLOWANCE_MS) / 1000) * FUNCTION_GB;
+  row(
+    `per underlying: GB-s at ${FUNCTION_GB * 1024} MB (CPU ÷ ${FUNCTION_VCPU.toFixed(2)} vCPU + ${IO_ALLOWANCE_MS} ms I/O)`,
+    gbs.toFixed(2),
+    '≤ 1 GB-s',
+    gbs <= 1,
+  );
+}
+
+/**
+ * What the bench adds to a function's CPU for its waits in AWS: the Cboe download (a few MB at tens of MB/s
+ * for most names) and the store's requests one after another (about 4 GET and LIST and up to 12 PUT at
+ * 20–40 ms each).
+ */
+const IO_ALLOWANCE_MS = 700;
+
+/** One function process of the universe run: its underlyings one after another, then its report on stdout. */
+async function universeWorker(symbols: string[], out: string) {
+  const handler = underlyingHandler(benchRuntime(process.env, out));
+  const cpu = process.cpuUsage();
+  const start = now();
+  const results: UnderlyingResult[] = [];
+  for (const symbol of symbols) results.push(await handler({ symbol }));
+  const used = process.cpuUsage(cpu);
+  const report: WorkerReport = {
+    underlyings: symbols.length,
+    cpuMs: (used.user + used.system) / 1000,
+    wallMs: now() - start,
+    rssKb: process.resourceUsage().maxRSS,
+    results,
+  };
+  process.stdout.write(JSON.stringify(report));
+}
+
+/** The aggregate step of the universe run, in its own process, over the folder the workers filled. */
+async function universeAggregate(out: string) {
+  const results = JSON.parse(readFileSync(join(out, '.results.json'), 'utf8')) as UnderlyingResult[];
+  const start = now();
+  const summary = await aggregateHandler(benchRuntime(process.env, out))({ group: 'equity', results });
+  const ms = now() - start;
+  process.stdout.write(
+    JSON.stringify({ ms, rssKb: process.resourceUsage().maxRSS, indexed: summary.indexed }),
+  );
 }
 
 /**
@@ -440,18 +617,36 @@ function print() {
   if (missed > 0 && process.argv.includes('--check')) process.exitCode = 1;
 }
 
+/** The sections, by the name `-- --only NAME` runs alone. */
+const SECTIONS: Record<string, () => unknown> = {
+  stages,
+  'whole-process': wholeProcess,
+  'cold-stages': coldStages,
+  scaling,
+  'lambda-bundles': lambdaBundles,
+  watchlist,
+  universe,
+  backfills,
+};
+
 async function main() {
+  const arg = (flag: string) => {
+    const at = process.argv.indexOf(flag);
+    return at >= 0 ? process.argv[at + 1] : undefined;
+  };
   if (process.argv.includes('--stages')) return measureColdStages();
-  const scale = process.argv.indexOf('--scale');
-  if (scale >= 0) return measureScale(Number(process.argv[scale + 1]));
+  const scale = arg('--scale');
+  if (scale !== undefined) return measureScale(Number(scale));
   if (process.argv.includes('--backfill-heap')) return measureBackfillHeap();
-  stages();
-  wholeProcess();
-  coldStages();
-  scaling();
-  await lambdaBundles();
-  await watchlist();
-  backfills();
+  const worker = arg('--universe-worker');
+  if (worker !== undefined) return universeWorker(worker.split(','), process.argv.at(-1)!);
+  if (process.argv.includes('--universe-aggregate')) return universeAggregate(process.argv.at(-1)!);
+  const only = arg('--only');
+  if (only !== undefined && !(only in SECTIONS)) {
+    throw new Error(`--only ${only}: not a section (${Object.keys(SECTIONS).join(', ')})`);
+  }
+  for (const [name, section] of Object.entries(SECTIONS))
+    if (only === undefined || only === name) await section();
   print();
 }
 

@@ -52,6 +52,8 @@ describe('deployment configuration', () => {
       certificateArn: '',
       monthlyBudgetUsd: 0,
       settings: {
+        requestsPerSecondCboe: 8,
+        requestsPerSecondDeribit: 5,
         changeMaxAgeHoursCrypto: 36,
         changeMaxSessionsEquity: 1,
         positioning: 'classic',

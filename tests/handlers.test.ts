@@ -433,6 +433,7 @@ function recording(store: Store) {
     get: (key) => (seen.read.add(key), store.get(key)),
     put: (key, body, options) => (seen.write.add(key), store.put(key, body, options)),
     list: (prefix) => store.list(prefix),
+    listed: (prefix) => store.listed(prefix),
     folders: () => store.folders(),
   };
   return { store: wrapped, seen };

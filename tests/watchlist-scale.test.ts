@@ -73,6 +73,7 @@ it('indexes 500 underlyings reading one summary each, and no dated record', asyn
     get: (k) => (reads.push(k), config.store.get(k)),
     put: (k, b, o) => config.store.put(k, b, o),
     list: (p) => (listings++, config.store.list(p)),
+    listed: (p) => (listings++, config.store.listed(p)),
     folders: () => (listings++, config.store.folders()),
   };
   const summary = await aggregateHandler({ ...config, store })({ group: 'equity', results });

@@ -1,4 +1,11 @@
-import { maxAgeLimits, maxAgeVariable, type Settings } from '../contract';
+import {
+  ConfigError,
+  maxAgeLimits,
+  maxAgeVariable,
+  requestRates,
+  RESOURCE_VARIABLES,
+  type Settings,
+} from '../contract';
 import { InputError } from '../errors';
 import { parseCboeJson } from '../readers/cboe-json';
 import { parseJson, type ParseOptions } from '../readers/common';
@@ -14,6 +21,7 @@ import {
   type Venue,
 } from '../venues';
 import { FetchError, fetchText, type HttpOptions } from './http';
+import { sharePacer, type Pacer } from './pace';
 
 /** Each venue's reader of its live answer (a parsed JSON document). */
 const LIVE_READERS: Record<Venue, (doc: unknown, opts: ParseOptions, source: string) => OptionChain> = {
@@ -26,7 +34,32 @@ export interface LiveConfig {
   baseUrls: Record<Venue, string>;
   /** Oldest live snapshot presented as current, in hours, by schedule group. */
   maxAgeHours: Record<RunGroup, number>;
+  /** Each venue's pacer, shared by every request of this process to it. */
+  pacers: Record<Venue, Pacer>;
   http?: HttpOptions;
+}
+
+/** Each venue's pacer for a process that is one of `concurrency` fetching at once (lambda/live/pace.ts). */
+export function venuePacers(settings: Settings, concurrency: number): Record<Venue, Pacer> {
+  const rates = requestRates(settings);
+  return Object.fromEntries(VENUE_NAMES.map((v) => [v, sharePacer(rates[v], concurrency)])) as Record<
+    Venue,
+    Pacer
+  >;
+}
+
+/** The map's concurrency the stack sets (MAX_CONCURRENCY), 1 when unset. */
+function concurrencyFromEnv(env: NodeJS.ProcessEnv): number {
+  const variable = RESOURCE_VARIABLES.concurrency;
+  const raw = env[variable];
+  if (raw === undefined || raw.trim() === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new ConfigError([
+      `environment variable ${variable}: ${JSON.stringify(raw)} is not a whole number from 1`,
+    ]);
+  }
+  return n;
 }
 
 /** Base URLs from each venue's variable (CBOE_BASE_URL, DERIBIT_BASE_URL), so tests and users can point them elsewhere. */
@@ -38,11 +71,15 @@ export function liveBaseUrls(env: NodeJS.ProcessEnv): Pick<LiveConfig, 'baseUrls
   };
 }
 
-/** The live sources as a deployment configures them: base URLs from the environment, age limits from the settings. */
+/**
+ * The live sources as a deployment configures them: base URLs from the environment, age limits and request
+ * rates from the settings, each venue's rate shared with the map's other invocations (MAX_CONCURRENCY).
+ */
 export function liveConfigFromEnv(env: NodeJS.ProcessEnv, settings: Settings): LiveConfig {
   return {
     ...liveBaseUrls(env),
     maxAgeHours: maxAgeLimits(settings),
+    pacers: venuePacers(settings, concurrencyFromEnv(env)),
   };
 }
 
@@ -57,7 +94,7 @@ export function liveVenue(symbol: string): Venue {
  * The public URL of a symbol's whole chain. A base URL that is not an http(s) URL is a setting to fix, not a
  * fault to retry: the error names the variable that holds it.
  */
-export function liveUrl(symbol: string, config: LiveConfig): string {
+export function liveUrl(symbol: string, config: Pick<LiveConfig, 'baseUrls'>): string {
   const venue = liveVenue(symbol);
   const base = config.baseUrls[venue];
   if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol)) {
@@ -112,7 +149,8 @@ export async function fetchLiveChain(
   overrides: Pick<ParseOptions, 'asOf'> = {},
 ): Promise<OptionChain> {
   const url = liveUrl(symbol, config);
-  const text = await fetchText(url, config.http).catch((e: unknown) => {
+  const pacer = config.pacers[liveVenue(symbol)];
+  const text = await fetchText(url, { ...config.http, pacer }).catch((e: unknown) => {
     // A venue without this chain: say what the user may have meant (a typo of another venue's symbol).
     const hint = e instanceof FetchError && e.status === 404 ? didYouMean(symbol) : null;
     if (hint === null) throw e;

@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import type { AxiosError, AxiosResponse, AxiosStatic } from 'axios';
 import { Readable } from 'node:stream';
 import { printable } from '../errors';
+import type { Pacer } from './pace';
 
 /** Cboe's CDN answers 403 to clients that do not look like a browser. */
 export const BROWSER_USER_AGENT =
@@ -24,6 +25,11 @@ export interface HttpOptions {
    * clients do not retry in step); a Retry-After header, capped at 30 s, wins. @default 500 ms
    */
   backoffMs?: number;
+  /**
+   * Paces the attempts with the other requests to the same venue (lambda/live/pace.ts); a 429's Retry-After
+   * holds them all. @default none
+   */
+  pacer?: Pacer;
 }
 
 /**
@@ -209,7 +215,7 @@ function failure(
   error: AxiosError,
   timedOut: boolean,
   pastDeadline: boolean,
-  options: Required<HttpOptions>,
+  options: Required<Omit<HttpOptions, 'pacer'>>,
 ): Failure {
   const base = { retryAfter: null, final: false };
   if (pastDeadline) {
@@ -251,21 +257,32 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * followed, 4xx but 408 and 429, a body too large) fail at once.
  */
 export async function fetchText(url: string, options: HttpOptions = {}): Promise<string> {
-  const settings: Required<HttpOptions> = {
+  const { pacer, ...rest } = options;
+  const settings: Required<Omit<HttpOptions, 'pacer'>> = {
     timeoutMs: 20000,
     maxBytes: 64 * 1024 * 1024,
     retries: 3,
     backoffMs: 500,
     deadlineMs: 90000,
-    ...options,
+    ...rest,
   };
   if (!URL.canParse(url) || !isHttp(new URL(url))) {
     throw new FetchError(`GET ${url} failed: not an http or https URL`, url, false);
   }
+  // Loaded before the first turn is taken: loading it takes a tenth of a second, which would otherwise put the
+  // request that far after the turn the pacer counted, and closer to the next one.
+  axiosModule();
   const deadlineAt = Date.now() + settings.deadlineMs;
   const deadline = timer(settings.deadlineMs);
   try {
     for (let tries = 1; ; tries++) {
+      if (pacer && !(await pacer.turn(deadlineAt))) {
+        throw new FetchError(
+          `GET ${url} failed: the venue's request rate leaves no turn within the ${settings.deadlineMs / 1000} s deadline`,
+          url,
+          true,
+        );
+      }
       const limit = timer(settings.timeoutMs);
       let failed: Failure;
       try {
@@ -282,6 +299,8 @@ export async function fetchText(url: string, options: HttpOptions = {}): Promise
         limit.clear();
       }
       const wait = failed.retryAfter ?? Math.random() * settings.backoffMs * 2 ** tries;
+      // The venue asked this client to slow down: every request of this process to it waits as long.
+      if (failed.retryAfter !== null) pacer?.holdUntil(Date.now() + failed.retryAfter);
       if (tries > settings.retries || !failed.transient || failed.final || Date.now() + wait >= deadlineAt) {
         throw new FetchError(
           `GET ${url} failed: ${failed.reason}${tries > 1 ? ` after ${tries} attempts` : ''}`,

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { printable } from '../errors';
-import type { PutOptions, Store } from './store';
+import type { Listed, PutOptions, Store } from './store';
 
 /**
  * A system error's code and description without the call and path it names (`EROFS: read-only file
@@ -106,6 +106,17 @@ export class FsStore implements Store {
     return (await this.entries(folder))
       .filter((d) => d.isFile() && !d.name.endsWith('.tmp'))
       .map((d) => `${folder}${d.name}`);
+  }
+
+  /** A file's digest is read only when asked for: a folder's dated files are never read for it. */
+  async listed(folder: string): Promise<Listed[]> {
+    return (await this.list(folder)).map((key) => ({
+      key,
+      md5: async () => {
+        const text = await this.get(key);
+        return text === null ? null : createHash('md5').update(text, 'utf8').digest('hex');
+      },
+    }));
   }
 
   async folders(): Promise<string[]> {

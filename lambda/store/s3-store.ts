@@ -5,7 +5,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { PutOptions, Store } from './store';
+import type { Listed, PutOptions, Store } from './store';
 
 /** The report bucket as a store. Each put is one PutObject: S3 never shows a half-written object. */
 export class S3Store implements Store {
@@ -37,7 +37,18 @@ export class S3Store implements Store {
   }
 
   async list(folder: string): Promise<string[]> {
-    return (await this.listing(folder)).keys;
+    return (await this.listing(folder)).keys.map((o) => o.key);
+  }
+
+  /**
+   * A single-part upload's ETag is the MD5 of its bytes (with SSE-S3 or none, as this bucket is encrypted); a
+   * multipart or SSE-KMS one is not, and is read as unknown.
+   */
+  async listed(folder: string): Promise<Listed[]> {
+    return (await this.listing(folder)).keys.map(({ key, etag }) => {
+      const md5 = /^"?([0-9a-f]{32})"?$/.exec(etag ?? '')?.[1] ?? null;
+      return { key, md5: () => Promise.resolve(md5) };
+    });
   }
 
   async folders(): Promise<string[]> {
@@ -45,8 +56,10 @@ export class S3Store implements Store {
   }
 
   /** One level under a prefix: with a `/` delimiter S3 returns the sub-folders once, not their objects. */
-  private async listing(prefix: string): Promise<{ keys: string[]; folders: string[] }> {
-    const keys: string[] = [];
+  private async listing(
+    prefix: string,
+  ): Promise<{ keys: { key: string; etag?: string }[]; folders: string[] }> {
+    const keys: { key: string; etag?: string }[] = [];
     const folders: string[] = [];
     let token: string | undefined;
     do {
@@ -58,7 +71,7 @@ export class S3Store implements Store {
           ContinuationToken: token,
         }),
       );
-      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+      for (const o of page.Contents ?? []) if (o.Key) keys.push({ key: o.Key, etag: o.ETag });
       for (const p of page.CommonPrefixes ?? []) if (p.Prefix) folders.push(p.Prefix);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

@@ -4,6 +4,13 @@ export interface PutOptions {
   cacheControl: string;
 }
 
+/** An object found by a listing: its key, and the MD5 of its bytes (hex) as cheaply as the store can tell. */
+export interface Listed {
+  key: string;
+  /** Null when the store cannot tell without reading more than it is worth (an S3 multipart or KMS ETag). */
+  md5(): Promise<string | null>;
+}
+
 /** Where reports are published: a local folder for the CLI, the S3 bucket in AWS. Keys use `/`. */
 export interface Store {
   /** Writes a whole object; a reader never sees it half-written. */
@@ -15,6 +22,11 @@ export interface Store {
    * one listing per underlying, whatever the size of the archive.
    */
   list(folder: string): Promise<string[]>;
+  /**
+   * The same keys with their digests: from the same one listing in S3 (each key's ETag), by reading the one
+   * file asked for in a folder. A write of unchanged bytes can then be left out.
+   */
+  listed(folder: string): Promise<Listed[]>;
   /** The top-level folders (one per underlying), without their `/`, in no particular order. */
   folders(): Promise<string[]>;
 }

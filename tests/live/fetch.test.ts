@@ -2,12 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { fetchText, FetchError, retryAfterMs } from '../../lambda/live/http';
-import { settingsFromEnv } from '../../lambda/contract';
+import { DEFAULT_SETTINGS, settingsFromEnv } from '../../lambda/contract';
 import {
   fetchLiveChain,
   liveConfigFromEnv,
   liveUrl,
   requireFresh,
+  venuePacers,
   type LiveConfig,
 } from '../../lambda/live/fetch';
 import { HOUR_MS, loadFixture, readFixture } from '../helpers';
@@ -40,9 +41,12 @@ beforeEach(() => {
 const fast = { retries: 3, backoffMs: 5, timeoutMs: 2000 };
 /** The freshness limits of a deployment that sets none: 36 h for Cboe, 2 h for Deribit. */
 const LIMITS = { equity: 36, crypto: 2 };
+/** The highest rate the settings allow, so pacing costs the tests little; each test's pacers are its own. */
+const FAST_RATES = { ...DEFAULT_SETTINGS, requestsPerSecondCboe: 50, requestsPerSecondDeribit: 50 };
 const config = (): LiveConfig => ({
   baseUrls: { cboe: `${base}/cboe/`, deribit: `${base}/deribit` },
   maxAgeHours: LIMITS,
+  pacers: venuePacers(FAST_RATES, 1),
   http: fast,
 });
 /** An hour after the recorded SPY and BTC snapshots were taken, so they are fresh. */
@@ -64,10 +68,7 @@ function cboeLike(files: Record<string, string>): Handler {
 
 describe('live URLs', () => {
   it('prefixes Cboe indices with an underscore, not equities, and asks Deribit for options of a currency', () => {
-    const c: LiveConfig = {
-      baseUrls: { cboe: 'https://c.example/options', deribit: 'https://d.example/api/v2' },
-      maxAgeHours: LIMITS,
-    };
+    const c = { baseUrls: { cboe: 'https://c.example/options', deribit: 'https://d.example/api/v2' } };
     expect(liveUrl('SPX', c)).toBe('https://c.example/options/_SPX.json');
     expect(liveUrl('VIX', c)).toBe('https://c.example/options/_VIX.json');
     expect(liveUrl('SPY', c)).toBe('https://c.example/options/SPY.json');
@@ -77,23 +78,32 @@ describe('live URLs', () => {
   });
 
   it('reads base URLs and age limits from the environment, with the public defaults and 36 h / 2 h', () => {
-    expect(liveConfigFromEnv({}, settingsFromEnv({}))).toEqual({
+    const { pacers, ...rest } = liveConfigFromEnv({}, settingsFromEnv({}));
+    expect(rest).toEqual({
       baseUrls: {
         cboe: 'https://cdn.cboe.com/api/global/delayed_quotes/options',
         deribit: 'https://www.deribit.com/api/v2',
       },
       maxAgeHours: { equity: 36, crypto: 2 },
     });
+    // Alone (no MAX_CONCURRENCY), a process takes the whole default rate: 8 a second to Cboe, 5 to Deribit.
+    expect([pacers.cboe.intervalMs, pacers.deribit.intervalMs]).toEqual([125, 200]);
     const env = {
       CBOE_BASE_URL: 'http://127.0.0.1:1/c',
       DERIBIT_BASE_URL: 'http://127.0.0.1:1/d',
       MAX_AGE_HOURS_EQUITY: '72',
       MAX_AGE_HOURS_CRYPTO: '0.5',
     };
-    expect(liveConfigFromEnv(env, settingsFromEnv(env))).toEqual({
+    expect(liveConfigFromEnv(env, settingsFromEnv(env))).toMatchObject({
       baseUrls: { cboe: 'http://127.0.0.1:1/c', deribit: 'http://127.0.0.1:1/d' },
       maxAgeHours: { equity: 72, crypto: 0.5 },
     });
+    // One of 4 functions at once with 10 a second to Cboe: one request each 400 ms.
+    const shared = { MAX_CONCURRENCY: '4', REQUESTS_PER_SECOND_CBOE: '10' };
+    expect(liveConfigFromEnv(shared, settingsFromEnv(shared)).pacers.cboe.intervalMs).toBe(400);
+    expect(() => liveConfigFromEnv({ MAX_CONCURRENCY: '0' }, settingsFromEnv({}))).toThrow(
+      'environment variable MAX_CONCURRENCY: "0" is not a whole number from 1',
+    );
     expect(() => settingsFromEnv({ MAX_AGE_HOURS_CRYPTO: '-1', POSITIONING: 'x' })).toThrow(
       'environment variable POSITIONING: "x" is not one of classic, dealer-short\nenvironment variable MAX_AGE_HOURS_CRYPTO: "-1" is not a positive number of hours',
     );

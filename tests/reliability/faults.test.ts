@@ -525,6 +525,7 @@ describe('the store failing mid-publish', () => {
     const store: Store = {
       get: (k) => runtime.store.get(k),
       list: (p) => runtime.store.list(p),
+      listed: (p) => runtime.store.listed(p),
       folders: () => runtime.store.folders(),
       put: async (key, body, options) => {
         await runtime.store.put(key, body, options);
@@ -579,6 +580,7 @@ describe('two runs at once for the same underlying', () => {
     const store: Store = {
       get: (k) => older.store.get(k),
       list: (p) => older.store.list(p),
+      listed: (p) => older.store.listed(p),
       folders: () => older.store.folders(),
       put: async (key, body, options) => {
         if (key === 'QQQ/latest.json') {

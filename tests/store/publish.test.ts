@@ -37,6 +37,32 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('publishing a report', () => {
+  it('writes on a new day only what changed, and nothing when the same snapshot is published again', async () => {
+    const store = new LoggingStore(dir);
+    await publishReport(store, spx0608);
+    store.writes = [];
+    await publishReport(store, spx0914);
+    // A new day: its dated JSON, page and levels, and the views, every one of which now shows the new day.
+    expect(store.writes.map(([key]) => key)).toEqual([
+      'SPX/2023-09-14.json',
+      'SPX/2023-09-14.html',
+      'SPX/2023-09-14.levels.csv',
+      'SPX/2023-09-14.pine',
+      'SPX/history.json',
+      'SPX/evidence.json',
+      'SPX/index.html',
+      'SPX/latest.json',
+      'SPX/latest.html',
+      'SPX/levels.csv',
+      'SPX/levels.pine',
+      'SPX/summary.json',
+    ]);
+    store.writes = [];
+    // The same snapshot again (a retried or repeated run): every byte is already there, nothing is written.
+    await expect(publishReport(store, spx0914)).resolves.toMatchObject({ latest: true });
+    expect(store.writes).toEqual([]);
+  });
+
   it('writes the dated JSON and page first, then latest, with content types and short cache on what changes', async () => {
     const store = new LoggingStore(dir);
     await expect(publishReport(store, spx0914)).resolves.toMatchObject({
@@ -128,6 +154,7 @@ describe('publishing a report', () => {
     const failing: Store = {
       get: (k) => good.get(k),
       list: (p) => good.list(p),
+      listed: (p) => good.listed(p),
       folders: () => good.folders(),
       put: async (key, body, type) => {
         if (key.endsWith('.html')) throw new Error('disk full');
@@ -389,6 +416,7 @@ describe('a damaged store', () => {
     const slow: Store = {
       get: (k) => store.get(k),
       list: (p) => store.list(p),
+      listed: (p) => store.listed(p),
       folders: () => store.folders(),
       put: async (key, body, options) => {
         if (key === 'index.html' && first) {

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { DuplicateKeyError, parseStrictJson } from './json';
+import { SOURCE_KINDS, VENUE_NAMES } from './venues';
 
 /**
  * The report record, schema 2 (docs/methodology.md §7): the one definition of its shape. The TypeScript type
@@ -50,9 +51,11 @@ export const reportRecord = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   symbol: z.string().check(z.describe('The underlying: SPX, SPY, BTC…')),
   source: z
-    .enum(['cboe', 'cboe-csv', 'deribit'])
+    .enum(SOURCE_KINDS)
     .check(
-      z.describe('The feed: Cboe delayed-quotes JSON, a Cboe CSV download, or the Deribit book summary'),
+      z.describe(
+        'The feed: Cboe delayed-quotes JSON, a Cboe CSV download, the Deribit book summary, or the Bybit or OKX option answers',
+      ),
     ),
   asOf: z.string().check(z.describe('The snapshot instant, ISO 8601 UTC (§2)')),
   spot: num('The underlying’s price: Cboe’s last price, or Deribit’s index'),
@@ -208,7 +211,7 @@ export function recordJsonSchema(): string {
  */
 export const storedRecord = z.object({
   symbol: z.string(),
-  source: z.enum(['cboe', 'cboe-csv', 'deribit']),
+  source: z.enum(SOURCE_KINDS),
   asOf: z.string().check(z.regex(/^\d{4}-\d\d-\d\dT/)),
   /** Absent from records written before sessions were recorded. */
   session: z.optional(z.object({ quotes: z.string().check(z.regex(/^\d{4}-\d\d-\d\d$/)) })),
@@ -253,7 +256,7 @@ export const summaryFile = z.object({
   /** The screener's row: the latest report's ranking fields; flipDistancePct as (spot − flip) / spot × 100. */
   row: z.object({
     symbol: z.string(),
-    venue: z.enum(['cboe', 'deribit']),
+    venue: z.enum(VENUE_NAMES),
     date: z.string(),
     asOf: z.string(),
     regime: z.enum(['positive', 'negative']),

@@ -2,14 +2,11 @@
 import type { Positioning } from './contract';
 import type { Origin } from './failure';
 import type { ReportRecord } from './record-schema';
-import type { Venue } from './venues';
+import type { SourceKind, Venue } from './venues';
 
-export type { Positioning, Venue };
+export type { Positioning, SourceKind, Venue };
 
 export type OptionType = 'call' | 'put';
-
-/** The feed and format a chain was read from: the `source` field of the report record. */
-export type SourceKind = 'cboe' | 'cboe-csv' | 'deribit';
 
 /** One option, whatever its feed (docs/methodology.md §1). Missing numbers are NaN so the filters can name them. */
 export interface OptionContract {

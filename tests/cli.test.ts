@@ -86,6 +86,7 @@ describe('gamma-report with no arguments', () => {
     const out = join(cwd, 'out');
     expect(readdirSync(out).sort()).toEqual([
       'BTC',
+      'BTC-BYBIT',
       'ETH',
       'SPX',
       'SPY',
@@ -104,7 +105,8 @@ describe('gamma-report with no arguments', () => {
     expect(latest).toEqual(readJson(join(out, 'SPX', '2023-09-14.json')));
     expect(readFileSync(join(out, 'SPX', 'latest.html'), 'utf8')).toContain('<h1>SPX');
     const index = readFileSync(join(out, 'index.html'), 'utf8');
-    for (const sym of ['BTC', 'ETH', 'SPX', 'SPY']) expect(index).toContain(`href="${sym}/latest.html"`);
+    for (const sym of ['BTC', 'BTC-BYBIT', 'ETH', 'SPX', 'SPY'])
+      expect(index).toContain(`href="${sym}/latest.html"`);
 
     const lines = run.stdout.split('\n');
     expect(lines[0]).toMatch(
@@ -112,14 +114,14 @@ describe('gamma-report with no arguments', () => {
     );
     // SPX 2023-09-14: tilt 16.1 / (196.4 + 180.3) = +0.04; expected move 4,505.10 × 9.83% × √T, T the 23.5 hours
     // to 09-15 16:00 ET.
-    expect(lines.find((l) => l.startsWith('SPX     2023-09-14'))).toMatch(
+    expect(lines.find((l) => /^SPX +2023-09-14/.test(l))).toMatch(
       /4,505\.10 +\+\$16\.1bn +4,494\.\d\d \(\+0\.24%\) +positive +\+0\.04 +4,525 +4,500 +±0\.51% to 09-15 \(23 h\) +last report 97 days earlier$/,
     );
     // SPX 2023-06-09 (13:40) follows the 06-08 close by one session: recent enough, so its change is shown.
-    expect(lines.find((l) => l.startsWith('SPX     2023-06-09'))).toMatch(
+    expect(lines.find((l) => /^SPX +2023-06-09/.test(l))).toMatch(
       /±0\.29% to 06-09 \(2 h\) +net GEX \+\$12\.9bn, flip \+8\.47$/,
     );
-    expect(run.stdout).toContain(`Index (4 underlyings): ${join(out, 'index.html')}`);
+    expect(run.stdout).toContain(`Index (5 underlyings): ${join(out, 'index.html')}`);
     // The README's Quick start shows this table as what a newcomer will see.
     const shown =
       /`npm start` prints[^`]*`[^`]*`[^\n]*\n\n```\n([\s\S]*?)```/.exec(
@@ -134,7 +136,7 @@ describe('--json', () => {
     const run = await gammaReport(['--json', '--out', 'o'], cwd);
     expect(run.code).toBe(0);
     const records = JSON.parse(run.stdout) as ReportRecord[];
-    expect(records).toHaveLength(10);
+    expect(records).toHaveLength(11);
     for (const r of records) {
       const written = readdirSync(join(cwd, 'o', r.symbol))
         .filter((f) => /^\d{4}-\d\d-\d\d\.json$/.test(f))
@@ -147,7 +149,7 @@ describe('--json', () => {
     const files = readdirSync(join(ROOT, 'samples'))
       .concat(readdirSync(join(ROOT, 'tests', 'fixtures', 'chains')))
       .filter((f) => /\.(csv|json)$/.test(f));
-    expect(files).toHaveLength(19);
+    expect(files).toHaveLength(20);
     const needAsOf = ['cboe_SPX_2022-03-23_intraday.csv', 'cboe_SPY_2022-04-01_dataobject.json'];
     const plain = await gammaReport(
       ['--json', ...files.filter((f) => !needAsOf.includes(f)).flatMap((f) => ['--file', fixturePath(f)])],
@@ -159,7 +161,7 @@ describe('--json', () => {
     );
     expect([plain.code, withAsOf.code]).toEqual([0, 0]);
     const records = [...JSON.parse(plain.stdout), ...JSON.parse(withAsOf.stdout)] as ReportRecord[];
-    expect(records).toHaveLength(19);
+    expect(records).toHaveLength(20);
     for (const r of records) expect(shapeProblems(r as unknown as Record<string, unknown>)).toEqual([]);
   });
 });
@@ -366,7 +368,7 @@ describe('options', () => {
     // The bundled history holds BTC two years apart and SPX three months apart: too old to compare, so no
     // "broke the wall" alert fires; the email says how old the previous report is instead.
     expect(subject).toMatch(
-      /^BTC \+\$46\.5m γ · flip 68,007 \(\+4\.3%\) · ETH .* · SPX \+\$16\.1bn γ · flip 4,494 \(\+0\.2%\) · SPY .*\n$/,
+      /^BTC \+\$46\.5m γ · flip 68,007 \(\+4\.3%\) · BTC-BYBIT \+\$587\.5k γ · flip 84,383 \(\+0\.2%\) · ETH .* · SPX \+\$16\.1bn γ · flip 4,494 \(\+0\.2%\) · SPY .*\n$/,
     );
     const text = readFileSync(join(cwd, 'mail', 'email.txt'), 'utf8');
     expect(text).toContain('Report: https://reports.example.com/SPX/latest.html');

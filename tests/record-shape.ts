@@ -99,7 +99,7 @@ export function shapeProblems(record: Record<string, unknown>): string[] {
   );
   (r.byStrike as unknown[]).forEach((row, i) => check(`byStrike[${i}]`, row, SECTION_7.byStrike));
   (r.byExpiry as unknown[]).forEach((row, i) => check(`byExpiry[${i}]`, row, SECTION_7.byExpiry));
-  if (!['cboe', 'cboe-csv', 'deribit'].includes(r.source as unknown as string))
+  if (!['cboe', 'cboe-csv', 'deribit', 'bybit', 'okx'].includes(r.source as unknown as string))
     problems.push(`source ${r.source}`);
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(r.asOf as unknown as string))
     problems.push(`asOf ${r.asOf}`);

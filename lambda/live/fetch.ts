@@ -1,8 +1,10 @@
 import { maxAgeLimits, maxAgeVariable, type Settings } from '../contract';
 import { InputError } from '../errors';
 import { parseCboeJson } from '../readers/cboe-json';
+import { parseBybitJson } from '../readers/bybit';
 import { parseJson, type ParseOptions } from '../readers/common';
 import { parseDeribitJson } from '../readers/deribit';
+import { parseOkxJson } from '../readers/okx';
 import type { ChainInput, OptionChain } from '../types';
 import {
   didYouMean,
@@ -15,10 +17,27 @@ import {
 } from '../venues';
 import { FetchError, fetchText, type HttpOptions } from './http';
 
-/** Each venue's reader of its live answer (a parsed JSON document). */
-const LIVE_READERS: Record<Venue, (doc: unknown, opts: ParseOptions, source: string) => OptionChain> = {
-  cboe: parseCboeJson,
-  deribit: parseDeribitJson,
+/** One live answer: the parsed document and the text it was parsed from. */
+interface Answer {
+  doc: unknown;
+  text: string;
+}
+type LiveReader = (answers: Readonly<Record<string, Answer>>, opts: ParseOptions) => OptionChain;
+
+/** A reader of a venue whose whole chain is one answer (`chain`). */
+const oneAnswer =
+  (read: (doc: unknown, opts: ParseOptions, source?: string) => OptionChain): LiveReader =>
+  (answers, opts) =>
+    read(answers['chain']!.doc, opts, answers['chain']!.text);
+
+/** Each venue's reader of its live answers, by the names of its paths (lambda/venues.ts). */
+const LIVE_READERS: Record<Venue, LiveReader> = {
+  cboe: oneAnswer(parseCboeJson),
+  deribit: oneAnswer(parseDeribitJson),
+  bybit: oneAnswer(parseBybitJson),
+  // The answers together, under their endpoint names: the document a recorded OKX file holds.
+  okx: (answers, opts) =>
+    parseOkxJson(Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, a.doc])), opts),
 };
 
 export interface LiveConfig {
@@ -29,7 +48,10 @@ export interface LiveConfig {
   http?: HttpOptions;
 }
 
-/** Base URLs from each venue's variable (CBOE_BASE_URL, DERIBIT_BASE_URL), so tests and users can point them elsewhere. */
+/**
+ * Base URLs from each venue's variable (CBOE_BASE_URL, DERIBIT_BASE_URL, BYBIT_BASE_URL, OKX_BASE_URL), so tests
+ * and users can point them elsewhere.
+ */
 export function liveBaseUrls(env: NodeJS.ProcessEnv): Pick<LiveConfig, 'baseUrls'> {
   return {
     baseUrls: Object.fromEntries(
@@ -54,17 +76,19 @@ export function liveVenue(symbol: string): Venue {
 }
 
 /**
- * The public URL of a symbol's whole chain. A base URL that is not an http(s) URL is a setting to fix, not a
- * fault to retry: the error names the variable that holds it.
+ * The public URLs of the answers that make a symbol's whole chain, by name (`chain` where one answer holds it).
+ * A base URL that is not an http(s) URL is a setting to fix, not a fault to retry: the error names the variable
+ * that holds it.
  */
-export function liveUrl(symbol: string, config: LiveConfig): string {
+export function liveUrls(symbol: string, config: LiveConfig): Record<string, string> {
   const venue = liveVenue(symbol);
   const base = config.baseUrls[venue];
   if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol)) {
     const variable = VENUES[venue].api.baseUrlVariable;
     throw new FetchError(`${variable}='${base}' is not an http or https URL`, base, false);
   }
-  return `${base.replace(/\/+$/, '')}${VENUES[venue].api.chainPath(symbol)}`;
+  const paths = Object.entries(VENUES[venue].api.paths(symbol));
+  return Object.fromEntries(paths.map(([name, path]) => [name, `${base.replace(/\/+$/, '')}${path}`]));
 }
 
 /**
@@ -111,18 +135,28 @@ export async function fetchLiveChain(
   now: Date,
   overrides: Pick<ParseOptions, 'asOf'> = {},
 ): Promise<OptionChain> {
-  const url = liveUrl(symbol, config);
-  const text = await fetchText(url, config.http).catch((e: unknown) => {
-    // A venue without this chain: say what the user may have meant (a typo of another venue's symbol).
-    const hint = e instanceof FetchError && e.status === 404 ? didYouMean(symbol) : null;
-    if (hint === null) throw e;
-    const { message, url: at, transient, status } = e as FetchError;
-    throw new FetchError(`${message}; ${hint}`, at, transient, status);
-  });
-  const doc = parseJson(text, url);
-  const opts = { asOf: overrides.asOf, origin: url, asked: symbol, now: now.getTime() };
-  const chain = LIVE_READERS[liveVenue(symbol)](doc, opts, text);
-  requireFresh(chain, now, config.maxAgeHours, url);
+  const venue = liveVenue(symbol);
+  const urls = Object.entries(liveUrls(symbol, config));
+  const answers = await Promise.all(
+    urls.map(async ([name, url]): Promise<[string, Answer]> => {
+      const text = await fetchText(url, config.http).catch((e: unknown) => {
+        // A venue without this chain: say what the user may have meant (a typo of another venue's symbol).
+        const hint = e instanceof FetchError && e.status === 404 ? didYouMean(symbol) : null;
+        if (hint === null) throw e;
+        const { message, url: at, transient, status } = e as FetchError;
+        throw new FetchError(`${message}; ${hint}`, at, transient, status);
+      });
+      return [name, { doc: parseJson(text, url), text }];
+    }),
+  );
+  // One answer is named by its URL; several by the base URL and their names, which the messages' fields start with.
+  const origin =
+    urls.length === 1
+      ? urls[0]![1]
+      : `${VENUES[venue].name} ${config.baseUrls[venue]} (${urls.map(([n]) => n).join(', ')})`;
+  const opts = { asOf: overrides.asOf, origin, asked: symbol, now: now.getTime() };
+  const chain = LIVE_READERS[venue](Object.fromEntries(answers), opts);
+  requireFresh(chain, now, config.maxAgeHours, origin);
   return chain;
 }
 

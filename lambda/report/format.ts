@@ -110,4 +110,6 @@ export const SOURCE_NAMES: Record<SourceKind, string> = {
   cboe: 'Cboe delayed quotes (JSON)',
   'cboe-csv': 'Cboe delayed quotes (CSV download)',
   deribit: 'Deribit public API (book summary)',
+  bybit: 'Bybit public API (option tickers)',
+  okx: 'OKX public API (option summary, open interest, index)',
 };

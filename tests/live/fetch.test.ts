@@ -6,7 +6,7 @@ import { settingsFromEnv } from '../../lambda/contract';
 import {
   fetchLiveChain,
   liveConfigFromEnv,
-  liveUrl,
+  liveUrls,
   requireFresh,
   type LiveConfig,
 } from '../../lambda/live/fetch';
@@ -41,7 +41,7 @@ const fast = { retries: 3, backoffMs: 5, timeoutMs: 2000 };
 /** The freshness limits of a deployment that sets none: 36 h for Cboe, 2 h for Deribit. */
 const LIMITS = { equity: 36, crypto: 2 };
 const config = (): LiveConfig => ({
-  baseUrls: { cboe: `${base}/cboe/`, deribit: `${base}/deribit` },
+  baseUrls: { cboe: `${base}/cboe/`, deribit: `${base}/deribit`, bybit: `${base}/bybit`, okx: `${base}/okx` },
   maxAgeHours: LIMITS,
   http: fast,
 });
@@ -65,15 +65,29 @@ function cboeLike(files: Record<string, string>): Handler {
 describe('live URLs', () => {
   it('prefixes Cboe indices with an underscore, not equities, and asks Deribit for options of a currency', () => {
     const c: LiveConfig = {
-      baseUrls: { cboe: 'https://c.example/options', deribit: 'https://d.example/api/v2' },
+      baseUrls: {
+        cboe: 'https://c.example/options',
+        deribit: 'https://d.example/api/v2',
+        bybit: 'https://b.example/',
+        okx: 'https://o.example',
+      },
       maxAgeHours: LIMITS,
     };
-    expect(liveUrl('SPX', c)).toBe('https://c.example/options/_SPX.json');
-    expect(liveUrl('VIX', c)).toBe('https://c.example/options/_VIX.json');
-    expect(liveUrl('SPY', c)).toBe('https://c.example/options/SPY.json');
-    expect(liveUrl('BTC', c)).toBe(
-      'https://d.example/api/v2/public/get_book_summary_by_currency?currency=BTC&kind=option',
-    );
+    expect(liveUrls('SPX', c)).toEqual({ chain: 'https://c.example/options/_SPX.json' });
+    expect(liveUrls('VIX', c)).toEqual({ chain: 'https://c.example/options/_VIX.json' });
+    expect(liveUrls('SPY', c)).toEqual({ chain: 'https://c.example/options/SPY.json' });
+    expect(liveUrls('BTC', c)).toEqual({
+      chain: 'https://d.example/api/v2/public/get_book_summary_by_currency?currency=BTC&kind=option',
+    });
+    expect(liveUrls('ETH-BYBIT', c)).toEqual({
+      chain: 'https://b.example/v5/market/tickers?category=option&baseCoin=ETH',
+    });
+    expect(liveUrls('BTC-OKX', c)).toEqual({
+      'opt-summary': 'https://o.example/api/v5/public/opt-summary?instFamily=BTC-USD',
+      'open-interest': 'https://o.example/api/v5/public/open-interest?instType=OPTION&instFamily=BTC-USD',
+      'index-tickers': 'https://o.example/api/v5/market/index-tickers?instId=BTC-USD',
+      tickers: 'https://o.example/api/v5/market/tickers?instType=OPTION&instFamily=BTC-USD',
+    });
   });
 
   it('reads base URLs and age limits from the environment, with the public defaults and 36 h / 2 h', () => {
@@ -81,17 +95,26 @@ describe('live URLs', () => {
       baseUrls: {
         cboe: 'https://cdn.cboe.com/api/global/delayed_quotes/options',
         deribit: 'https://www.deribit.com/api/v2',
+        bybit: 'https://api.bybit.com',
+        okx: 'https://www.okx.com',
       },
       maxAgeHours: { equity: 36, crypto: 2 },
     });
     const env = {
       CBOE_BASE_URL: 'http://127.0.0.1:1/c',
       DERIBIT_BASE_URL: 'http://127.0.0.1:1/d',
+      BYBIT_BASE_URL: 'http://127.0.0.1:1/b',
+      OKX_BASE_URL: 'http://127.0.0.1:1/o',
       MAX_AGE_HOURS_EQUITY: '72',
       MAX_AGE_HOURS_CRYPTO: '0.5',
     };
     expect(liveConfigFromEnv(env, settingsFromEnv(env))).toEqual({
-      baseUrls: { cboe: 'http://127.0.0.1:1/c', deribit: 'http://127.0.0.1:1/d' },
+      baseUrls: {
+        cboe: 'http://127.0.0.1:1/c',
+        deribit: 'http://127.0.0.1:1/d',
+        bybit: 'http://127.0.0.1:1/b',
+        okx: 'http://127.0.0.1:1/o',
+      },
       maxAgeHours: { equity: 72, crypto: 0.5 },
     });
     expect(() => settingsFromEnv({ MAX_AGE_HOURS_CRYPTO: '-1', POSITIONING: 'x' })).toThrow(

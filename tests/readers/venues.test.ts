@@ -220,7 +220,10 @@ describe('OKX: real WebSocket messages (tardis-node) in the REST answers', () =>
   const rows = (channel: string) => messages.filter((m) => m.arg.channel === channel).flatMap((m) => m.data);
   const [index] = rows('index-tickers');
   // The 2021 WebSocket summaries carry no fwdPx (the REST answer does): the index of the same second stands in.
-  const summary = rows('opt-summary').map((r) => ({ ...r, fwdPx: index!['idxPx'] }));
+  const summary: Record<string, string>[] = rows('opt-summary').map((r) => ({
+    ...r,
+    fwdPx: index!['idxPx']!,
+  }));
   const oi = rows('open-interest');
   const doc = {
     'opt-summary': { code: '0', msg: '', data: summary },

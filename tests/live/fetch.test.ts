@@ -12,6 +12,7 @@ import {
 } from '../../lambda/live/fetch';
 import { HOUR_MS, loadFixture, readFixture } from '../helpers';
 import { parseChainText } from '../../lambda/readers/detect';
+import { bybitAnswer, okxAnswers } from './venue-answers';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -186,6 +187,48 @@ describe('fetching live chains from a local server', () => {
     const chain = await fetchLiveChain('BTC', config(), BTC_NOW);
     expect(chain).toMatchObject({ symbol: 'BTC', source: 'deribit', spot: 71048.7 });
     expect(chain.contracts).toHaveLength(964);
+  });
+
+  it('downloads the Bybit option tickers of the coin as BTC-BYBIT', async () => {
+    handler = (req, res) => {
+      if (req.url === '/bybit/v5/market/tickers?category=option&baseCoin=BTC') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(bybitAnswer(0.1));
+      } else res.writeHead(400).end();
+    };
+    const chain = await fetchLiveChain('BTC-BYBIT', config(), BTC_NOW);
+    expect(chain).toMatchObject({ symbol: 'BTC-BYBIT', source: 'bybit', venue: 'bybit', spot: 71048.7 });
+    expect(chain.contracts).toHaveLength(964);
+  });
+
+  it("downloads OKX's four answers at once and joins them by instrument", async () => {
+    const answers = okxAnswers(0.1);
+    const paths: Record<string, string> = {
+      '/okx/api/v5/public/opt-summary?instFamily=BTC-USD': answers['opt-summary'],
+      '/okx/api/v5/public/open-interest?instType=OPTION&instFamily=BTC-USD': answers['open-interest'],
+      '/okx/api/v5/market/index-tickers?instId=BTC-USD': answers['index-tickers'],
+      '/okx/api/v5/market/tickers?instType=OPTION&instFamily=BTC-USD': answers.tickers,
+    };
+    handler = (req, res) => {
+      const body = paths[req.url ?? ''];
+      if (body === undefined) res.writeHead(400).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    };
+    const chain = await fetchLiveChain('BTC-OKX', config(), BTC_NOW);
+    expect(chain).toMatchObject({ symbol: 'BTC-OKX', source: 'okx', venue: 'okx', spot: 71048.7 });
+    expect(chain.contracts).toHaveLength(964);
+    expect(requests.map((r) => r.url).sort()).toEqual(Object.keys(paths).sort());
+    // One answer failing fails the chain, naming its URL: a chain without its open interest is no chain.
+    Reflect.deleteProperty(paths, '/okx/api/v5/public/open-interest?instType=OPTION&instFamily=BTC-USD');
+    await expect(fetchLiveChain('BTC-OKX', config(), BTC_NOW)).rejects.toThrow(
+      `GET ${base}/okx/api/v5/public/open-interest?instType=OPTION&instFamily=BTC-USD failed: HTTP 400`,
+    );
+  });
+
+  it('refuses a venue answer for another coin than the one asked for', async () => {
+    handler = (_req, res) => res.writeHead(200).end(bybitAnswer(0.1));
+    await expect(fetchLiveChain('ETH-BYBIT', config(), BTC_NOW)).rejects.toThrow(
+      `${base}/bybit/v5/market/tickers?category=option&baseCoin=ETH: the answer is a chain of BTC-BYBIT, not of ETH-BYBIT as asked`,
+    );
   });
 
   it('does not retry a 404 and names the URL and status', async () => {

@@ -136,3 +136,57 @@ describe('combineBook', () => {
     );
   });
 });
+
+describe('the record of a book', () => {
+  it('breaks the book down by venue: each venue’s counts and sums are its own record’s, shares of gross gamma', () => {
+    const second = secondVenueChain(deribit, { oiScale: 0.37, minutesLater: 4 });
+    const { chain } = combineBook([deribit, second]);
+    const book = analyse(chain);
+    const alone = [analyse(deribit, crypto), analyse({ ...second, asOf: deribit.asOf }, crypto)];
+    expect(book.venues!.map((v) => [v.venue, v.asOf])).toEqual([
+      ['deribit', '2026-03-13T19:00:15.542Z'],
+      [SECOND_VENUE, '2026-03-13T19:04:15.542Z'],
+    ]);
+    const gross = (r: { callGex: number; putGex: number }) => Math.abs(r.callGex) + Math.abs(r.putGex);
+    book.venues!.forEach((v, i) => {
+      const own = alone[i]!;
+      expect(v.contractsIn).toBe(own.dataQuality.contractsIn);
+      expect(v.contractsUsed).toBe(own.dataQuality.contractsUsed);
+      for (const k of ['netGex', 'callGex', 'putGex'] as const)
+        expect(v[k] / own.totals[k]).toBeCloseTo(1, 12);
+      expect(v.share).toBeCloseTo(gross(own.totals) / gross(book.totals), 12);
+      // Strike by strike, on the book's strikes.
+      const ownByStrike = new Map(own.byStrike.map((s) => [s.strike, s.netGex]));
+      v.netGexByStrike.forEach((g, j) =>
+        expect(g).toBeCloseTo(ownByStrike.get(book.byStrike[j]!.strike)!, 6),
+      );
+    });
+    // The OI scale of 0.37 gives the second venue 0.37 / 1.37 of the gross.
+    expect(book.venues![1]!.share).toBeCloseTo(0.37 / 1.37, 12);
+    expect(book.venuesLeftOut).toBeUndefined();
+  });
+
+  it('names the venues left out, and gives one venue’s chain one entry with the whole book', () => {
+    const late = secondVenueChain(deribit, { minutesLater: 16 });
+    const record = analyse(combineBook([deribit, late]).chain);
+    expect(record.venues!.map((v) => v.venue)).toEqual(['deribit']);
+    expect(record.venuesLeftOut).toEqual([
+      { venue: SECOND_VENUE, reason: expect.stringMatching(/^its snapshot .* is 16 min from the book’s/) },
+    ]);
+    const alone = analyse(deribit);
+    expect(alone.venues).toEqual([
+      {
+        venue: 'deribit',
+        asOf: alone.asOf,
+        contractsIn: alone.dataQuality.contractsIn,
+        contractsUsed: alone.dataQuality.contractsUsed,
+        netGex: alone.totals.netGex,
+        callGex: alone.totals.callGex,
+        putGex: alone.totals.putGex,
+        share: 1,
+        netGexByStrike: alone.byStrike.map((s) => s.netGex),
+      },
+    ]);
+    expect(record.venues).toEqual(alone.venues);
+  });
+});

@@ -295,8 +295,8 @@ export const summaryFile = z.object({
   row: z.object({
     symbol: z.string(),
     venue,
-    /** How many venues the book sums (§17): crypto only; absent for Cboe and from older summaries. */
-    venues: z.optional(z.number()),
+    /** How many venues the book sums (§17): null for Cboe; absent from summaries written before. */
+    venues: z.optional(z.nullable(z.number())),
     date: z.string(),
     asOf: z.string(),
     regime: z.enum(['positive', 'negative']),

@@ -31,6 +31,11 @@ export interface OptionContract {
    */
   bid?: number;
   ask?: number;
+  /**
+   * The venue the contract was read from, set when venues are summed into one book (docs/methodology.md §17):
+   * the same strike on two venues is two contracts. Absent means the chain's venue.
+   */
+  venue?: Venue;
 }
 
 /**
@@ -59,6 +64,14 @@ export interface OptionChain {
    * row time, so one fresh row among stale ones does not pass (docs/methodology.md §3). @default asOf
    */
   ageAsOf?: number;
+  /**
+   * Set on a book summed across venues (docs/methodology.md §17): the venues in it with their own snapshots, and
+   * the venues left out with why. Absent on one venue's chain as read.
+   */
+  book?: {
+    venues: { venue: Venue; asOf: number }[];
+    leftOut: { venue: Venue; reason: string }[];
+  };
 }
 
 export type { ReportRecord };

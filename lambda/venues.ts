@@ -119,7 +119,7 @@ export interface VenueSpec {
   notYetSupported?: readonly string[];
   /**
    * A per-venue chain's symbol is the coin with this suffix (`BTC-BYBIT`): the coin alone (`BTC`) names the book
-   * of every crypto venue (docs/methodology.md §14), so one venue's record never takes the book's place.
+   * of every crypto venue (docs/methodology.md §17), so one venue's record never takes the book's place.
    */
   symbolSuffix?: string;
   /**
@@ -135,7 +135,7 @@ export interface VenueSpec {
 const CBOE_INDICES = new Set(['SPX', 'NDX', 'RUT', 'VIX', 'XSP', 'DJX']);
 
 /**
- * What the crypto option venues share (docs/methodology.md §14): coins of open interest (multiplier 1), 08:00
+ * What the crypto option venues share (docs/methodology.md §17): coins of open interest (multiplier 1), 08:00
  * UTC expiries, the last Friday as the monthly, a ±30% profile, each expiry valued on the venue's own forward,
  * which is what the spot is checked against.
  */

@@ -311,7 +311,7 @@ def read_deribit(rows: list[dict], name: str, line_of):
 
 
 def read_bybit(doc: dict, name: str):
-    """Bybit /v5/market/tickers?category=option (§14): openInterest in coins, markIv decimal, underlyingPrice
+    """Bybit /v5/market/tickers?category=option (§17): openInterest in coins, markIv decimal, underlyingPrice
     the expiry's forward, indexPrice spot (median over the rows), `time` the snapshot (ms), 08:00 UTC expiries."""
     contracts = []
     indices = []

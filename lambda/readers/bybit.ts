@@ -6,7 +6,7 @@ import { VENUES } from '../venues';
 
 /**
  * Bybit's option tickers (`/v5/market/tickers?category=option&baseCoin=BTC`), normalised as docs/methodology.md
- * §14 says: open interest in coins (`openInterest`), `markIv` already a decimal, each expiry valued on its
+ * §17 says: open interest in coins (`openInterest`), `markIv` already a decimal, each expiry valued on its
  * `underlyingPrice`, 08:00 UTC expiries, multiplier 1; spot the median `indexPrice`, asOf the answer's `time`.
  * Options are named as on Deribit (`BTC-27JUN25-120000-P`); a USDT-settled series (`…-P-USDT`) is its own root.
  */

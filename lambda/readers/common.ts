@@ -96,7 +96,7 @@ export class ChainContracts {
 
   /**
    * The chain's symbol: the one asked for or given with --symbol, else the one underlying of every contract, as
-   * the venue names its chains (`BTC-BYBIT` for Bybit's BTC, docs/methodology.md §14).
+   * the venue names its chains (`BTC-BYBIT` for Bybit's BTC, docs/methodology.md §17).
    */
   symbol(opts: ParseOptions): string {
     const { origin } = this;
@@ -136,7 +136,7 @@ export interface RowFields {
 
 /**
  * The contracts of a crypto venue's answer, each row with the venue's index and a time (docs/methodology.md §2,
- * §3, §14): spot is the median index over the rows, never one row's; asOf the latest row time, and the age a
+ * §3, §17): spot is the median index over the rows, never one row's; asOf the latest row time, and the age a
  * live answer is judged by its median row's, so one fresh row among stale ones does not pass.
  */
 export class IndexedChain {

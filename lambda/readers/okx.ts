@@ -5,7 +5,7 @@ import { InputError } from '../errors';
 import { expiryInstant, VENUES } from '../venues';
 
 /**
- * OKX's options (inverse, coin-settled), normalised as docs/methodology.md §14 says, from the answers of four
+ * OKX's options (inverse, coin-settled), normalised as docs/methodology.md §17 says, from the answers of four
  * public endpoints kept together in one document under their names, as the live fetcher assembles them:
  * `opt-summary` (`markVol`, a decimal, and `fwdPx`, the expiry's forward), `open-interest` (`oi` in contracts),
  * `index-tickers` (the index, spot) and, optionally, `tickers` (the best bid and ask, which let the spot be

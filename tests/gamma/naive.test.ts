@@ -15,7 +15,7 @@ import { bsGamma, calendarYears, countsBySpec, loadFixture } from '../helpers';
 const SPEC = {
   cboe: { zone: 'America/New_York', width: 0.2, monthly: 'third' },
   deribit: { zone: 'UTC', width: 0.3, monthly: 'last' },
-  // docs/methodology.md §14: the other crypto venues follow Deribit's conventions.
+  // docs/methodology.md §17: the other crypto venues follow Deribit's conventions.
   bybit: { zone: 'UTC', width: 0.3, monthly: 'last' },
   okx: { zone: 'UTC', width: 0.3, monthly: 'last' },
 } as const;

@@ -5,7 +5,7 @@ import { readFixture } from '../helpers';
  * venue's shape (no real whole OKX chain is public; the real messages in tests/fixtures/venues pin the fields):
  * the Deribit BTC book of 2026-03-13 (samples/deribit_BTC_2026-03-13.json), each contract's coins of open
  * interest times `share`, its mark IV, forward, index and snapshot time as Deribit gave them, in the venue's
- * names and units (docs/methodology.md §14).
+ * names and units (docs/methodology.md §17).
  */
 
 interface DeribitRow {

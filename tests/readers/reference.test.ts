@@ -133,7 +133,7 @@ function reference(name: string, text: string): OptionContract[] {
     );
   }
   if (name.startsWith('bybit_')) {
-    // docs/methodology.md §14: the name as Deribit's (a USDT-settled series `…-USDT` its own root), markIv a
+    // docs/methodology.md §17: the name as Deribit's (a USDT-settled series `…-USDT` its own root), markIv a
     // decimal, openInterest coins, underlyingPrice the forward; every number a string.
     type Row = Record<
       'symbol' | 'openInterest' | 'markIv' | 'underlyingPrice' | 'bid1Price' | 'ask1Price',

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * The Bybit and OKX readers on real messages (docs/methodology.md §14): each field's meaning and unit pinned by
+ * The Bybit and OKX readers on real messages (docs/methodology.md §17): each field's meaning and unit pinned by
  * the venue's own numbers, and a contract's exposure equal to the same contract's read by the Deribit reader
  * from the same forward, volatility and coins of open interest.
  */

@@ -1,3 +1,4 @@
+import { bybitAnswer } from './live/venue-answers';
 import { spawn } from 'node:child_process';
 import {
   copyFileSync,
@@ -36,6 +37,8 @@ function gammaReport(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): 
         PATH: process.env.PATH,
         CBOE_BASE_URL: 'http://127.0.0.1:9/',
         DERIBIT_BASE_URL: 'http://127.0.0.1:9/',
+        BYBIT_BASE_URL: 'http://127.0.0.1:9/',
+        OKX_BASE_URL: 'http://127.0.0.1:9/',
         ...env,
       },
     });
@@ -405,6 +408,8 @@ describe('options', () => {
         if (req.url === '/c/SPY.json') res.writeHead(200).end(readFixture('cboe_SPY_2025-06-06.json'));
         else if (req.url === '/d/public/get_book_summary_by_currency?currency=BTC&kind=option') {
           res.writeHead(200).end(readFixture('deribit_BTC_2026-03-13.json'));
+        } else if (req.url === '/b/v5/market/tickers?category=option&baseCoin=BTC') {
+          res.writeHead(200).end(bybitAnswer(0.1));
         } else res.writeHead(404).end();
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -415,10 +420,19 @@ describe('options', () => {
     it('downloads each symbol from the base URLs in the environment, with the chosen positioning', async () => {
       // The recorded chains are months old: --max-age lets them through (this test is about downloading).
       const args = ['--live', 'spy,BTC', '--positioning', 'dealer-short', '--max-age', '100000', '--json'];
-      const run = await gammaReport(args, cwd, { CBOE_BASE_URL: `${base}/c`, DERIBIT_BASE_URL: `${base}/d` });
-      expect(run.stderr).toBe('');
+      const run = await gammaReport(args, cwd, {
+        CBOE_BASE_URL: `${base}/c`,
+        DERIBIT_BASE_URL: `${base}/d`,
+        BYBIT_BASE_URL: `${base}/b`,
+        OKX_BASE_URL: `${base}/o`,
+      });
+      // BTC is the book of every crypto venue (docs/methodology.md §17): OKX, not found here, is left out and named.
+      expect(run.stderr).toMatch(
+        /^gamma-report: warning: BTC book: OKX left out: GET http:\/\/127\.0\.0\.1:\d+\/o\/api\/v5\/\S+ failed: HTTP 404 Not Found\n$/,
+      );
       expect(run.code).toBe(0);
       const records = JSON.parse(run.stdout) as ReportRecord[];
+      expect(records[1]!.venues?.map((v) => v.venue)).toEqual(['deribit', 'bybit']);
       expect(records.map((r) => [r.symbol, r.source, r.assumptions.positioning])).toEqual([
         ['SPY', 'cboe', 'dealer-short'],
         ['BTC', 'deribit', 'dealer-short'],
@@ -430,6 +444,8 @@ describe('options', () => {
       const run = await gammaReport(['--live', 'SPY,BTC'], cwd, {
         CBOE_BASE_URL: `${base}/c`,
         DERIBIT_BASE_URL: `${base}/d`,
+        BYBIT_BASE_URL: `${base}/b`,
+        OKX_BASE_URL: `${base}/o`,
       });
       expect(run.code).toBe(1);
       const lines = run.stderr.trim().split('\n');

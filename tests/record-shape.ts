@@ -83,7 +83,7 @@ export function shapeProblems(record: Record<string, unknown>): string[] {
       problems.push(`${path}: keys ${keys(value).join(',')} instead of ${sorted(expected).join(',')}`);
     }
   };
-  const crypto = r.source === ('deribit' as unknown);
+  const crypto = ['deribit', 'bybit', 'okx'].includes(r.source as unknown as string);
   const leftOut = r.venuesLeftOut !== undefined;
   check('record', r, [
     ...SECTION_7.top,

@@ -12,10 +12,12 @@ import {
   VENUE_NAMES,
   VENUES,
   venueFor,
+  venueSymbol,
   type RunGroup,
   type Venue,
 } from '../venues';
 import { FetchError, fetchText, type HttpOptions } from './http';
+import { combineBook } from '../gamma/book';
 
 /** One live answer: the parsed document and the text it was parsed from. */
 interface Answer {
@@ -46,6 +48,8 @@ export interface LiveConfig {
   /** Oldest live snapshot presented as current, in hours, by schedule group. */
   maxAgeHours: Record<RunGroup, number>;
   http?: HttpOptions;
+  /** Told each venue left out of a crypto book, in a sentence naming it (docs/methodology.md §17). */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -160,21 +164,72 @@ export async function fetchLiveChain(
   return chain;
 }
 
+/**
+ * The venues whose chains of a coin make its book (docs/methodology.md §17): every venue listing the coin under
+ * its own symbol (`BTC` on Deribit, `BTC-BYBIT`, `BTC-OKX`). One venue for a symbol that is no crypto coin.
+ */
+export function bookVenues(symbol: string): Venue[] {
+  const listed = (v: Venue) => {
+    const s = VENUES[v].symbols;
+    return Array.isArray(s) && s.includes(venueSymbol(v, symbol));
+  };
+  const venues = VENUES[liveVenue(symbol)].group === 'crypto' ? VENUE_NAMES.filter(listed) : [];
+  return venues.length > 0 ? venues : [liveVenue(symbol)];
+}
+
+/**
+ * A coin's live book (docs/methodology.md §17): every venue's chain fetched at once, each checked as its own live
+ * chain; a venue that fails is left out with a warning naming it, and the others are summed by combineBook,
+ * which leaves out a refused or stale venue the same way. When every venue fails, the first venue's failure is
+ * the book's, alone, so its stage and whether it is worth retrying are kept.
+ */
+export async function fetchLiveBook(
+  coin: string,
+  config: LiveConfig,
+  now: Date,
+  overrides: Pick<ParseOptions, 'asOf'> = {},
+): Promise<OptionChain> {
+  const venues = bookVenues(coin);
+  const settled = await Promise.allSettled(
+    venues.map((v) => fetchLiveChain(venueSymbol(v, coin), config, now, overrides)),
+  );
+  const chains: OptionChain[] = [];
+  const failed: { venue: Venue; reason: string }[] = [];
+  settled.forEach((s, i) => {
+    const venue = venues[i]!;
+    if (s.status === 'fulfilled') chains.push({ ...s.value, symbol: coin });
+    else {
+      const reason = s.reason instanceof Error ? s.reason.message : String(s.reason);
+      failed.push({ venue, reason });
+    }
+  });
+  if (chains.length === 0) throw (settled[0] as PromiseRejectedResult).reason;
+  for (const { venue, reason } of failed)
+    config.warn?.(`${coin} book: ${VENUES[venue].name} left out: ${reason}`);
+  const { chain } = combineBook(chains, { warn: config.warn });
+  chain.book!.leftOut.unshift(...failed);
+  return chain;
+}
+
 /** A live symbol as one input of the pipeline: its origin is the venue serving it. */
 export interface LiveInput extends ChainInput {
   origin: Venue;
 }
 
-/** A symbol as one input of the pipeline, fetched when its turn comes and checked against `now` then. */
+/**
+ * A symbol as one input of the pipeline, fetched when its turn comes and checked against `now` then: a crypto
+ * coin (BTC, ETH) as its book across the venues, any other symbol from its venue.
+ */
 export function liveInput(
   symbol: string,
   config: LiveConfig,
   now: () => Date,
   overrides: Pick<ParseOptions, 'asOf'> = {},
 ): LiveInput {
+  const book = bookVenues(symbol).length > 1;
   return {
     label: symbol,
     origin: liveVenue(symbol),
-    load: async () => [await fetchLiveChain(symbol, config, now(), overrides)],
+    load: async () => [await (book ? fetchLiveBook : fetchLiveChain)(symbol, config, now(), overrides)],
   };
 }

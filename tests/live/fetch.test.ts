@@ -4,7 +4,9 @@ import { gzipSync } from 'node:zlib';
 import { fetchText, FetchError, retryAfterMs } from '../../lambda/live/http';
 import { settingsFromEnv } from '../../lambda/contract';
 import {
+  fetchLiveBook,
   fetchLiveChain,
+  liveInput,
   liveConfigFromEnv,
   liveUrls,
   requireFresh,
@@ -586,5 +588,78 @@ describe('upstream text is printed on one line', () => {
     expect(error.message).toBe(
       `${base}/deribit/public/get_book_summary_by_currency?currency=BTC&kind=option: Deribit answered error 1: \\u001b[31mboom\\ngamma-report: failed: SPY (cboe, stage fetch): fake`,
     );
+  });
+});
+
+describe('the live BTC book across venues (docs/methodology.md §17)', () => {
+  /** Every venue's BTC answers, the others' open interest a tenth and a fifth of Deribit's; `down` answer 503. */
+  function venues(down: string[] = []): Handler {
+    const okx = okxAnswers(0.2);
+    const paths: Record<string, string> = {
+      '/deribit/public/get_book_summary_by_currency?currency=BTC&kind=option': readFixture(
+        'deribit_BTC_2026-03-13.json',
+      ),
+      '/bybit/v5/market/tickers?category=option&baseCoin=BTC': bybitAnswer(0.1),
+      '/okx/api/v5/public/opt-summary?instFamily=BTC-USD': okx['opt-summary'],
+      '/okx/api/v5/public/open-interest?instType=OPTION&instFamily=BTC-USD': okx['open-interest'],
+      '/okx/api/v5/market/index-tickers?instId=BTC-USD': okx['index-tickers'],
+      '/okx/api/v5/market/tickers?instType=OPTION&instFamily=BTC-USD': okx.tickers,
+    };
+    return (req, res) => {
+      const url = req.url ?? '';
+      const body = paths[url];
+      if (down.some((v) => url.startsWith(`/${v}/`))) res.writeHead(503).end();
+      else if (body === undefined) res.writeHead(404).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    };
+  }
+
+  it('fetches Deribit, Bybit and OKX at once and sums them into one BTC book on the Deribit index', async () => {
+    handler = venues();
+    const warnings: string[] = [];
+    const chain = await fetchLiveBook('BTC', { ...config(), warn: (m) => warnings.push(m) }, BTC_NOW);
+    expect(warnings).toEqual([]);
+    expect(chain).toMatchObject({ symbol: 'BTC', venue: 'deribit', spot: 71048.7 });
+    expect(chain.book).toEqual({
+      venues: [
+        { venue: 'deribit', asOf: Date.parse('2026-03-13T19:00:15.542Z') },
+        { venue: 'bybit', asOf: Date.parse('2026-03-13T19:00:15.542Z') },
+        { venue: 'okx', asOf: Date.parse('2026-03-13T19:00:15.542Z') },
+      ],
+      leftOut: [],
+    });
+    expect(chain.contracts).toHaveLength(3 * 964);
+    // Each venue's coins as its answer gave them: Bybit's a tenth of Deribit's, OKX's whole 0.01 BTC contracts.
+    const coins = (v: string) =>
+      chain.contracts.filter((c) => c.venue === v).reduce((sum, c) => sum + (c.openInterest || 0), 0);
+    expect(coins('bybit') / coins('deribit')).toBeCloseTo(0.1, 12);
+    expect(Math.abs(coins('okx') / coins('deribit') - 0.2)).toBeLessThan(0.001);
+    expect(requests).toHaveLength(6);
+  });
+
+  it('leaves out a venue that fails, with a warning naming it, and publishes the others', async () => {
+    handler = venues(['bybit']);
+    const warnings: string[] = [];
+    const chain = await fetchLiveBook('BTC', { ...config(), warn: (m) => warnings.push(m) }, BTC_NOW);
+    expect(chain.book!.venues.map((v) => v.venue)).toEqual(['deribit', 'okx']);
+    const reason = `GET ${base}/bybit/v5/market/tickers?category=option&baseCoin=BTC failed: HTTP 503 Service Unavailable after 4 attempts`;
+    expect(chain.book!.leftOut).toEqual([{ venue: 'bybit', reason }]);
+    expect(warnings).toEqual([`BTC book: Bybit left out: ${reason}`]);
+    expect(chain.contracts).toHaveLength(2 * 964);
+  });
+
+  it('fails as Deribit failed when every venue fails, and is what `--live BTC` loads', async () => {
+    handler = venues(['deribit', 'bybit', 'okx']);
+    await expect(fetchLiveBook('BTC', config(), BTC_NOW)).rejects.toThrow(
+      `GET ${base}/deribit/public/get_book_summary_by_currency?currency=BTC&kind=option failed: HTTP 503 Service Unavailable after 4 attempts`,
+    );
+    handler = venues(['okx']);
+    const [chain] = await liveInput('BTC', config(), () => BTC_NOW).load();
+    expect(chain!.book!.venues.map((v) => v.venue)).toEqual(['deribit', 'bybit']);
+    expect(chain!.book!.leftOut.map((v) => v.venue)).toEqual(['okx']);
+    // One venue's symbol stays that venue's chain alone.
+    const [bybit] = await liveInput('BTC-BYBIT', config(), () => BTC_NOW).load();
+    expect(bybit).toMatchObject({ symbol: 'BTC-BYBIT', venue: 'bybit' });
+    expect(bybit!.book).toBeUndefined();
   });
 });

@@ -345,10 +345,20 @@ function backfillFiles(paths: readonly string[]): string[] {
   });
 }
 
-function inputs(options: CliOptions, env: NodeJS.ProcessEnv, live: readonly string[]): ChainInput[] {
+function inputs(
+  options: CliOptions,
+  env: NodeJS.ProcessEnv,
+  live: readonly string[],
+  warn: (message: string) => void,
+): ChainInput[] {
   const overrides = { asOf: options.asOf, symbol: options.symbol };
   const files = options.files.length === 0 && live.length === 0 ? bundledSamples() : options.files;
-  const config = { ...liveBaseUrls(env), maxAgeHours: options.maxAgeHours, pacers: options.pacers };
+  const config = {
+    ...liveBaseUrls(env),
+    maxAgeHours: options.maxAgeHours,
+    pacers: options.pacers,
+    warn,
+  };
   return [
     ...files.map((path) => fileInput(path, overrides)),
     ...live.map((symbol) => liveInput(symbol, config, () => new Date(), { asOf: options.asOf })),
@@ -541,7 +551,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, raw: Io): Pro
   const store = new FsStore(out());
   if (backfilled.length > 0) return backfillMain(options, backfilled, store, io, warn);
   const result = await run(
-    inputs(options, env, live),
+    inputs(options, env, live, warn),
     store,
     {
       analysis: options.analysis,

@@ -112,8 +112,11 @@ export const SETTINGS = {
    * 5,000 names be fetched in about 10½ minutes while staying a small load on Cboe's CDN.
    */
   requestsPerSecondCboe: requestRate('REQUESTS_PER_SECOND_CBOE', 8),
-  /** The same for Deribit's public API, whose own limit for unauthenticated clients is about 20 a second. */
-  requestsPerSecondDeribit: requestRate('REQUESTS_PER_SECOND_DERIBIT', 5),
+  /**
+   * The same for each crypto venue (Deribit, Bybit, OKX), each paced on its own: Deribit's limit for
+   * unauthenticated clients is about 20 a second, OKX's option summary 20 per 2 s, Bybit's tickers 10 a second.
+   */
+  requestsPerSecondCrypto: requestRate('REQUESTS_PER_SECOND_CRYPTO', 5),
 };
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -125,18 +128,17 @@ const MAX_AGE_SETTING: Record<RunGroup, SettingKey> = {
   crypto: 'maxAgeHoursCrypto',
 };
 
-/** Each venue's request rate, by the setting that holds it. */
-const RATE_SETTING: Record<Venue, SettingKey> = {
-  cboe: 'requestsPerSecondCboe',
-  deribit: 'requestsPerSecondDeribit',
+/** Each venue's request rate, by the setting of its group that holds it. */
+const RATE_SETTING: Record<RunGroup, SettingKey> = {
+  equity: 'requestsPerSecondCboe',
+  crypto: 'requestsPerSecondCrypto',
 };
 
 /** Every venue's request rate shared by all the run's functions, in requests a second. */
 export function requestRates(settings: Settings): Record<Venue, number> {
-  return Object.fromEntries(VENUE_NAMES.map((v) => [v, settings[RATE_SETTING[v]] as number])) as Record<
-    Venue,
-    number
-  >;
+  return Object.fromEntries(
+    VENUE_NAMES.map((v) => [v, settings[RATE_SETTING[VENUES[v].group]] as number]),
+  ) as Record<Venue, number>;
 }
 
 export function maxAgeHours(settings: Settings, group: RunGroup): number {

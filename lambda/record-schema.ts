@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { DuplicateKeyError, parseStrictJson } from './json';
+import { SOURCE_KINDS, VENUE_NAMES } from './venues';
 
 /**
  * The report record, schema 2 (docs/methodology.md §7): the one definition of its shape. The TypeScript type
@@ -46,13 +47,53 @@ const expectedMove = z
   )
   .check(z.describe('One standard deviation to the expiry date (§10); null when it cannot be worked out'));
 
+const venue = z.enum(VENUE_NAMES);
+
+/** A crypto book's venues (docs/methodology.md §17): what each adds, and which were left out and why. */
+const venues = z
+  .optional(
+    z.array(
+      z.object({
+        venue,
+        asOf: z.string().check(z.describe('The venue’s own snapshot instant, ISO 8601 UTC')),
+        contractsIn: num('The venue’s contracts read'),
+        contractsUsed: num('The venue’s contracts that count after the filters (§3)'),
+        netGex: num('The venue’s net gamma exposure, USD per 1% move'),
+        callGex: num('Its calls’ gamma exposure'),
+        putGex: num('Its puts’ gamma exposure'),
+        share: num('The venue’s gross gamma (|callGex| + |putGex|) over the book’s, 0 to 1'),
+        netGexByStrike: numbers(
+          'The venue’s net GEX at each strike of byStrike, in that order; 0 where it lists none that counts',
+        ),
+      }),
+    ),
+  )
+  .check(
+    z.describe(
+      'The venues summed into the book, in the order read (§17); present for crypto underlyings, one entry when one venue was read; absent for Cboe and from records written before',
+    ),
+  );
+
+const venuesLeftOut = z
+  .optional(
+    z.array(
+      z.object({
+        venue,
+        reason: z.string().check(z.describe('Why: refused by §3, or its snapshot too far from the others’')),
+      }),
+    ),
+  )
+  .check(z.describe('Venues read but left out of the book (§17); absent when none was'));
+
 export const reportRecord = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   symbol: z.string().check(z.describe('The underlying: SPX, SPY, BTC…')),
   source: z
-    .enum(['cboe', 'cboe-csv', 'deribit'])
+    .enum(SOURCE_KINDS)
     .check(
-      z.describe('The feed: Cboe delayed-quotes JSON, a Cboe CSV download, or the Deribit book summary'),
+      z.describe(
+        'The feed: Cboe delayed-quotes JSON, a Cboe CSV download, the Deribit book summary, or the Bybit or OKX option answers',
+      ),
     ),
   asOf: z.string().check(z.describe('The snapshot instant, ISO 8601 UTC (§2)')),
   spot: num('The underlying’s price: Cboe’s last price, or Deribit’s index'),
@@ -104,6 +145,8 @@ export const reportRecord = z.object({
         ),
     ),
   }),
+  venues,
+  venuesLeftOut,
   totals: z.object({
     netGex: num('Net gamma exposure, USD per 1% move'),
     callGex: num('Calls’ gamma exposure, USD per 1% move'),
@@ -208,7 +251,7 @@ export function recordJsonSchema(): string {
  */
 export const storedRecord = z.object({
   symbol: z.string(),
-  source: z.enum(['cboe', 'cboe-csv', 'deribit']),
+  source: z.enum(SOURCE_KINDS),
   asOf: z.string().check(z.regex(/^\d{4}-\d\d-\d\dT/)),
   /** Absent from records written before sessions were recorded. */
   session: z.optional(z.object({ quotes: z.string().check(z.regex(/^\d{4}-\d\d-\d\d$/)) })),
@@ -253,7 +296,9 @@ export const summaryFile = z.object({
   /** The screener's row: the latest report's ranking fields; flipDistancePct as (spot − flip) / spot × 100. */
   row: z.object({
     symbol: z.string(),
-    venue: z.enum(['cboe', 'deribit']),
+    venue,
+    /** How many venues the book sums (§17): null for Cboe; absent from summaries written before. */
+    venues: z.optional(z.nullable(z.number())),
     date: z.string(),
     asOf: z.string(),
     regime: z.enum(['positive', 'negative']),

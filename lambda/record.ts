@@ -1,12 +1,9 @@
 import type { ReportRecord, SourceKind } from './types';
-import { VENUES, type Venue } from './venues';
+import { SOURCES, VENUES, type Venue } from './venues';
 
-/** The venue of each source (a Cboe CSV download is Cboe's): a new source is a type error until it has one. */
-const SOURCE_VENUE: Record<SourceKind, Venue> = { cboe: 'cboe', 'cboe-csv': 'cboe', deribit: 'deribit' };
-
-/** The venue a record's data came from. */
+/** The venue a record's data came from (the table of sources in lambda/venues.ts). */
 export function venueOf(source: SourceKind): Venue {
-  return SOURCE_VENUE[source];
+  return SOURCES[source];
 }
 
 /** The zone whose calendar names the record's dates: New York for Cboe, UTC for Deribit. */

@@ -2,14 +2,11 @@
 import type { Positioning } from './contract';
 import type { Origin } from './failure';
 import type { ReportRecord } from './record-schema';
-import type { Venue } from './venues';
+import type { SourceKind, Venue } from './venues';
 
-export type { Positioning, Venue };
+export type { Positioning, SourceKind, Venue };
 
 export type OptionType = 'call' | 'put';
-
-/** The feed and format a chain was read from: the `source` field of the report record. */
-export type SourceKind = 'cboe' | 'cboe-csv' | 'deribit';
 
 /** One option, whatever its feed (docs/methodology.md §1). Missing numbers are NaN so the filters can name them. */
 export interface OptionContract {
@@ -34,6 +31,11 @@ export interface OptionContract {
    */
   bid?: number;
   ask?: number;
+  /**
+   * The venue the contract was read from, set when venues are summed into one book (docs/methodology.md §17):
+   * the same strike on two venues is two contracts. Absent means the chain's venue.
+   */
+  venue?: Venue;
 }
 
 /**
@@ -62,6 +64,14 @@ export interface OptionChain {
    * row time, so one fresh row among stale ones does not pass (docs/methodology.md §3). @default asOf
    */
   ageAsOf?: number;
+  /**
+   * Set on a book summed across venues (docs/methodology.md §17): the venues in it with their own snapshots, and
+   * the venues left out with why. Absent on one venue's chain as read.
+   */
+  book?: {
+    venues: { venue: Venue; asOf: number }[];
+    leftOut: { venue: Venue; reason: string }[];
+  };
 }
 
 export type { ReportRecord };

@@ -8,7 +8,21 @@ import { DateTime } from 'luxon';
  * `lambda/contract.ts`.
  */
 
-export type Venue = 'cboe' | 'deribit';
+export type Venue = 'cboe' | 'deribit' | 'bybit' | 'okx';
+
+/**
+ * The feed and format a chain was read from (the record's `source`), and the venue each belongs to: a Cboe CSV
+ * download is Cboe's.
+ */
+export const SOURCES = {
+  cboe: 'cboe',
+  'cboe-csv': 'cboe',
+  deribit: 'deribit',
+  bybit: 'bybit',
+  okx: 'okx',
+} as const satisfies Record<string, Venue>;
+export type SourceKind = keyof typeof SOURCES;
+export const SOURCE_KINDS = Object.keys(SOURCES) as [SourceKind, ...SourceKind[]];
 
 /**
  * A ticker as the product accepts it: it names folders and URLs, so letters, digits, `.`, `_` and `-`, starting
@@ -103,13 +117,38 @@ export interface VenueSpec {
   symbols: readonly string[] | RegExp;
   /** Symbols the venue lists that the product cannot read yet, for a clear refusal. */
   notYetSupported?: readonly string[];
-  /** The public API: base URL (overridable by an environment variable) and a symbol's whole-chain path. */
-  api: { baseUrlVariable: string; baseUrl: string; chainPath(symbol: string): string };
+  /**
+   * A per-venue chain's symbol is the coin with this suffix (`BTC-BYBIT`): the coin alone (`BTC`) names the book
+   * of every crypto venue (docs/methodology.md §17), so one venue's record never takes the book's place.
+   */
+  symbolSuffix?: string;
+  /**
+   * The public API: base URL (overridable by an environment variable) and the paths of the answers that make a
+   * symbol's whole chain, by name: `chain` where one answer holds it, else one per endpoint (OKX's summary,
+   * open interest, index and quotes), which the live reader receives under the same names.
+   */
+  api: { baseUrlVariable: string; baseUrl: string; paths(symbol: string): Readonly<Record<string, string>> };
   attribution: string;
 }
 
 /** Cboe indices, whose delayed-quotes file name starts with an underscore. */
 const CBOE_INDICES = new Set(['SPX', 'NDX', 'RUT', 'VIX', 'XSP', 'DJX']);
+
+/**
+ * What the crypto option venues share (docs/methodology.md §17): coins of open interest (multiplier 1), 08:00
+ * UTC expiries, the last Friday as the monthly, a ±30% profile, each expiry valued on the venue's own forward,
+ * which is what the spot is checked against.
+ */
+const CRYPTO = {
+  group: 'crypto',
+  zone: 'UTC',
+  multiplier: 1,
+  settlement: { time: [8, 0] },
+  monthly: 'last',
+  profileRange: 0.3,
+  usesCarry: false,
+  impliedForward: 'quoted',
+} as const satisfies Partial<VenueSpec>;
 
 export const VENUES: Record<Venue, VenueSpec> = {
   cboe: {
@@ -127,33 +166,68 @@ export const VENUES: Record<Venue, VenueSpec> = {
     api: {
       baseUrlVariable: 'CBOE_BASE_URL',
       baseUrl: 'https://cdn.cboe.com/api/global/delayed_quotes/options',
-      chainPath: (symbol) => `/${CBOE_INDICES.has(symbol) ? '_' : ''}${symbol}.json`,
+      paths: (symbol) => ({ chain: `/${CBOE_INDICES.has(symbol) ? '_' : ''}${symbol}.json` }),
     },
     attribution: 'Option data © Cboe Global Markets, delayed at least 15 minutes.',
   },
   deribit: {
     name: 'Deribit',
-    group: 'crypto',
-    zone: 'UTC',
-    multiplier: 1,
-    settlement: { time: [8, 0] },
-    monthly: 'last',
-    profileRange: 0.3,
-    usesCarry: false,
-    impliedForward: 'quoted',
+    ...CRYPTO,
     symbols: ['BTC', 'ETH'],
     // USDC-settled linear options: a different contract and margin currency.
     notYetSupported: ['SOL', 'XRP'],
     api: {
       baseUrlVariable: 'DERIBIT_BASE_URL',
       baseUrl: 'https://www.deribit.com/api/v2',
-      chainPath: (symbol) => `/public/get_book_summary_by_currency?currency=${symbol}&kind=option`,
+      paths: (symbol) => ({ chain: `/public/get_book_summary_by_currency?currency=${symbol}&kind=option` }),
     },
     attribution: 'Option data from the Deribit public API.',
   },
+  bybit: {
+    name: 'Bybit',
+    ...CRYPTO,
+    symbols: ['BTC-BYBIT', 'ETH-BYBIT'],
+    symbolSuffix: '-BYBIT',
+    api: {
+      baseUrlVariable: 'BYBIT_BASE_URL',
+      baseUrl: 'https://api.bybit.com',
+      paths: (symbol) => ({ chain: `/v5/market/tickers?category=option&baseCoin=${coinOf(symbol)}` }),
+    },
+    attribution: 'Option data from the Bybit public API.',
+  },
+  okx: {
+    name: 'OKX',
+    ...CRYPTO,
+    symbols: ['BTC-OKX', 'ETH-OKX'],
+    symbolSuffix: '-OKX',
+    api: {
+      baseUrlVariable: 'OKX_BASE_URL',
+      baseUrl: 'https://www.okx.com',
+      paths: (symbol) => {
+        const family = `${coinOf(symbol)}-USD`;
+        return {
+          'opt-summary': `/api/v5/public/opt-summary?instFamily=${family}`,
+          'open-interest': `/api/v5/public/open-interest?instType=OPTION&instFamily=${family}`,
+          'index-tickers': `/api/v5/market/index-tickers?instId=${family}`,
+          tickers: `/api/v5/market/tickers?instType=OPTION&instFamily=${family}`,
+        };
+      },
+    },
+    attribution: 'Option data from the OKX public API.',
+  },
 };
 
-export const VENUE_NAMES = Object.keys(VENUES) as Venue[];
+/** The coin of a crypto symbol: `BTC` of `BTC`, `BTC-BYBIT`. */
+export function coinOf(symbol: string): string {
+  return symbol.split('-')[0]!;
+}
+
+/** The symbol a venue's chain of a coin is published as: `BTC` on Deribit, `BTC-BYBIT` on Bybit. */
+export function venueSymbol(venue: Venue, coin: string): string {
+  return coin + (VENUES[venue].symbolSuffix ?? '');
+}
+
+export const VENUE_NAMES = Object.keys(VENUES) as [Venue, ...Venue[]];
 
 /**
  * The venue a live symbol is fetched from: a venue that lists it by name wins over one that takes any ticker

@@ -310,6 +310,45 @@ def read_deribit(rows: list[dict], name: str, line_of):
     return contracts, spot, max(stamps) / 1000.0
 
 
+def read_bybit(doc: dict, name: str):
+    """Bybit /v5/market/tickers?category=option (§17): openInterest in coins, markIv decimal, underlyingPrice
+    the expiry's forward, indexPrice spot (median over the rows), `time` the snapshot (ms), 08:00 UTC expiries."""
+    contracts = []
+    indices = []
+    for i, r in enumerate(doc['result']['list']):
+        where = f'{name}: result.list[{i}]'
+        # USDC-settled `BTC-27JUN25-120000-P`, USDT-settled `…-P-USDT`: two roots.
+        symbol = str(r.get('symbol', ''))
+        settle = symbol.endswith('-USDT')
+        m = DERIBIT_NAME.fullmatch(symbol[:-5] if settle else symbol)
+        if not m or m.group(2):
+            raise Refused(f'{where}: "{r.get("symbol")}" is not a Bybit option name')
+        base, _, dd, mon, yy, strike, cp = m.groups()
+        month = MONTHS.get(mon.lower())
+        if month is None:
+            raise Refused(f'{where}: no month {mon}')
+        index = number(r.get('indexPrice'), f'{where}: indexPrice')
+        if index is not None:
+            indices.append(index)
+        contracts.append(
+            {
+                'underlying': base,
+                'root': f'{base}-USDT' if settle else base,
+                'call': cp == 'C',
+                'strike': float(strike),
+                'expiry': datetime(2000 + int(yy), month, int(dd), 8, 0, tzinfo=timezone.utc).timestamp(),
+                'oi': number(r.get('openInterest'), f'{where}: openInterest'),
+                'iv': number(r.get('markIv'), f'{where}: markIv'),
+                'multiplier': 1.0,
+                'forward': number(r.get('underlyingPrice'), f'{where}: underlyingPrice'),
+                'bid': number(r.get('bid1Price'), f'{where}: bid1Price'),
+                'ask': number(r.get('ask1Price'), f'{where}: ask1Price'),
+            }
+        )
+    spot = float(np.median(indices)) if indices else None
+    return contracts, spot, doc['time'] / 1000.0
+
+
 def read_chain(path: str):
     """-> (venue, contracts, spot, asOf seconds or None, why asOf is missing)."""
     name = path.rsplit('/', 1)[-1]
@@ -317,6 +356,9 @@ def read_chain(path: str):
         text = f.read()
     if text.lstrip().startswith('{'):
         doc = json.loads(text)
+        if isinstance(doc.get('result'), dict) and doc['result'].get('category') == 'option':
+            contracts, spot, as_of = read_bybit(doc, name)
+            return 'bybit', contracts, spot, as_of, f'{name}: no time'
         if isinstance(doc.get('result'), list):
             contracts, spot, as_of = read_deribit(doc['result'], name, lambda i: f'{name}: result[{i}]')
             return 'deribit', contracts, spot, as_of, f'{name}: no creation_timestamp'

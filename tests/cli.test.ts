@@ -1,3 +1,4 @@
+import { bybitAnswer } from './live/venue-answers';
 import { spawn } from 'node:child_process';
 import {
   copyFileSync,
@@ -36,6 +37,8 @@ function gammaReport(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): 
         PATH: process.env.PATH,
         CBOE_BASE_URL: 'http://127.0.0.1:9/',
         DERIBIT_BASE_URL: 'http://127.0.0.1:9/',
+        BYBIT_BASE_URL: 'http://127.0.0.1:9/',
+        OKX_BASE_URL: 'http://127.0.0.1:9/',
         ...env,
       },
     });
@@ -86,6 +89,7 @@ describe('gamma-report with no arguments', () => {
     const out = join(cwd, 'out');
     expect(readdirSync(out).sort()).toEqual([
       'BTC',
+      'BTC-BYBIT',
       'ETH',
       'SPX',
       'SPY',
@@ -104,7 +108,8 @@ describe('gamma-report with no arguments', () => {
     expect(latest).toEqual(readJson(join(out, 'SPX', '2023-09-14.json')));
     expect(readFileSync(join(out, 'SPX', 'latest.html'), 'utf8')).toContain('<h1>SPX');
     const index = readFileSync(join(out, 'index.html'), 'utf8');
-    for (const sym of ['BTC', 'ETH', 'SPX', 'SPY']) expect(index).toContain(`href="${sym}/latest.html"`);
+    for (const sym of ['BTC', 'BTC-BYBIT', 'ETH', 'SPX', 'SPY'])
+      expect(index).toContain(`href="${sym}/latest.html"`);
 
     const lines = run.stdout.split('\n');
     expect(lines[0]).toMatch(
@@ -112,14 +117,14 @@ describe('gamma-report with no arguments', () => {
     );
     // SPX 2023-09-14: tilt 16.1 / (196.4 + 180.3) = +0.04; expected move 4,505.10 × 9.83% × √T, T the 23.5 hours
     // to 09-15 16:00 ET.
-    expect(lines.find((l) => l.startsWith('SPX     2023-09-14'))).toMatch(
+    expect(lines.find((l) => /^SPX +2023-09-14/.test(l))).toMatch(
       /4,505\.10 +\+\$16\.1bn +4,494\.\d\d \(\+0\.24%\) +positive +\+0\.04 +4,525 +4,500 +±0\.51% to 09-15 \(23 h\) +last report 97 days earlier$/,
     );
     // SPX 2023-06-09 (13:40) follows the 06-08 close by one session: recent enough, so its change is shown.
-    expect(lines.find((l) => l.startsWith('SPX     2023-06-09'))).toMatch(
+    expect(lines.find((l) => /^SPX +2023-06-09/.test(l))).toMatch(
       /±0\.29% to 06-09 \(2 h\) +net GEX \+\$12\.9bn, flip \+8\.47$/,
     );
-    expect(run.stdout).toContain(`Index (4 underlyings): ${join(out, 'index.html')}`);
+    expect(run.stdout).toContain(`Index (5 underlyings): ${join(out, 'index.html')}`);
     // The README's Quick start shows this table as what a newcomer will see.
     const shown =
       /`npm start` prints[^`]*`[^`]*`[^\n]*\n\n```\n([\s\S]*?)```/.exec(
@@ -134,7 +139,7 @@ describe('--json', () => {
     const run = await gammaReport(['--json', '--out', 'o'], cwd);
     expect(run.code).toBe(0);
     const records = JSON.parse(run.stdout) as ReportRecord[];
-    expect(records).toHaveLength(10);
+    expect(records).toHaveLength(11);
     for (const r of records) {
       const written = readdirSync(join(cwd, 'o', r.symbol))
         .filter((f) => /^\d{4}-\d\d-\d\d\.json$/.test(f))
@@ -147,7 +152,7 @@ describe('--json', () => {
     const files = readdirSync(join(ROOT, 'samples'))
       .concat(readdirSync(join(ROOT, 'tests', 'fixtures', 'chains')))
       .filter((f) => /\.(csv|json)$/.test(f));
-    expect(files).toHaveLength(19);
+    expect(files).toHaveLength(20);
     const needAsOf = ['cboe_SPX_2022-03-23_intraday.csv', 'cboe_SPY_2022-04-01_dataobject.json'];
     const plain = await gammaReport(
       ['--json', ...files.filter((f) => !needAsOf.includes(f)).flatMap((f) => ['--file', fixturePath(f)])],
@@ -159,7 +164,7 @@ describe('--json', () => {
     );
     expect([plain.code, withAsOf.code]).toEqual([0, 0]);
     const records = [...JSON.parse(plain.stdout), ...JSON.parse(withAsOf.stdout)] as ReportRecord[];
-    expect(records).toHaveLength(19);
+    expect(records).toHaveLength(20);
     for (const r of records) expect(shapeProblems(r as unknown as Record<string, unknown>)).toEqual([]);
   });
 });
@@ -366,7 +371,7 @@ describe('options', () => {
     // The bundled history holds BTC two years apart and SPX three months apart: too old to compare, so no
     // "broke the wall" alert fires; the email says how old the previous report is instead.
     expect(subject).toMatch(
-      /^BTC \+\$46\.5m γ · flip 68,007 \(\+4\.3%\) · ETH .* · SPX \+\$16\.1bn γ · flip 4,494 \(\+0\.2%\) · SPY .*\n$/,
+      /^BTC \+\$46\.5m γ · flip 68,007 \(\+4\.3%\) · BTC-BYBIT \+\$587\.5k γ · flip 84,383 \(\+0\.2%\) · ETH .* · SPX \+\$16\.1bn γ · flip 4,494 \(\+0\.2%\) · SPY .*\n$/,
     );
     const text = readFileSync(join(cwd, 'mail', 'email.txt'), 'utf8');
     expect(text).toContain('Report: https://reports.example.com/SPX/latest.html');
@@ -403,6 +408,8 @@ describe('options', () => {
         if (req.url === '/c/SPY.json') res.writeHead(200).end(readFixture('cboe_SPY_2025-06-06.json'));
         else if (req.url === '/d/public/get_book_summary_by_currency?currency=BTC&kind=option') {
           res.writeHead(200).end(readFixture('deribit_BTC_2026-03-13.json'));
+        } else if (req.url === '/b/v5/market/tickers?category=option&baseCoin=BTC') {
+          res.writeHead(200).end(bybitAnswer(0.1));
         } else res.writeHead(404).end();
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -413,10 +420,19 @@ describe('options', () => {
     it('downloads each symbol from the base URLs in the environment, with the chosen positioning', async () => {
       // The recorded chains are months old: --max-age lets them through (this test is about downloading).
       const args = ['--live', 'spy,BTC', '--positioning', 'dealer-short', '--max-age', '100000', '--json'];
-      const run = await gammaReport(args, cwd, { CBOE_BASE_URL: `${base}/c`, DERIBIT_BASE_URL: `${base}/d` });
-      expect(run.stderr).toBe('');
+      const run = await gammaReport(args, cwd, {
+        CBOE_BASE_URL: `${base}/c`,
+        DERIBIT_BASE_URL: `${base}/d`,
+        BYBIT_BASE_URL: `${base}/b`,
+        OKX_BASE_URL: `${base}/o`,
+      });
+      // BTC is the book of every crypto venue (docs/methodology.md §17): OKX, not found here, is left out and named.
+      expect(run.stderr).toMatch(
+        /^gamma-report: warning: BTC book: OKX left out: GET http:\/\/127\.0\.0\.1:\d+\/o\/api\/v5\/\S+ failed: HTTP 404 Not Found\n$/,
+      );
       expect(run.code).toBe(0);
       const records = JSON.parse(run.stdout) as ReportRecord[];
+      expect(records[1]!.venues?.map((v) => v.venue)).toEqual(['deribit', 'bybit']);
       expect(records.map((r) => [r.symbol, r.source, r.assumptions.positioning])).toEqual([
         ['SPY', 'cboe', 'dealer-short'],
         ['BTC', 'deribit', 'dealer-short'],
@@ -428,6 +444,8 @@ describe('options', () => {
       const run = await gammaReport(['--live', 'SPY,BTC'], cwd, {
         CBOE_BASE_URL: `${base}/c`,
         DERIBIT_BASE_URL: `${base}/d`,
+        BYBIT_BASE_URL: `${base}/b`,
+        OKX_BASE_URL: `${base}/o`,
       });
       expect(run.code).toBe(1);
       const lines = run.stderr.trim().split('\n');

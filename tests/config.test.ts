@@ -53,7 +53,7 @@ describe('deployment configuration', () => {
       monthlyBudgetUsd: 0,
       settings: {
         requestsPerSecondCboe: 8,
-        requestsPerSecondDeribit: 5,
+        requestsPerSecondCrypto: 5,
         changeMaxAgeHoursCrypto: 36,
         changeMaxSessionsEquity: 1,
         positioning: 'classic',

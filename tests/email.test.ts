@@ -3,6 +3,8 @@ import { analyse } from '../lambda/gamma/analyse';
 import { changeSince } from '../lambda/gamma/change';
 import { DEFAULT_FRESHNESS, summarize, type Summary } from '../lambda/report/screener';
 import type { ReportRecord } from '../lambda/types';
+import { combineBook } from '../lambda/gamma/book';
+import { deribitBtc, secondVenueChain } from './book-fixture';
 import { loadFixture } from './helpers';
 
 const spx = analyse(loadFixture('cboe_SPX_2023-09-14.csv'));
@@ -214,5 +216,32 @@ describe('a long watchlist', () => {
     expect(e.text).toContain('Nearest to their flip:\n  S00  +0.50% from spot  https://x/S00/latest.html');
     expect(e.text).toContain('Negative gamma, most one-sided first:\n  S07  tilt -0.30');
     expect(e.text).not.toContain('Spot                  ');
+  });
+});
+
+describe('a crypto book', () => {
+  // The second venue is the real Deribit chain scaled into another venue's shape (tests/book-fixture.ts).
+  const deribit = deribitBtc();
+  const btc = analyse(combineBook([deribit, secondVenueChain(deribit)]).chain);
+  const summary = summarize(btc, [], DEFAULT_FRESHNESS);
+
+  it('shows how many venues it sums beside its name, in a block and in the highlights, and nothing for Cboe', () => {
+    const blocks = composeEmail(
+      [summary, published(null).summary],
+      [btc, published(null).record],
+      'https://x',
+      new Date(),
+      DEFAULT_FRESHNESS,
+    );
+    expect(blocks.text).toContain('\nBTC (2 venues): Positive gamma\n');
+    expect(blocks.text).toContain('\nSPX: Positive gamma\n');
+    expect(blocks.html).toMatch(/<h2[^>]*>BTC <small[^>]*>2 venues<\/small> <span/);
+    expect(blocks.html).toMatch(/<h2[^>]*>SPX <span/);
+    const many = Array.from({ length: DETAIL_LIMIT + 1 }, (_, i) => ({
+      ...summary,
+      row: { ...summary.row, symbol: `B${i}`, flipDistancePct: i },
+    }));
+    const highlights = composeEmail(many, [], 'https://x', new Date(), DEFAULT_FRESHNESS);
+    expect(highlights.text).toContain('Nearest to their flip:\n  B0 (2 venues)  ');
   });
 });

@@ -46,6 +46,8 @@ beforeAll(async () => {
     AWS_REGION: 'us-east-1',
     CBOE_BASE_URL: `${upstream.base}/cboe`,
     DERIBIT_BASE_URL: `${upstream.base}/deribit`,
+    BYBIT_BASE_URL: `${upstream.base}/bybit`,
+    OKX_BASE_URL: `${upstream.base}/okx`,
   };
 });
 

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { analyse, DEFAULT_ANALYSIS } from '../lambda/gamma/analyse';
 import { regimeEvidence } from '../lambda/gamma/evidence';
 import { evidenceJsonSchema, recordJsonSchema } from '../lambda/record-schema';
+import { combineBook } from '../lambda/gamma/book';
+import { deribitBtc, secondVenueChain } from './book-fixture';
 import { loadFixture, ROOT } from './helpers';
+import { shapeProblems } from './record-shape';
 
 /**
  * The published JSON Schema (docs/record.schema.json) is what readers of latest.json code against: it must be
@@ -36,8 +39,8 @@ describe('the published record schema', () => {
     expect(published).toBe(recordJsonSchema());
   });
 
-  it('covers all 19 recorded chains', () => {
-    expect(CHAINS).toHaveLength(19);
+  it('covers all 20 recorded chains', () => {
+    expect(CHAINS).toHaveLength(20);
   });
 
   it.each(CHAINS)('accepts the record of %s, whose numbers are all finite', (name) => {
@@ -47,6 +50,17 @@ describe('the published record schema', () => {
     expect(ok).toBe(true);
     expect(numbersIn(record).filter(([, n]) => !Number.isFinite(n))).toEqual([]);
     expect(record.schemaVersion).toBe(2);
+  });
+
+  it('accepts the record of a book of two venues, and of one with a venue left out, in §17’s shape', () => {
+    const deribit = deribitBtc();
+    for (const minutesLater of [5, 20]) {
+      const { chain } = combineBook([deribit, secondVenueChain(deribit, { minutesLater })]);
+      const record = JSON.parse(JSON.stringify(analyse(chain)));
+      expect(record.venues).toHaveLength(minutesLater > 15 ? 1 : 2);
+      expect(validate(record)).toBe(true);
+      expect(shapeProblems(record)).toEqual([]);
+    }
   });
 
   it('refuses a schema-1 record, a missing exposure and a wrong type, naming the field', () => {

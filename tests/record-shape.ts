@@ -55,6 +55,22 @@ export const SECTION_7 = {
   grid: ['strikes', 'expiries', 'netGex'],
 };
 
+/** §17's additions for crypto books: every crypto record breaks its book down by venue. */
+export const SECTION_17 = {
+  venues: [
+    'venue',
+    'asOf',
+    'contractsIn',
+    'contractsUsed',
+    'netGex',
+    'callGex',
+    'putGex',
+    'share',
+    'netGexByStrike',
+  ],
+  venuesLeftOut: ['venue', 'reason'],
+};
+
 const keys = (o: unknown) => Object.keys(o as object).sort();
 const sorted = (a: string[]) => [...a].sort();
 
@@ -67,7 +83,22 @@ export function shapeProblems(record: Record<string, unknown>): string[] {
       problems.push(`${path}: keys ${keys(value).join(',')} instead of ${sorted(expected).join(',')}`);
     }
   };
-  check('record', r, SECTION_7.top);
+  const crypto = ['deribit', 'bybit', 'okx'].includes(r.source as unknown as string);
+  const leftOut = r.venuesLeftOut !== undefined;
+  check('record', r, [
+    ...SECTION_7.top,
+    ...(crypto ? ['venues'] : []),
+    ...(leftOut ? ['venuesLeftOut'] : []),
+  ]);
+  if (crypto) {
+    (r.venues as unknown[]).forEach((row, i) => check(`venues[${i}]`, row, SECTION_17.venues));
+    const shares = (r.venues as unknown as { share: number }[]).reduce((sum, v) => sum + v.share, 0);
+    if (Math.abs(shares - 1) > 1e-9) problems.push(`venues' shares sum to ${shares}`);
+  }
+  if (leftOut)
+    (r.venuesLeftOut as unknown[]).forEach((row, i) =>
+      check(`venuesLeftOut[${i}]`, row, SECTION_17.venuesLeftOut),
+    );
   for (const part of [
     'assumptions',
     'dataQuality',
@@ -99,7 +130,7 @@ export function shapeProblems(record: Record<string, unknown>): string[] {
   );
   (r.byStrike as unknown[]).forEach((row, i) => check(`byStrike[${i}]`, row, SECTION_7.byStrike));
   (r.byExpiry as unknown[]).forEach((row, i) => check(`byExpiry[${i}]`, row, SECTION_7.byExpiry));
-  if (!['cboe', 'cboe-csv', 'deribit'].includes(r.source as unknown as string))
+  if (!['cboe', 'cboe-csv', 'deribit', 'bybit', 'okx'].includes(r.source as unknown as string))
     problems.push(`source ${r.source}`);
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(r.asOf as unknown as string))
     problems.push(`asOf ${r.asOf}`);

@@ -11,6 +11,7 @@ import {
   formatStrike,
   formatUsd,
   plural,
+  venueCount,
 } from '../report/format';
 import { comparison, highlights, regimeChanged, type Freshness, type Summary } from '../report/screener';
 import {
@@ -84,6 +85,7 @@ function block(r: ReportRecord, s: Summary | undefined, base: string, limits: Fr
   const dir = encodeURIComponent(r.symbol);
   return {
     symbol: r.symbol,
+    venues: venueCount(r.venues?.length),
     positive: r.regime === 'positive',
     regime: r.regime === 'positive' ? 'Positive gamma' : 'Negative gamma',
     spot: formatPrice(r.spot),
@@ -146,6 +148,7 @@ export function composeEmail(
   const subject = [...allAlerts.slice(0, 3), ...lead].join(' · ');
   const link = (s: Summary) => ({
     symbol: s.row.symbol,
+    venues: venueCount(s.row.venues),
     url: `${base}${encodeURIComponent(s.row.symbol)}/latest.html`,
   });
   const context = {

@@ -1,6 +1,6 @@
 import { DEFAULT_SETTINGS, type Settings } from '../contract';
 import { SCHEMA_VERSION } from '../record-schema';
-import type { Assumptions, OptionChain, Positioning, ReportRecord } from '../types';
+import type { Assumptions, OptionChain, OptionContract, Positioning, ReportRecord } from '../types';
 import { previousTradingDay, sessionOf } from '../calendar';
 import { dateInZone, GROUPS, isMonthly, VENUES, type Venue } from '../venues';
 import { checkChain } from './checks';
@@ -12,6 +12,7 @@ import {
   prepare,
   screen,
   type Aggregates,
+  type PreparedContract,
 } from './exposure';
 import { maxPain, walls } from './levels';
 import { gammaProfile, nearestTo, netGexAt, PROFILE_POINTS, profileLevels, zeroCrossings } from './profile';
@@ -100,6 +101,44 @@ export function quoteSession(venue: Venue, instant: number): string {
   return GROUPS[spec.group].calendar === 'nyse' ? sessionOf(instant) : dateInZone(instant, spec.zone);
 }
 
+/** Gross gamma: calls’ and puts’ exposures without their signs, whatever the positioning. */
+const grossGex = (s: { callGex: number; putGex: number }) => Math.abs(s.callGex) + Math.abs(s.putGex);
+
+/**
+ * What each venue of a crypto book adds (docs/methodology.md §17), from the contracts' venues: counts, sums,
+ * its share of the book's gross gamma and its net GEX at each of the book's strikes. Undefined for a chain that
+ * is neither a summed book nor crypto (one Cboe venue says nothing a table should repeat).
+ */
+function venueBreakdown(
+  chain: OptionChain,
+  used: readonly OptionContract[],
+  prepared: readonly PreparedContract[],
+  strikes: readonly number[],
+): Pick<ReportRecord, 'venues' | 'venuesLeftOut'> {
+  if (chain.book === undefined && VENUES[chain.venue].group !== 'crypto') return {};
+  const read = chain.book?.venues ?? [{ venue: chain.venue, asOf: chain.asOf }];
+  const of = (c: { venue?: Venue }) => c.venue ?? chain.venue;
+  const sums = read.map(({ venue }) => aggregate(prepared.filter((p) => of(p.contract) === venue)));
+  const bookGross = sums.reduce((sum, own) => sum + grossGex(own.totals), 0);
+  const rows = read.map(({ venue, asOf }, i) => {
+    const own = sums[i]!;
+    const byStrike = new Map(own.byStrike.map((s) => [s.strike, s.netGex]));
+    return {
+      venue,
+      asOf: new Date(asOf).toISOString(),
+      contractsIn: chain.contracts.filter((c) => of(c) === venue).length,
+      contractsUsed: used.filter((c) => of(c) === venue).length,
+      netGex: own.totals.netGex,
+      callGex: own.totals.callGex,
+      putGex: own.totals.putGex,
+      share: bookGross === 0 ? 0 : grossGex(own.totals) / bookGross,
+      netGexByStrike: strikes.map((k) => byStrike.get(k) ?? 0),
+    };
+  });
+  const leftOut = chain.book?.leftOut ?? [];
+  return { venues: rows, ...(leftOut.length > 0 ? { venuesLeftOut: leftOut } : {}) };
+}
+
 /** A chain in, the report record out (docs/methodology.md §3 to §12, all but §11's change): pure, no I/O. */
 export function analyse(chain: OptionChain, options: AnalysisOptions = DEFAULT_ANALYSIS): ReportRecord {
   const venue = VENUES[chain.venue];
@@ -148,6 +187,12 @@ export function analyse(chain: OptionChain, options: AnalysisOptions = DEFAULT_A
     unit: 'USD per 1% move',
     assumptions,
     dataQuality: { contractsIn: chain.contracts.length, contractsUsed: used.length, skipped, spotCheck },
+    ...venueBreakdown(
+      chain,
+      used,
+      prepared,
+      byStrike.map((s) => s.strike),
+    ),
     totals: {
       netGex: totals.netGex,
       callGex: totals.callGex,

@@ -24,7 +24,7 @@ export type UnderlyingResult =
 export function underlyingHandler(config: RuntimeConfig) {
   return async (event: UnderlyingEvent): Promise<UnderlyingResult> => {
     const symbol = String(event.symbol ?? '').toUpperCase();
-    const input = liveInput(symbol, config.live, config.now);
+    const input = liveInput(symbol, { ...config.live, warn: (m) => config.logger.warn(m) }, config.now);
     // The symbol's schedule group says whether an exchange calendar applies: nothing is fetched on a holiday.
     if (GROUPS[VENUES[input.origin].group].calendar === 'nyse' && isNyseHoliday(config.now())) {
       return { symbol, status: 'skipped', reason: 'NYSE holiday' };

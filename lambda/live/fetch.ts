@@ -8,8 +8,10 @@ import {
 } from '../contract';
 import { InputError } from '../errors';
 import { parseCboeJson } from '../readers/cboe-json';
+import { parseBybitJson } from '../readers/bybit';
 import { parseJson, type ParseOptions } from '../readers/common';
 import { parseDeribitJson } from '../readers/deribit';
+import { parseOkxJson } from '../readers/okx';
 import type { ChainInput, OptionChain } from '../types';
 import {
   didYouMean,
@@ -17,16 +19,35 @@ import {
   VENUE_NAMES,
   VENUES,
   venueFor,
+  venueSymbol,
   type RunGroup,
   type Venue,
 } from '../venues';
 import { FetchError, fetchText, type HttpOptions } from './http';
+import { combineBook } from '../gamma/book';
 import { sharePacer, type Pacer } from './pace';
 
-/** Each venue's reader of its live answer (a parsed JSON document). */
-const LIVE_READERS: Record<Venue, (doc: unknown, opts: ParseOptions, source: string) => OptionChain> = {
-  cboe: parseCboeJson,
-  deribit: parseDeribitJson,
+/** One live answer: the parsed document and the text it was parsed from. */
+interface Answer {
+  doc: unknown;
+  text: string;
+}
+type LiveReader = (answers: Readonly<Record<string, Answer>>, opts: ParseOptions) => OptionChain;
+
+/** A reader of a venue whose whole chain is one answer (`chain`). */
+const oneAnswer =
+  (read: (doc: unknown, opts: ParseOptions, source?: string) => OptionChain): LiveReader =>
+  (answers, opts) =>
+    read(answers['chain']!.doc, opts, answers['chain']!.text);
+
+/** Each venue's reader of its live answers, by the names of its paths (lambda/venues.ts). */
+const LIVE_READERS: Record<Venue, LiveReader> = {
+  cboe: oneAnswer(parseCboeJson),
+  deribit: oneAnswer(parseDeribitJson),
+  bybit: oneAnswer(parseBybitJson),
+  // The answers together, under their endpoint names: the document a recorded OKX file holds.
+  okx: (answers, opts) =>
+    parseOkxJson(Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, a.doc])), opts),
 };
 
 export interface LiveConfig {
@@ -37,6 +58,8 @@ export interface LiveConfig {
   /** Each venue's pacer, shared by every request of this process to it. */
   pacers: Record<Venue, Pacer>;
   http?: HttpOptions;
+  /** Told each venue left out of a crypto book, in a sentence naming it (docs/methodology.md §17). */
+  warn?: (message: string) => void;
 }
 
 /** Each venue's pacer for a process that is one of `concurrency` fetching at once (lambda/live/pace.ts). */
@@ -62,7 +85,10 @@ function concurrencyFromEnv(env: NodeJS.ProcessEnv): number {
   return n;
 }
 
-/** Base URLs from each venue's variable (CBOE_BASE_URL, DERIBIT_BASE_URL), so tests and users can point them elsewhere. */
+/**
+ * Base URLs from each venue's variable (CBOE_BASE_URL, DERIBIT_BASE_URL, BYBIT_BASE_URL, OKX_BASE_URL), so tests
+ * and users can point them elsewhere.
+ */
 export function liveBaseUrls(env: NodeJS.ProcessEnv): Pick<LiveConfig, 'baseUrls'> {
   return {
     baseUrls: Object.fromEntries(
@@ -91,17 +117,19 @@ export function liveVenue(symbol: string): Venue {
 }
 
 /**
- * The public URL of a symbol's whole chain. A base URL that is not an http(s) URL is a setting to fix, not a
- * fault to retry: the error names the variable that holds it.
+ * The public URLs of the answers that make a symbol's whole chain, by name (`chain` where one answer holds it).
+ * A base URL that is not an http(s) URL is a setting to fix, not a fault to retry: the error names the variable
+ * that holds it.
  */
-export function liveUrl(symbol: string, config: Pick<LiveConfig, 'baseUrls'>): string {
+export function liveUrls(symbol: string, config: Pick<LiveConfig, 'baseUrls'>): Record<string, string> {
   const venue = liveVenue(symbol);
   const base = config.baseUrls[venue];
   if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol)) {
     const variable = VENUES[venue].api.baseUrlVariable;
     throw new FetchError(`${variable}='${base}' is not an http or https URL`, base, false);
   }
-  return `${base.replace(/\/+$/, '')}${VENUES[venue].api.chainPath(symbol)}`;
+  const paths = Object.entries(VENUES[venue].api.paths(symbol));
+  return Object.fromEntries(paths.map(([name, path]) => [name, `${base.replace(/\/+$/, '')}${path}`]));
 }
 
 /**
@@ -148,19 +176,81 @@ export async function fetchLiveChain(
   now: Date,
   overrides: Pick<ParseOptions, 'asOf'> = {},
 ): Promise<OptionChain> {
-  const url = liveUrl(symbol, config);
-  const pacer = config.pacers[liveVenue(symbol)];
-  const text = await fetchText(url, { ...config.http, pacer }).catch((e: unknown) => {
-    // A venue without this chain: say what the user may have meant (a typo of another venue's symbol).
-    const hint = e instanceof FetchError && e.status === 404 ? didYouMean(symbol) : null;
-    if (hint === null) throw e;
-    const { message, url: at, transient, status } = e as FetchError;
-    throw new FetchError(`${message}; ${hint}`, at, transient, status);
+  const venue = liveVenue(symbol);
+  const urls = Object.entries(liveUrls(symbol, config));
+  // Every request settles before the first failure is thrown: none is left running after the chain's fetch ends.
+  const settled = await Promise.allSettled(
+    urls.map(async ([name, url]): Promise<[string, Answer]> => {
+      const text = await fetchText(url, { ...config.http, pacer: config.pacers[venue] }).catch(
+        (e: unknown) => {
+          // A venue without this chain: say what the user may have meant (a typo of another venue's symbol).
+          const hint = e instanceof FetchError && e.status === 404 ? didYouMean(symbol) : null;
+          if (hint === null) throw e;
+          const { message, url: at, transient, status } = e as FetchError;
+          throw new FetchError(`${message}; ${hint}`, at, transient, status);
+        },
+      );
+      return [name, { doc: parseJson(text, url), text }];
+    }),
+  );
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  const answers = settled.map((s) => (s as PromiseFulfilledResult<[string, Answer]>).value);
+  // One answer is named by its URL; several by the base URL and their names, which the messages' fields start with.
+  const origin =
+    urls.length === 1
+      ? urls[0]![1]
+      : `${VENUES[venue].name} ${config.baseUrls[venue]} (${urls.map(([n]) => n).join(', ')})`;
+  const opts = { asOf: overrides.asOf, origin, asked: symbol, now: now.getTime() };
+  const chain = LIVE_READERS[venue](Object.fromEntries(answers), opts);
+  requireFresh(chain, now, config.maxAgeHours, origin);
+  return chain;
+}
+
+/**
+ * The venues whose chains of a coin make its book (docs/methodology.md §17): every venue listing the coin under
+ * its own symbol (`BTC` on Deribit, `BTC-BYBIT`, `BTC-OKX`). One venue for a symbol that is no crypto coin.
+ */
+export function bookVenues(symbol: string): Venue[] {
+  const listed = (v: Venue) => {
+    const s = VENUES[v].symbols;
+    return Array.isArray(s) && s.includes(venueSymbol(v, symbol));
+  };
+  const venues = VENUES[liveVenue(symbol)].group === 'crypto' ? VENUE_NAMES.filter(listed) : [];
+  return venues.length > 0 ? venues : [liveVenue(symbol)];
+}
+
+/**
+ * A coin's live book (docs/methodology.md §17): every venue's chain fetched at once, each checked as its own live
+ * chain; a venue that fails is left out with a warning naming it, and the others are summed by combineBook,
+ * which leaves out a refused or stale venue the same way. When every venue fails, the first venue's failure is
+ * the book's, alone, so its stage and whether it is worth retrying are kept.
+ */
+export async function fetchLiveBook(
+  coin: string,
+  config: LiveConfig,
+  now: Date,
+  overrides: Pick<ParseOptions, 'asOf'> = {},
+): Promise<OptionChain> {
+  const venues = bookVenues(coin);
+  const settled = await Promise.allSettled(
+    venues.map((v) => fetchLiveChain(venueSymbol(v, coin), config, now, overrides)),
+  );
+  const chains: OptionChain[] = [];
+  const failed: { venue: Venue; reason: string }[] = [];
+  settled.forEach((s, i) => {
+    const venue = venues[i]!;
+    if (s.status === 'fulfilled') chains.push({ ...s.value, symbol: coin });
+    else {
+      const reason = s.reason instanceof Error ? s.reason.message : String(s.reason);
+      failed.push({ venue, reason });
+    }
   });
-  const doc = parseJson(text, url);
-  const opts = { asOf: overrides.asOf, origin: url, asked: symbol, now: now.getTime() };
-  const chain = LIVE_READERS[liveVenue(symbol)](doc, opts, text);
-  requireFresh(chain, now, config.maxAgeHours, url);
+  if (chains.length === 0) throw (settled[0] as PromiseRejectedResult).reason;
+  for (const { venue, reason } of failed)
+    config.warn?.(`${coin} book: ${VENUES[venue].name} left out: ${reason}`);
+  const { chain } = combineBook(chains, { warn: config.warn });
+  chain.book!.leftOut.unshift(...failed);
   return chain;
 }
 
@@ -169,16 +259,20 @@ export interface LiveInput extends ChainInput {
   origin: Venue;
 }
 
-/** A symbol as one input of the pipeline, fetched when its turn comes and checked against `now` then. */
+/**
+ * A symbol as one input of the pipeline, fetched when its turn comes and checked against `now` then: a crypto
+ * coin (BTC, ETH) as its book across the venues, any other symbol from its venue.
+ */
 export function liveInput(
   symbol: string,
   config: LiveConfig,
   now: () => Date,
   overrides: Pick<ParseOptions, 'asOf'> = {},
 ): LiveInput {
+  const book = bookVenues(symbol).length > 1;
   return {
     label: symbol,
     origin: liveVenue(symbol),
-    load: async () => [await fetchLiveChain(symbol, config, now(), overrides)],
+    load: async () => [await (book ? fetchLiveBook : fetchLiveChain)(symbol, config, now(), overrides)],
   };
 }

@@ -1,7 +1,7 @@
-import type { OptionContract, OptionType } from '../types';
+import type { OptionChain, OptionContract, OptionType } from '../types';
 import { InputError } from '../errors';
 import { DuplicateKeyError, parseStrictJson } from '../json';
-import { dateInZone, SYMBOL, VENUES, type Venue } from '../venues';
+import { dateInZone, SYMBOL, VENUES, venueSymbol, type SourceKind, type Venue } from '../venues';
 
 /** What a parser needs besides the text: a name for messages, the user's overrides and the run's clock. */
 export interface ParseOptions {
@@ -94,11 +94,14 @@ export class ChainContracts {
     return strikes;
   }
 
-  /** The chain's symbol: the one asked for or given with --symbol, else the one underlying of every contract. */
+  /**
+   * The chain's symbol: the one asked for or given with --symbol, else the one underlying of every contract, as
+   * the venue names its chains (`BTC-BYBIT` for Bybit's BTC, docs/methodology.md §17).
+   */
   symbol(opts: ParseOptions): string {
     const { origin } = this;
     if (this.contracts.length === 0) throw new InputError(`${origin}: ${COUNT_PROBLEMS.none}`);
-    const found = [...this.underlyings].sort();
+    const found = [...this.underlyings].map((u) => venueSymbol(this.venue, u)).sort();
     if (opts.asked !== undefined) {
       if (found.length !== 1 || found[0] !== opts.asked) {
         throw new InputError(
@@ -120,6 +123,65 @@ export class ChainContracts {
       );
     }
     return symbol;
+  }
+}
+
+/** How a venue's answer names its snapshot time and its index, for the messages. */
+export interface RowFields {
+  /** `the latest creation_timestamp` */
+  time: string;
+  /** `estimated_delivery_price (the index, spot; the median over the rows)` */
+  index: string;
+}
+
+/**
+ * The contracts of a crypto venue's answer, each row with the venue's index and a time (docs/methodology.md §2,
+ * §3, §17): spot is the median index over the rows, never one row's; asOf the latest row time, and the age a
+ * live answer is judged by its median row's, so one fresh row among stale ones does not pass.
+ */
+export class IndexedChain {
+  private readonly contracts: ChainContracts;
+  private readonly times: number[] = [];
+  private readonly indices: number[] = [];
+
+  constructor(
+    private readonly opts: ParseOptions,
+    private readonly source: SourceKind,
+    private readonly venue: Venue,
+    place: (at: number) => string,
+    private readonly fields: RowFields,
+  ) {
+    this.contracts = new ChainContracts(opts.origin, venue, place);
+  }
+
+  /** One contract read at `at`, with its row's index and time (NaN where the row has none). */
+  add(contract: OptionContract, at: number, index: number, time: number): void {
+    if (Number.isFinite(time)) this.times.push(time);
+    if (Number.isFinite(index)) this.indices.push(index);
+    this.contracts.add(contract, at);
+  }
+
+  chain(): OptionChain {
+    const { opts, times, fields } = this;
+    const asOf = snapshotInstant(opts, `the latest ${fields.time}`, () => {
+      if (times.length === 0) {
+        throw new InputError(
+          `${opts.origin}: no row has a ${fields.time}; pass --as-of with the snapshot instant`,
+        );
+      }
+      return times.reduce((a, b) => Math.max(a, b));
+    });
+    const spot = requireSpot(median(this.indices), opts.origin, fields.index);
+    const chain: OptionChain = {
+      symbol: this.contracts.symbol(opts),
+      source: this.source,
+      venue: this.venue,
+      asOf,
+      spot,
+      contracts: this.contracts.contracts,
+    };
+    if (opts.asOf === undefined && times.length > 0) chain.ageAsOf = median(times);
+    return chain;
   }
 }
 

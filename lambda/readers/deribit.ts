@@ -1,15 +1,8 @@
 import type { OptionChain, OptionContract } from '../types';
-import {
-  ChainContracts,
-  jsonSchemas,
-  median,
-  requireSpot,
-  snapshotInstant,
-  type ParseOptions,
-} from './common';
+import { IndexedChain, jsonSchemas, type ParseOptions } from './common';
 import { columnsByName, csvTable, type CsvRow } from './csv';
 import { InputError } from '../errors';
-import { expiryInstant, VENUES } from '../venues';
+import { expiryInstant, VENUES, type Venue } from '../venues';
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 /** `BTC-27DEC24-50000-C`: day not zero-padded; a decimal strike is written with `d` (`0d625`). */
@@ -26,8 +19,11 @@ export interface Instrument {
   expiry: number;
 }
 
-/** An instrument name's parts (`BTC-27DEC24-50000-C`), or null when it names no Deribit option. */
-export function parseInstrument(name: string): Instrument | null {
+/**
+ * An instrument name's parts (`BTC-27DEC24-50000-C`), or null when it names no option of the venue: Deribit's,
+ * or another venue's that names its options the same way (Bybit).
+ */
+export function parseInstrument(name: string, venue: Venue = 'deribit'): Instrument | null {
   const g = INSTRUMENT.exec(name)?.groups;
   if (!g) return null;
   const { base, linear, dd, mon, yy, strike, cp } = g as Record<
@@ -38,7 +34,7 @@ export function parseInstrument(name: string): Instrument | null {
   const day = Number(dd);
   const year = 2000 + Number(yy);
   if (month < 0) return null;
-  const expiry = expiryInstant('deribit', base, year, month + 1, day);
+  const expiry = expiryInstant(venue, base, year, month + 1, day);
   if (!Number.isFinite(expiry)) return null;
   return {
     base,
@@ -99,14 +95,15 @@ function disagreement(row: SummaryRow, inst: Instrument): string | null {
 
 /**
  * Deribit book-summary rows to a chain, added one at a time as they are read (docs/methodology.md §1–§3): spot
- * is the median index (`estimated_delivery_price`) over the rows, never one row's; asOf the latest row's
- * creation time, and the age a live answer is judged by its median row's. `place` names where a row was read.
+ * is the median index (`estimated_delivery_price`) over the rows; asOf the latest row's creation time, and the
+ * age a live answer is judged by its median row's. `place` names where a row was read.
  */
 function deribitChain(opts: ParseOptions, place: (at: number) => string) {
   const { origin } = opts;
-  const contracts = new ChainContracts(origin, 'deribit', place);
-  const created: number[] = [];
-  const indices: number[] = [];
+  const chain = new IndexedChain(opts, 'deribit', 'deribit', place, {
+    time: 'creation_timestamp',
+    index: 'estimated_delivery_price (the index, spot; the median over the rows)',
+  });
   return {
     add(row: SummaryRow, at: number): void {
       const name = row.instrument_name;
@@ -115,8 +112,6 @@ function deribitChain(opts: ParseOptions, place: (at: number) => string) {
         throw new InputError(`${origin}: ${place(at)}: ${JSON.stringify(name)} is not a Deribit option`);
       const problem = disagreement(row, inst);
       if (problem !== null) throw new InputError(`${origin}: ${place(at)}: ${problem}`);
-      if (Number.isFinite(row.creation_timestamp)) created.push(row.creation_timestamp);
-      indices.push(row.estimated_delivery_price);
       const contract: OptionContract = {
         underlying: inst.base,
         root: inst.base,
@@ -130,34 +125,9 @@ function deribitChain(opts: ParseOptions, place: (at: number) => string) {
         bid: row.bid_price,
         ask: row.ask_price,
       };
-      contracts.add(contract, at);
+      chain.add(contract, at, row.estimated_delivery_price, row.creation_timestamp);
     },
-    chain(): OptionChain {
-      const asOf = snapshotInstant(opts, 'the latest creation_timestamp', () => {
-        if (created.length === 0) {
-          throw new InputError(
-            `${origin}: no row has a creation_timestamp; pass --as-of with the snapshot instant`,
-          );
-        }
-        return created.reduce((a, b) => Math.max(a, b));
-      });
-      const spot = requireSpot(
-        median(indices.filter((v) => Number.isFinite(v))),
-        origin,
-        'estimated_delivery_price (the index, spot; the median over the rows)',
-      );
-      const symbol = contracts.symbol(opts);
-      const chain: OptionChain = {
-        symbol,
-        source: 'deribit',
-        venue: 'deribit',
-        asOf,
-        spot,
-        contracts: contracts.contracts,
-      };
-      if (opts.asOf === undefined && created.length > 0) chain.ageAsOf = median(created);
-      return chain;
-    },
+    chain: () => chain.chain(),
   };
 }
 

@@ -4,9 +4,11 @@ import { gunzip } from 'node:zlib';
 import type { ChainInput, OptionChain } from '../types';
 import { looksLikeCboeCsv, parseCboeCsv } from './cboe-csv';
 import { looksLikeCboeJson, parseCboeJson } from './cboe-json';
+import { looksLikeBybitJson, parseBybitJson } from './bybit';
 import { parseJson, type ParseOptions } from './common';
 import { looksLikeDeribitCsv, looksLikeDeribitJson, parseDeribitCsv, parseDeribitJson } from './deribit';
 import { looksLikeDeribitSnapshot, parseDeribitSnapshot } from './deribit-snapshot';
+import { looksLikeOkxJson, parseOkxJson } from './okx';
 import { InputError, printable } from '../errors';
 
 /**
@@ -23,15 +25,17 @@ export function parseChains(text: string, opts: ParseOptions): OptionChain[] {
     if (looksLikeDeribitJson(doc) || (doc as { error?: unknown })?.error) {
       return [parseDeribitJson(doc, opts, body)];
     }
+    if (looksLikeBybitJson(doc)) return [parseBybitJson(doc, opts, body)];
+    if (looksLikeOkxJson(doc)) return [parseOkxJson(doc, opts)];
     throw new InputError(
-      `${opts.origin}: JSON that is neither a Cboe delayed-quotes chain (data.options) nor a Deribit book summary (result[].instrument_name)`,
+      `${opts.origin}: JSON that is none of a Cboe delayed-quotes chain (data.options), a Deribit book summary (result[].instrument_name), Bybit option tickers (retCode, result.category "option") or OKX option answers ("opt-summary", "open-interest", "index-tickers")`,
     );
   }
   if (looksLikeDeribitSnapshot(body)) return parseDeribitSnapshot(body, opts);
   if (looksLikeDeribitCsv(body)) return [parseDeribitCsv(body, opts)];
   if (looksLikeCboeCsv(body)) return [parseCboeCsv(body, opts)];
   throw new InputError(
-    `${opts.origin}: unknown format: expected a Cboe delayed-quotes JSON, a Cboe "Download CSV" or a Deribit book summary or snapshot (JSON or CSV)`,
+    `${opts.origin}: unknown format: expected a Cboe delayed-quotes JSON, a Cboe "Download CSV", a Deribit book summary or snapshot (JSON or CSV), Bybit option tickers or OKX option answers (JSON)`,
   );
 }
 

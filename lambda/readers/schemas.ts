@@ -59,6 +59,59 @@ const deribitRow = z.object({
 /** A Deribit `get_book_summary_by_currency` JSON-RPC result. */
 export const deribitResult = z.object({ result: contracts(deribitRow) });
 
+/**
+ * A number the venue writes as a string (Bybit, OKX): a plain unsigned number (docs/methodology.md §3), or ``
+ * for "no value", which becomes NaN for the filters to count. Anything else (`1,5`, `NaN`, `-3`) is refused.
+ */
+const numberText = z.pipe(
+  z.string().check(z.regex(/^(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)?$/, 'not a plain unsigned number')),
+  z.transform((text: string) => (text === '' ? NaN : Number(text))),
+);
+/** A time in epoch milliseconds as the venue writes it, a string of digits. */
+const msText = z.pipe(
+  z.string().check(z.regex(/^\d{1,15}$/, 'not a time in milliseconds')),
+  z.transform(Number),
+);
+
+const bybitRow = z.object({
+  symbol: z.string(),
+  bid1Price: numberText,
+  ask1Price: numberText,
+  markIv: numberText,
+  underlyingPrice: numberText,
+  indexPrice: numberText,
+  openInterest: numberText,
+});
+
+/** A Bybit v5 `/v5/market/tickers?category=option` answer: `time` is the answer's instant, in ms. */
+export const bybitTickers = z.object({
+  retCode: z.literal(0),
+  result: z.object({ category: z.literal('option'), list: contracts(bybitRow) }),
+  time: z.number().check(z.positive()),
+});
+
+/** An OKX v5 REST answer: `code` "0" and the rows in `data`. */
+const okxAnswer = <Row extends z.ZodMiniType>(rows: Row) => z.object({ code: z.literal('0'), data: rows });
+
+/** OKX `public/opt-summary`: each option's mark volatility and its expiry's forward, at `ts`. */
+export const okxSummary = okxAnswer(
+  contracts(
+    z.object({ instId: z.string(), uly: z.string(), markVol: numberText, fwdPx: numberText, ts: msText }),
+  ),
+);
+/** OKX `public/open-interest`: `oi` in contracts, `oiCcy` in coins. */
+export const okxOpenInterest = okxAnswer(
+  z.array(z.object({ instId: z.string(), oi: numberText, oiCcy: z.optional(numberText), ts: msText })),
+);
+/** OKX `market/index-tickers`: the index (spot). */
+export const okxIndex = okxAnswer(
+  z.array(z.object({ instId: z.string(), idxPx: numberText, ts: msText })).check(z.length(1)),
+);
+/** OKX `market/tickers`: the best bid and ask, in coins. */
+export const okxTickers = okxAnswer(
+  z.array(z.object({ instId: z.string(), bidPx: numberText, askPx: numberText })),
+);
+
 /** A JSON-RPC error answer. */
 export const rpcError = z.looseObject({
   error: z.looseObject({ code: z.unknown(), message: z.unknown() }),

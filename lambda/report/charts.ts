@@ -6,6 +6,7 @@ import { formatPercent, formatPrice, formatStrike, formatUsd } from './format';
 import type { HistoryPoint } from './history';
 import { formatTilt, moveText } from './summary';
 import { linearScale, niceDomain, niceStep, px, ticksWithin, type Scale } from './scale';
+import { VENUES } from '../venues';
 
 /**
  * Charts as geometry: every bar, line, band, tick and label with its position in SVG user units. The generic
@@ -187,6 +188,38 @@ function levelMarkers(r: ReportRecord, levels: Level[], x: Scale, lo: number, hi
   });
 }
 
+/** The levels marked on the charts by strike. */
+const STRIKE_LEVELS: Level[] = ['spot', 'flip', 'callWall', 'putWall'];
+
+/**
+ * What every chart by strike over spot ± windowPct shares: the byStrike rows inside (with their indexes in
+ * byStrike), the frame with room for the level labels, the x scale and ticks, the bar width and the markers.
+ * Null when no strike is inside.
+ */
+function strikeWindow(r: ReportRecord, windowPct: number, size: Size) {
+  const lo = r.spot * (1 - windowPct / 100);
+  const hi = r.spot * (1 + windowPct / 100);
+  const indexes = r.byStrike.flatMap((s, i) => (s.strike >= lo && s.strike <= hi ? [i] : []));
+  if (indexes.length === 0) return null;
+  const rows = indexes.map((i) => r.byStrike[i]!);
+  const probe = frame(size);
+  const probeX = linearScale([lo, hi], [probe.plot.left, probe.plot.right]);
+  const rowsNeeded = markerRows(levelMarkers(r, STRIKE_LEVELS, probeX, lo, hi));
+  const f = frame(size, PLAIN_TOP + rowsNeeded * LABEL_ROW);
+  const x = linearScale([lo, hi], [f.plot.left, f.plot.right]);
+  let gap = Infinity;
+  for (let i = 1; i < rows.length; i++) gap = Math.min(gap, x(rows[i]!.strike) - x(rows[i - 1]!.strike));
+  return {
+    rows,
+    indexes,
+    f,
+    x,
+    barWidth: Math.min(18, Math.max(1, (Number.isFinite(gap) ? gap : 18) * 0.8)),
+    xTicks: ticksWithin(lo, hi, SIZES[size].ticks).map((t) => ({ x: px(x(t)), label: formatStrike(t) })),
+    markers: placeMarkers(levelMarkers(r, STRIKE_LEVELS, x, lo, hi), f.plot.top),
+  };
+}
+
 /**
  * One exposure by strike over spot ± windowPct: gamma as call, put and net bars, the others as net bars; with
  * spot, flip and walls marked and the expected move shaded. The same geometry serves every exposure.
@@ -197,24 +230,14 @@ export function exposureByStrikeChart(
   windowPct: number,
   size: Size = 'wide',
 ): ChartModel | null {
-  const lo = r.spot * (1 - windowPct / 100);
-  const hi = r.spot * (1 + windowPct / 100);
-  const rows = r.byStrike.filter((s) => s.strike >= lo && s.strike <= hi);
-  if (rows.length === 0) return null;
+  const w = strikeWindow(r, windowPct, size);
+  if (w === null) return null;
+  const { rows, f, x, barWidth } = w;
   const spec = EXPOSURES.find((e) => e.key === key)!;
   const text = EXPOSURE_TEXT[key];
   const net = (s: (typeof rows)[number]) => s[`net${key}`];
   const sides = (s: (typeof rows)[number]) => (spec.bySide ? [s.callGex, s.putGex, s.netGex] : [net(s)]);
-  const levels: Level[] = ['spot', 'flip', 'callWall', 'putWall'];
-  const probe = frame(size);
-  const probeX = linearScale([lo, hi], [probe.plot.left, probe.plot.right]);
-  const rowsNeeded = markerRows(levelMarkers(r, levels, probeX, lo, hi));
-  const f = frame(size, PLAIN_TOP + rowsNeeded * LABEL_ROW);
-  const x = linearScale([lo, hi], [f.plot.left, f.plot.right]);
   const { y, yTicks, zeroY } = usdAxis(rows.flatMap(sides), f);
-  let gap = Infinity;
-  for (let i = 1; i < rows.length; i++) gap = Math.min(gap, x(rows[i]!.strike) - x(rows[i - 1]!.strike));
-  const barWidth = Math.min(18, Math.max(1, (Number.isFinite(gap) ? gap : 18) * 0.8));
   const largest = [...rows].sort((a, b) => Math.abs(net(b)) - Math.abs(net(a)))[0]!;
   const bars = (s: (typeof rows)[number]): Rect[] => {
     const at = x(s.strike);
@@ -237,7 +260,7 @@ export function exposureByStrikeChart(
       `${formatStrike(rows[0]!.strike)} to ${formatStrike(rows[rows.length - 1]!.strike)}; ${describeLevels(r)}; ` +
       `largest net ${formatUsd(net(largest))} at ${formatStrike(largest.strike)}.`,
     ...f,
-    xTicks: ticksWithin(lo, hi, SIZES[size].ticks).map((t) => ({ x: px(x(t)), label: formatStrike(t) })),
+    xTicks: w.xTicks,
     yTicks,
     xLabel: 'Strike',
     yLabel: `${text.short} ${text.per}`.trimEnd(),
@@ -246,7 +269,7 @@ export function exposureByStrikeChart(
     groups: rows.map((s) => ({ tip: tip(s), rects: bars(s) })),
     lines: [],
     dots: [],
-    markers: placeMarkers(levelMarkers(r, levels, x, lo, hi), f.plot.top),
+    markers: w.markers,
     legend: [
       ...(spec.bySide
         ? [
@@ -258,8 +281,87 @@ export function exposureByStrikeChart(
             { cls: 'pos', label: `Net ${text.short} above zero`, kind: 'box' as const },
             { cls: 'neg', label: `Net ${text.short} below zero`, kind: 'box' as const },
           ]),
-      ...levels.map(lineEntry),
+      ...STRIKE_LEVELS.map(lineEntry),
       ...(r.expectedMove.nextExpiry ? [MOVE_LEGEND] : []),
+    ],
+  };
+}
+
+/** Colour classes of the venues in a book, in the record's order (docs/methodology.md §17). */
+export const VENUE_CLASSES = ['v1', 'v2', 'v3', 'v4', 'v5'] as const;
+
+/**
+ * A crypto book's net GEX by strike over spot ± windowPct, stacked by venue (§17): at each strike the venues'
+ * positive parts stack up from zero and their negative parts down, each venue in its colour, so a bar's
+ * extent shows who holds the gamma there; spot, flip and walls (the whole book's) marked. Null for fewer than
+ * two venues.
+ */
+export function venueByStrikeChart(
+  r: ReportRecord,
+  windowPct: number,
+  size: Size = 'wide',
+): ChartModel | null {
+  const venues = r.venues ?? [];
+  if (venues.length < 2) return null;
+  const w = strikeWindow(r, windowPct, size);
+  if (w === null) return null;
+  const { rows, indexes, f, x, barWidth } = w;
+  const parts = indexes.map((i) => venues.map((v) => v.netGexByStrike[i]!));
+  const sum = (values: number[], sign: 1 | -1) => values.reduce((a, v) => (v * sign > 0 ? a + v : a), 0);
+  const { y, yTicks, zeroY } = usdAxis(
+    parts.flatMap((p) => [sum(p, 1), sum(p, -1)]),
+    f,
+  );
+  const name = (i: number) => VENUES[venues[i]!.venue].name;
+  const stack = (values: number[], at: number): Rect[] => {
+    let up = 0;
+    let down = 0;
+    return values.flatMap((v, i) => {
+      if (v === 0) return [];
+      const from = v > 0 ? up : down;
+      if (v > 0) up += v;
+      else down += v;
+      const [a, b] = [y(from), y(from + v)];
+      return [
+        {
+          x: px(at - barWidth / 2),
+          y: px(Math.min(a, b)),
+          w: px(barWidth),
+          h: px(Math.abs(a - b)),
+          cls: VENUE_CLASSES[i % VENUE_CLASSES.length]!,
+        },
+      ];
+    });
+  };
+  const shares = venues.map((v, i) => `${name(i)} ${formatPercent(v.share * 100, 0)}`).join(', ');
+  return {
+    id: `venue-gex-by-strike-${size}`,
+    title: `${r.symbol} net GEX by strike and venue, spot ±${windowPct}%`,
+    description:
+      `Net GEX in USD per 1% move of ${venues.length} venues stacked at ${rows.length} strikes from ` +
+      `${formatStrike(rows[0]!.strike)} to ${formatStrike(rows[rows.length - 1]!.strike)}; shares of gross gamma: ` +
+      `${shares}; ${describeLevels(r)}.`,
+    ...f,
+    xTicks: w.xTicks,
+    yTicks,
+    xLabel: 'Strike',
+    yLabel: 'Net GEX per 1% move',
+    zeroY,
+    bands: [],
+    groups: rows.map((s, j) => ({
+      tip: `Strike ${formatStrike(s.strike)}: ${parts[j]!.map((v, i) => `${name(i)} ${formatUsd(v)}`).join(', ')}; net ${formatUsd(s.netGex)}`,
+      rects: stack(parts[j]!, x(s.strike)),
+    })),
+    lines: [],
+    dots: [],
+    markers: w.markers,
+    legend: [
+      ...venues.map((v, i) => ({
+        cls: VENUE_CLASSES[i % VENUE_CLASSES.length]!,
+        label: VENUES[v.venue].name,
+        kind: 'box' as const,
+      })),
+      ...STRIKE_LEVELS.map(lineEntry),
     ],
   };
 }

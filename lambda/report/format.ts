@@ -99,6 +99,11 @@ export function plural(n: number, one: string, many: string): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
+/** How many venues a crypto book sums, shown beside its name (`2 venues`); null for a Cboe underlying. */
+export function venueCount(n: number | null | undefined): string | null {
+  return n === null || n === undefined ? null : plural(n, 'venue', 'venues');
+}
+
 /** An instant in a zone with its abbreviation: `2023-09-14 16:31 EDT`. */
 export function formatInstant(iso: string, zone: string): string {
   return DateTime.fromISO(iso, { zone: 'UTC' })
@@ -110,4 +115,6 @@ export const SOURCE_NAMES: Record<SourceKind, string> = {
   cboe: 'Cboe delayed quotes (JSON)',
   'cboe-csv': 'Cboe delayed quotes (CSV download)',
   deribit: 'Deribit public API (book summary)',
+  bybit: 'Bybit public API (option tickers)',
+  okx: 'OKX public API (option summary, open interest, index)',
 };

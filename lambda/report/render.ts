@@ -23,6 +23,8 @@ import {
   profileChart,
   rateText,
   sparkline,
+  VENUE_CLASSES,
+  venueByStrikeChart,
 } from './charts';
 import { EXPOSURE_TEXT } from './exposure-text';
 import {
@@ -40,6 +42,7 @@ import {
 } from './summary';
 import { evidenceOf, evidencePairsOf, type HistoryPoint } from './history';
 import { MIN_PAIRS, type Evidence } from '../gamma/evidence';
+import { MAX_APART_MS } from '../gamma/book';
 import { DEFAULT_SETTINGS } from '../contract';
 import { marketZone, reportDate, venueOf } from '../record';
 import { VENUES } from '../venues';
@@ -67,6 +70,7 @@ import {
   formatUsd,
   plural,
   SOURCE_NAMES,
+  venueCount,
 } from './format';
 
 /** One Handlebars environment for every page: its own helpers and partials, escaping on (no triple-stash). */
@@ -141,7 +145,8 @@ export function renderReportPage(record: ReportRecord, options: PageOptions = {}
     // The market's own time, and UTC beside it unless they are the same.
     asOfUtc: zone === 'UTC' ? null : formatInstant(record.asOf, 'UTC'),
     sourceName: SOURCE_NAMES[record.source],
-    attributions: [VENUES[venueOf(record.source)].attribution],
+    attributions: attributionsOf(record),
+    venues: venuesPanel(record, strikeWindowPct),
     otherCrossings: record.flip.crossings
       .filter((x) => x !== record.flip.level)
       .map((level) => ({ level, distancePct: ((record.spot - level) / record.spot) * 100 })),
@@ -186,6 +191,39 @@ export function renderReportPage(record: ReportRecord, options: PageOptions = {}
     historyGex: figure((size) => historyGexChart(record.symbol, history, size)),
     evidence: evidencePanel(record, history),
   });
+}
+
+/** The data notices of the venues a record's book was read from. */
+function attributionsOf(record: ReportRecord): string[] {
+  const venues = record.venues?.map((v) => v.venue) ?? [venueOf(record.source)];
+  return [...new Set(venues.map((v) => VENUES[v].attribution))];
+}
+
+/**
+ * The "Venues" section of a crypto book (docs/methodology.md §17): a row per venue with its snapshot, counts,
+ * sums and share of gross gamma, the venues left out and why, and the stacked chart by strike when the book
+ * has two venues or more. Null without a venue breakdown (Cboe).
+ */
+function venuesPanel(record: ReportRecord, strikeWindowPct: number) {
+  if (record.venues === undefined) return null;
+  const name = (v: { venue: keyof typeof VENUES }) => VENUES[v.venue].name;
+  const leftOut = (record.venuesLeftOut ?? []).map((l) => ({ name: name(l), reason: l.reason }));
+  const read = record.venues.map(name);
+  return {
+    rows: record.venues.map((v, i) => ({
+      ...v,
+      name: name(v),
+      cls: VENUE_CLASSES[i % VENUE_CLASSES.length],
+      asOf: formatInstant(v.asOf, 'UTC'),
+      share: formatPercent(v.share * 100, 1),
+    })),
+    read: read.join(', '),
+    leftOut,
+    several: read.length > 1,
+    spotFrom: VENUES[venueOf(record.source)].name,
+    maxApartMinutes: MAX_APART_MS / 60_000,
+    chart: figure((size) => venueByStrikeChart(record, strikeWindowPct, size)),
+  };
 }
 
 /** A share as a percentage with one decimal, or a dash for none. */
@@ -372,6 +410,7 @@ export function renderIndexPage(entries: readonly Summary[], generatedAt: Date):
     const dir = encodeURIComponent(s.row.symbol);
     return {
       symbol: s.row.symbol,
+      venues: venueCount(s.row.venues),
       regime: s.row.regime,
       date: s.row.date,
       positive: s.row.regime === 'positive',

@@ -73,6 +73,7 @@ export function screenerRow(r: ReportRecord, volRatio: number | null): ScreenerR
   return {
     symbol: r.symbol,
     venue: venueOf(r.source),
+    venues: r.venues?.length ?? null,
     date: reportDate(r),
     asOf: r.asOf,
     regime: r.regime,
@@ -120,6 +121,7 @@ export function summarize(r: ReportRecord, history: readonly HistoryPoint[], lim
 export const SCREENER_COLUMNS: readonly (keyof ScreenerRow)[] = [
   'symbol',
   'venue',
+  'venues',
   'date',
   'asOf',
   'regime',

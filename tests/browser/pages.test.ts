@@ -2,7 +2,7 @@
 // The page.evaluate callbacks run in the browser, so this file alone sees the DOM types.
 import axe from 'axe-core';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createServer, type Server } from 'node:http';
@@ -11,6 +11,10 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ReportRecord } from '../../lambda/types';
 import { CONTENT_SECURITY_POLICY } from '../../lib/site';
+import { analyse } from '../../lambda/gamma/analyse';
+import { combineBook } from '../../lambda/gamma/book';
+import { renderReportPage } from '../../lambda/report/render';
+import { deribitBtc, secondVenueChain } from '../book-fixture';
 import { ROOT } from '../helpers';
 import { chromiumPath, inCI, javaCommand, missingChromium, missingJava } from '../prerequisites.cjs';
 
@@ -622,5 +626,91 @@ describe('the evidence section, after a backfill of the bundled 42-day series', 
     );
     expect(cell).toEqual([`${evidenceOf('BTC').volRatio.toFixed(2)}×`, String(evidenceOf('BTC').volRatio)]);
     await page.context().close();
+  });
+});
+
+describe('a book of two venues', () => {
+  // The second venue is the real Deribit chain scaled into another venue's shape (tests/book-fixture.ts): no
+  // whole chain of a second venue is recorded. In one book its snapshot is 3 minutes after Deribit's; in the
+  // other, 20 minutes, and it is left out.
+  let dir: string;
+  let record: ReportRecord;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gamma-book-'));
+    const deribit = deribitBtc();
+    record = analyse(
+      combineBook([deribit, secondVenueChain(deribit, { minutesLater: 3, oiScale: 0.4 })]).chain,
+    );
+    const late = analyse(combineBook([deribit, secondVenueChain(deribit, { minutesLater: 20 })]).chain);
+    mkdirSync(join(dir, 'BTC'));
+    writeFileSync(join(dir, 'BTC', 'latest.html'), renderReportPage(record));
+    writeFileSync(join(dir, 'BTC', 'left-out.html'), renderReportPage(late));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([390, 1280])(
+    'shows the venues table and the stacked chart at %d px, with a text alternative, nothing scrolling sideways',
+    async (width) => {
+      const { page, consoleErrors, otherRequests } = await visit('BTC/latest.html', { width, root: dir });
+      expect(consoleErrors).toEqual([]);
+      expect(otherRequests).toEqual([]);
+      const rows = await page.$$eval('table[data-field="venues"] tbody tr', (trs) =>
+        trs.map((tr) => [tr.getAttribute('data-venue'), tr.querySelector('td:nth-of-type(2)')?.textContent]),
+      );
+      expect(rows).toEqual(record.venues!.map((v) => [v.venue, `${(v.share * 100).toFixed(1)}%`]));
+      const size = width < 600 ? 'narrow' : 'wide';
+      const charts = await page.$$eval('svg[id^="venue-gex-by-strike"]', (svgs) =>
+        svgs
+          .filter((s) => s.getBoundingClientRect().width > 0)
+          .map((s) => ({
+            id: s.id,
+            desc: s.querySelector('desc')?.textContent ?? '',
+            colours: [
+              ...new Set(Array.from(s.querySelectorAll('.bars rect')).map((r) => r.getAttribute('class'))),
+            ],
+          })),
+      );
+      expect(charts).toEqual([
+        {
+          id: `venue-gex-by-strike-${size}`,
+          desc: expect.stringMatching(/shares of gross gamma: Deribit 71%, Cboe 29%/),
+          colours: ['v1', 'v2'],
+        },
+      ]);
+      expect(await page.textContent('[data-field="venues-read"]')).toMatch(/^Venues read: Deribit, Cboe\. /);
+      expect(await overflowing(page)).toEqual([]);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      const shot = await page.$('section[aria-labelledby="venues-h"]');
+      await shot!.screenshot({ path: join(SHOTS, `book-BTC-venues-${width}.png`) });
+      await page.context().close();
+    },
+  );
+
+  it.each(['light', 'dark'] as const)(
+    'has no serious or critical axe violation in the %s scheme',
+    async (colorScheme) => {
+      const { page } = await visit('BTC/latest.html', { colorScheme, root: dir });
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await page.context().close();
+    },
+  );
+
+  it('says which venue was left out and why, in the venues section and the assumptions', async () => {
+    const { page } = await visit('BTC/left-out.html', { root: dir });
+    expect(await page.textContent('[data-field="venues-read"]')).toMatch(
+      /^Venues read: Deribit; left out: Cboe \(its snapshot 2026-03-13T19:20:15\.542Z is 20 min from the book’s 2026-03-13T19:00:15\.542Z \(Deribit’s\), more than 15 min\)\./,
+    );
+    expect(await page.textContent('section[aria-labelledby="venues-h"] p')).toMatch(
+      /Cboe was left out: its snapshot/,
+    );
+    expect(await page.$$('svg[id^="venue-gex-by-strike"]')).toHaveLength(0);
+    await page.context().close();
+  });
+
+  itWithJava('is valid HTML', () => {
+    expect(nuErrors([join(dir, 'BTC', 'latest.html'), join(dir, 'BTC', 'left-out.html')])).toEqual([]);
   });
 });

@@ -15,6 +15,9 @@ import { bsGamma, calendarYears, countsBySpec, loadFixture } from '../helpers';
 const SPEC = {
   cboe: { zone: 'America/New_York', width: 0.2, monthly: 'third' },
   deribit: { zone: 'UTC', width: 0.3, monthly: 'last' },
+  // docs/methodology.md §17: the other crypto venues follow Deribit's conventions.
+  bybit: { zone: 'UTC', width: 0.3, monthly: 'last' },
+  okx: { zone: 'UTC', width: 0.3, monthly: 'last' },
 } as const;
 
 /** YYYY-MM-DD in a zone (en-CA writes dates that way); one formatter per zone, as building one is slow. */

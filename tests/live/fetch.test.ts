@@ -4,15 +4,18 @@ import { gzipSync } from 'node:zlib';
 import { fetchText, FetchError, retryAfterMs } from '../../lambda/live/http';
 import { DEFAULT_SETTINGS, settingsFromEnv } from '../../lambda/contract';
 import {
+  fetchLiveBook,
   fetchLiveChain,
+  liveInput,
   liveConfigFromEnv,
-  liveUrl,
+  liveUrls,
   requireFresh,
   venuePacers,
   type LiveConfig,
 } from '../../lambda/live/fetch';
 import { HOUR_MS, loadFixture, readFixture } from '../helpers';
 import { parseChainText } from '../../lambda/readers/detect';
+import { bybitAnswer, okxAnswers } from './venue-answers';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -42,9 +45,9 @@ const fast = { retries: 3, backoffMs: 5, timeoutMs: 2000 };
 /** The freshness limits of a deployment that sets none: 36 h for Cboe, 2 h for Deribit. */
 const LIMITS = { equity: 36, crypto: 2 };
 /** The highest rate the settings allow, so pacing costs the tests little; each test's pacers are its own. */
-const FAST_RATES = { ...DEFAULT_SETTINGS, requestsPerSecondCboe: 50, requestsPerSecondDeribit: 50 };
+const FAST_RATES = { ...DEFAULT_SETTINGS, requestsPerSecondCboe: 50, requestsPerSecondCrypto: 50 };
 const config = (): LiveConfig => ({
-  baseUrls: { cboe: `${base}/cboe/`, deribit: `${base}/deribit` },
+  baseUrls: { cboe: `${base}/cboe/`, deribit: `${base}/deribit`, bybit: `${base}/bybit`, okx: `${base}/okx` },
   maxAgeHours: LIMITS,
   pacers: venuePacers(FAST_RATES, 1),
   http: fast,
@@ -68,13 +71,29 @@ function cboeLike(files: Record<string, string>): Handler {
 
 describe('live URLs', () => {
   it('prefixes Cboe indices with an underscore, not equities, and asks Deribit for options of a currency', () => {
-    const c = { baseUrls: { cboe: 'https://c.example/options', deribit: 'https://d.example/api/v2' } };
-    expect(liveUrl('SPX', c)).toBe('https://c.example/options/_SPX.json');
-    expect(liveUrl('VIX', c)).toBe('https://c.example/options/_VIX.json');
-    expect(liveUrl('SPY', c)).toBe('https://c.example/options/SPY.json');
-    expect(liveUrl('BTC', c)).toBe(
-      'https://d.example/api/v2/public/get_book_summary_by_currency?currency=BTC&kind=option',
-    );
+    const c: Pick<LiveConfig, 'baseUrls'> = {
+      baseUrls: {
+        cboe: 'https://c.example/options',
+        deribit: 'https://d.example/api/v2',
+        bybit: 'https://b.example/',
+        okx: 'https://o.example',
+      },
+    };
+    expect(liveUrls('SPX', c)).toEqual({ chain: 'https://c.example/options/_SPX.json' });
+    expect(liveUrls('VIX', c)).toEqual({ chain: 'https://c.example/options/_VIX.json' });
+    expect(liveUrls('SPY', c)).toEqual({ chain: 'https://c.example/options/SPY.json' });
+    expect(liveUrls('BTC', c)).toEqual({
+      chain: 'https://d.example/api/v2/public/get_book_summary_by_currency?currency=BTC&kind=option',
+    });
+    expect(liveUrls('ETH-BYBIT', c)).toEqual({
+      chain: 'https://b.example/v5/market/tickers?category=option&baseCoin=ETH',
+    });
+    expect(liveUrls('BTC-OKX', c)).toEqual({
+      'opt-summary': 'https://o.example/api/v5/public/opt-summary?instFamily=BTC-USD',
+      'open-interest': 'https://o.example/api/v5/public/open-interest?instType=OPTION&instFamily=BTC-USD',
+      'index-tickers': 'https://o.example/api/v5/market/index-tickers?instId=BTC-USD',
+      tickers: 'https://o.example/api/v5/market/tickers?instType=OPTION&instFamily=BTC-USD',
+    });
   });
 
   it('reads base URLs and age limits from the environment, with the public defaults and 36 h / 2 h', () => {
@@ -83,6 +102,8 @@ describe('live URLs', () => {
       baseUrls: {
         cboe: 'https://cdn.cboe.com/api/global/delayed_quotes/options',
         deribit: 'https://www.deribit.com/api/v2',
+        bybit: 'https://api.bybit.com',
+        okx: 'https://www.okx.com',
       },
       maxAgeHours: { equity: 36, crypto: 2 },
     });
@@ -91,11 +112,18 @@ describe('live URLs', () => {
     const env = {
       CBOE_BASE_URL: 'http://127.0.0.1:1/c',
       DERIBIT_BASE_URL: 'http://127.0.0.1:1/d',
+      BYBIT_BASE_URL: 'http://127.0.0.1:1/b',
+      OKX_BASE_URL: 'http://127.0.0.1:1/o',
       MAX_AGE_HOURS_EQUITY: '72',
       MAX_AGE_HOURS_CRYPTO: '0.5',
     };
     expect(liveConfigFromEnv(env, settingsFromEnv(env))).toMatchObject({
-      baseUrls: { cboe: 'http://127.0.0.1:1/c', deribit: 'http://127.0.0.1:1/d' },
+      baseUrls: {
+        cboe: 'http://127.0.0.1:1/c',
+        deribit: 'http://127.0.0.1:1/d',
+        bybit: 'http://127.0.0.1:1/b',
+        okx: 'http://127.0.0.1:1/o',
+      },
       maxAgeHours: { equity: 72, crypto: 0.5 },
     });
     // One of 4 functions at once with 10 a second to Cboe: one request each 400 ms.
@@ -173,6 +201,48 @@ describe('fetching live chains from a local server', () => {
     const chain = await fetchLiveChain('BTC', config(), BTC_NOW);
     expect(chain).toMatchObject({ symbol: 'BTC', source: 'deribit', spot: 71048.7 });
     expect(chain.contracts).toHaveLength(964);
+  });
+
+  it('downloads the Bybit option tickers of the coin as BTC-BYBIT', async () => {
+    handler = (req, res) => {
+      if (req.url === '/bybit/v5/market/tickers?category=option&baseCoin=BTC') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(bybitAnswer(0.1));
+      } else res.writeHead(400).end();
+    };
+    const chain = await fetchLiveChain('BTC-BYBIT', config(), BTC_NOW);
+    expect(chain).toMatchObject({ symbol: 'BTC-BYBIT', source: 'bybit', venue: 'bybit', spot: 71048.7 });
+    expect(chain.contracts).toHaveLength(964);
+  });
+
+  it("downloads OKX's four answers at once and joins them by instrument", async () => {
+    const answers = okxAnswers(0.1);
+    const paths: Record<string, string> = {
+      '/okx/api/v5/public/opt-summary?instFamily=BTC-USD': answers['opt-summary'],
+      '/okx/api/v5/public/open-interest?instType=OPTION&instFamily=BTC-USD': answers['open-interest'],
+      '/okx/api/v5/market/index-tickers?instId=BTC-USD': answers['index-tickers'],
+      '/okx/api/v5/market/tickers?instType=OPTION&instFamily=BTC-USD': answers.tickers,
+    };
+    handler = (req, res) => {
+      const body = paths[req.url ?? ''];
+      if (body === undefined) res.writeHead(400).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    };
+    const chain = await fetchLiveChain('BTC-OKX', config(), BTC_NOW);
+    expect(chain).toMatchObject({ symbol: 'BTC-OKX', source: 'okx', venue: 'okx', spot: 71048.7 });
+    expect(chain.contracts).toHaveLength(964);
+    expect(requests.map((r) => r.url).sort()).toEqual(Object.keys(paths).sort());
+    // One answer failing fails the chain, naming its URL: a chain without its open interest is no chain.
+    Reflect.deleteProperty(paths, '/okx/api/v5/public/open-interest?instType=OPTION&instFamily=BTC-USD');
+    await expect(fetchLiveChain('BTC-OKX', config(), BTC_NOW)).rejects.toThrow(
+      `GET ${base}/okx/api/v5/public/open-interest?instType=OPTION&instFamily=BTC-USD failed: HTTP 400`,
+    );
+  });
+
+  it('refuses a venue answer for another coin than the one asked for', async () => {
+    handler = (_req, res) => res.writeHead(200).end(bybitAnswer(0.1));
+    await expect(fetchLiveChain('ETH-BYBIT', config(), BTC_NOW)).rejects.toThrow(
+      `${base}/bybit/v5/market/tickers?category=option&baseCoin=ETH: the answer is a chain of BTC-BYBIT, not of ETH-BYBIT as asked`,
+    );
   });
 
   it('does not retry a 404 and names the URL and status', async () => {
@@ -530,5 +600,78 @@ describe('upstream text is printed on one line', () => {
     expect(error.message).toBe(
       `${base}/deribit/public/get_book_summary_by_currency?currency=BTC&kind=option: Deribit answered error 1: \\u001b[31mboom\\ngamma-report: failed: SPY (cboe, stage fetch): fake`,
     );
+  });
+});
+
+describe('the live BTC book across venues (docs/methodology.md §17)', () => {
+  /** Every venue's BTC answers, the others' open interest a tenth and a fifth of Deribit's; `down` answer 503. */
+  function venues(down: string[] = []): Handler {
+    const okx = okxAnswers(0.2);
+    const paths: Record<string, string> = {
+      '/deribit/public/get_book_summary_by_currency?currency=BTC&kind=option': readFixture(
+        'deribit_BTC_2026-03-13.json',
+      ),
+      '/bybit/v5/market/tickers?category=option&baseCoin=BTC': bybitAnswer(0.1),
+      '/okx/api/v5/public/opt-summary?instFamily=BTC-USD': okx['opt-summary'],
+      '/okx/api/v5/public/open-interest?instType=OPTION&instFamily=BTC-USD': okx['open-interest'],
+      '/okx/api/v5/market/index-tickers?instId=BTC-USD': okx['index-tickers'],
+      '/okx/api/v5/market/tickers?instType=OPTION&instFamily=BTC-USD': okx.tickers,
+    };
+    return (req, res) => {
+      const url = req.url ?? '';
+      const body = paths[url];
+      if (down.some((v) => url.startsWith(`/${v}/`))) res.writeHead(503).end();
+      else if (body === undefined) res.writeHead(404).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    };
+  }
+
+  it('fetches Deribit, Bybit and OKX at once and sums them into one BTC book on the Deribit index', async () => {
+    handler = venues();
+    const warnings: string[] = [];
+    const chain = await fetchLiveBook('BTC', { ...config(), warn: (m) => warnings.push(m) }, BTC_NOW);
+    expect(warnings).toEqual([]);
+    expect(chain).toMatchObject({ symbol: 'BTC', venue: 'deribit', spot: 71048.7 });
+    expect(chain.book).toEqual({
+      venues: [
+        { venue: 'deribit', asOf: Date.parse('2026-03-13T19:00:15.542Z') },
+        { venue: 'bybit', asOf: Date.parse('2026-03-13T19:00:15.542Z') },
+        { venue: 'okx', asOf: Date.parse('2026-03-13T19:00:15.542Z') },
+      ],
+      leftOut: [],
+    });
+    expect(chain.contracts).toHaveLength(3 * 964);
+    // Each venue's coins as its answer gave them: Bybit's a tenth of Deribit's, OKX's whole 0.01 BTC contracts.
+    const coins = (v: string) =>
+      chain.contracts.filter((c) => c.venue === v).reduce((sum, c) => sum + (c.openInterest || 0), 0);
+    expect(coins('bybit') / coins('deribit')).toBeCloseTo(0.1, 12);
+    expect(Math.abs(coins('okx') / coins('deribit') - 0.2)).toBeLessThan(0.001);
+    expect(requests).toHaveLength(6);
+  });
+
+  it('leaves out a venue that fails, with a warning naming it, and publishes the others', async () => {
+    handler = venues(['bybit']);
+    const warnings: string[] = [];
+    const chain = await fetchLiveBook('BTC', { ...config(), warn: (m) => warnings.push(m) }, BTC_NOW);
+    expect(chain.book!.venues.map((v) => v.venue)).toEqual(['deribit', 'okx']);
+    const reason = `GET ${base}/bybit/v5/market/tickers?category=option&baseCoin=BTC failed: HTTP 503 Service Unavailable after 4 attempts`;
+    expect(chain.book!.leftOut).toEqual([{ venue: 'bybit', reason }]);
+    expect(warnings).toEqual([`BTC book: Bybit left out: ${reason}`]);
+    expect(chain.contracts).toHaveLength(2 * 964);
+  });
+
+  it('fails as Deribit failed when every venue fails, and is what `--live BTC` loads', async () => {
+    handler = venues(['deribit', 'bybit', 'okx']);
+    await expect(fetchLiveBook('BTC', config(), BTC_NOW)).rejects.toThrow(
+      `GET ${base}/deribit/public/get_book_summary_by_currency?currency=BTC&kind=option failed: HTTP 503 Service Unavailable after 4 attempts`,
+    );
+    handler = venues(['okx']);
+    const [chain] = await liveInput('BTC', config(), () => BTC_NOW).load();
+    expect(chain!.book!.venues.map((v) => v.venue)).toEqual(['deribit', 'bybit']);
+    expect(chain!.book!.leftOut.map((v) => v.venue)).toEqual(['okx']);
+    // One venue's symbol stays that venue's chain alone.
+    const [bybit] = await liveInput('BTC-BYBIT', config(), () => BTC_NOW).load();
+    expect(bybit).toMatchObject({ symbol: 'BTC-BYBIT', venue: 'bybit' });
+    expect(bybit!.book).toBeUndefined();
   });
 });

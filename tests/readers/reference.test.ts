@@ -132,6 +132,26 @@ function reference(name: string, text: string): OptionContract[] {
       ),
     );
   }
+  if (name.startsWith('bybit_')) {
+    // docs/methodology.md §17: the name as Deribit's (a USDT-settled series `…-USDT` its own root), markIv a
+    // decimal, openInterest coins, underlyingPrice the forward; every number a string.
+    type Row = Record<
+      'symbol' | 'openInterest' | 'markIv' | 'underlyingPrice' | 'bid1Price' | 'ask1Price',
+      string
+    >;
+    return (JSON.parse(text) as { result: { list: Row[] } }).result.list.map((r) => {
+      const usdt = r.symbol.endsWith('-USDT');
+      const c = deribit({
+        instrument_name: usdt ? r.symbol.slice(0, -5) : r.symbol,
+        open_interest: cellNumber(r.openInterest),
+        mark_iv: null,
+        underlying_price: cellNumber(r.underlyingPrice),
+        bid_price: cellNumber(r.bid1Price),
+        ask_price: cellNumber(r.ask1Price),
+      });
+      return { ...c, root: usdt ? `${c.root}-USDT` : c.root, iv: cellNumber(r.markIv) };
+    });
+  }
   if (name.endsWith('.json')) return (JSON.parse(text) as { result: DeribitRow[] }).result.map(deribit);
   const [head, ...rows] = text.split('\n').filter((l) => l !== '');
   const columns = head!.split(',');
@@ -158,7 +178,7 @@ const FILES = ['samples', join('tests', 'fixtures', 'chains')].flatMap((dir) =>
 const AS_OF = Date.parse('2022-04-01T20:00:00Z');
 
 it('covers every recorded chain', () => {
-  expect(FILES).toHaveLength(19);
+  expect(FILES).toHaveLength(20);
 });
 
 /** A contract as exact text: every field, in order, with NaN, infinities and undefined spelled out. */

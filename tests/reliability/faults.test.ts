@@ -67,6 +67,8 @@ beforeAll(async () => {
   s3port = (await startS3()).port;
   upstream = createServer((req, res) => {
     const url = req.url ?? '';
+    // The other venues of the BTC book have no chain here: left out, and not counted as the chain's requests.
+    if (/^\/(bybit|okx)\//.test(url)) return void res.writeHead(404).end('Not Found');
     requests.push(url);
     const attempt = requests.filter((r) => r === url).length;
     if (fault && (url === cboePath || url === deribitPath)) return fault(req, res, attempt);
@@ -112,6 +114,8 @@ function config(
     AWS_REGION: 'us-east-1',
     CBOE_BASE_URL: cboe,
     DERIBIT_BASE_URL: `${base}/deribit`,
+    BYBIT_BASE_URL: `${base}/bybit`,
+    OKX_BASE_URL: `${base}/okx`,
   });
   return { ...runtime, live: { ...runtime.live, http: { ...HTTP, ...http } }, now: () => now };
 }
@@ -292,7 +296,9 @@ const CASES: Case[] = [
     symbol: 'BTC',
     respond: serve(everyField(BTC, 'open_interest', 'null')),
     name: 'InvalidData',
-    message: /BTC snapshot .*: no contract counts \(all 964 skipped: no_open_interest 964\)$/,
+    // The BTC book's only venue here is refused, so the book is: its message quotes Deribit's.
+    message:
+      /BTC book: every venue is refused \(Deribit: BTC snapshot .*: no contract counts \(all 964 skipped: no_open_interest 964\)\)$/,
     attempts: 1,
   },
   {

@@ -224,7 +224,12 @@ describe('live answers', () => {
     });
   });
   afterAll(() => upstream.close());
-  const env = () => ({ CBOE_BASE_URL: upstream.base, DERIBIT_BASE_URL: upstream.base });
+  const env = () => ({
+    CBOE_BASE_URL: upstream.base,
+    DERIBIT_BASE_URL: upstream.base,
+    BYBIT_BASE_URL: upstream.base,
+    OKX_BASE_URL: upstream.base,
+  });
 
   it('refuses a one-sided chain served live', async () => {
     const doc = JSON.parse(QQQ) as { timestamp: string; data: { options: { option: string }[] } };

@@ -12,6 +12,8 @@ import {
 } from '../../lambda/report/screener';
 import { renderIndexPage } from '../../lambda/report/render';
 import type { ReportRecord } from '../../lambda/types';
+import { combineBook } from '../../lambda/gamma/book';
+import { deribitBtc, secondVenueChain } from '../book-fixture';
 import { loadFixture } from '../helpers';
 
 const spx = analyse(loadFixture('cboe_SPX_2023-09-14.csv'));
@@ -112,5 +114,22 @@ describe('the screener’s expected move', () => {
   it('carries how far ahead it looks: from 16:31 to the 16:00 SPXW expiry the next day, 23 h 29 min', () => {
     expect(screenerRow(spx, null).expectedMoveHours).toBeCloseTo(23 + 29 / 60, 9);
     expect(renderIndexPage([summarize(spx, [], DEFAULT_FRESHNESS)], new Date())).toContain('±0.51% in 23 h');
+  });
+});
+
+describe('the venue count of a crypto book', () => {
+  // The second venue is the real Deribit chain scaled into another venue's shape (tests/book-fixture.ts).
+  it('is in its row and beside its name on the screener; a Cboe underlying has none', () => {
+    const deribit = deribitBtc();
+    const btc = analyse(combineBook([deribit, secondVenueChain(deribit)]).chain);
+    expect(screenerRow(btc, null).venues).toBe(2);
+    expect(screenerRow(analyse(deribit), null).venues).toBe(1);
+    expect(screenerRow(spx, null).venues).toBeNull();
+    const page = renderIndexPage(
+      [summarize(btc, [], DEFAULT_FRESHNESS), summarize(spx, [], DEFAULT_FRESHNESS)],
+      new Date(),
+    );
+    expect(page).toContain('>BTC</a> <small data-field="venue-count">2 venues</small><br>');
+    expect(page).toContain('>SPX</a><br>');
   });
 });

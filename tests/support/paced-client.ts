@@ -5,7 +5,7 @@
  * as fast as the pacer lets them.
  */
 import { settingsFromEnv } from '../../lambda/contract';
-import { liveConfigFromEnv, liveUrl } from '../../lambda/live/fetch';
+import { liveConfigFromEnv, liveUrls } from '../../lambda/live/fetch';
 import { fetchText } from '../../lambda/live/http';
 
 const config = liveConfigFromEnv(process.env, settingsFromEnv(process.env));
@@ -13,6 +13,6 @@ const requests = Number(process.env.REQUESTS);
 const loops = Number(process.env.LOOPS);
 let left = requests;
 async function loop() {
-  while (left-- > 0) await fetchText(liveUrl('SPY', config), { pacer: config.pacers.cboe });
+  while (left-- > 0) await fetchText(liveUrls('SPY', config)['chain']!, { pacer: config.pacers.cboe });
 }
 void Promise.all(Array.from({ length: loops }, loop));

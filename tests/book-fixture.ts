@@ -1,0 +1,47 @@
+import type { OptionChain } from '../lambda/types';
+import type { Venue } from '../lambda/venues';
+import { loadFixture } from './helpers';
+
+/** The recorded Deribit chain the combined-book fixtures start from. */
+export const DERIBIT_BTC = 'deribit_BTC_2026-03-13.json';
+
+/**
+ * The venue that stands for a second crypto venue in the combined-book tests. The book is generic over
+ * `Venue`; until lambda/venues.ts lists Bybit, OKX and Binance (issue 27's readers), Cboe's entry is the only
+ * other one, so it stands in: the analyses of it alone are run without carry, as every crypto venue is valued.
+ */
+export const SECOND_VENUE: Venue = 'cboe';
+
+/** The analysis options of a crypto venue: valued on its quoted forwards, no rate or yield. */
+export const NO_CARRY = { riskFreeRate: 0, dividendYield: 0 } as const;
+
+/**
+ * A second venue's chain made from the real Deribit chain, not read from a venue (no whole chain of another
+ * venue is recorded): the same underlying, expiries (08:00 UTC), strikes, decimal IVs and forwards, each
+ * contract's open interest scaled by `oiScale` (coins, as §17's table normalises every venue), its own index a
+ * little off Deribit's, and no bid or ask (its quotes would be in another unit). `minutesLater` moves its snapshot.
+ */
+export function secondVenueChain(
+  deribit: OptionChain,
+  opts: { oiScale?: number; minutesLater?: number; venue?: Venue } = {},
+): OptionChain {
+  const scale = opts.oiScale ?? 0.3;
+  return {
+    symbol: deribit.symbol,
+    source: 'cboe',
+    venue: opts.venue ?? SECOND_VENUE,
+    asOf: deribit.asOf + (opts.minutesLater ?? 0) * 60_000,
+    spot: deribit.spot * 1.0004,
+    contracts: deribit.contracts.map((c) => {
+      const k = { ...c, openInterest: c.openInterest * scale };
+      delete k.bid;
+      delete k.ask;
+      return k;
+    }),
+  };
+}
+
+/** The recorded Deribit BTC chain. */
+export function deribitBtc(): OptionChain {
+  return loadFixture(DERIBIT_BTC);
+}

@@ -1,0 +1,90 @@
+import { readFixture } from '../helpers';
+
+/**
+ * Whole-chain answers of Bybit and OKX for the loopback tests, built by scaling a real Deribit chain into each
+ * venue's shape (no real whole OKX chain is public; the real messages in tests/fixtures/venues pin the fields):
+ * the Deribit BTC book of 2026-03-13 (samples/deribit_BTC_2026-03-13.json), each contract's coins of open
+ * interest times `share`, its mark IV, forward, index and snapshot time as Deribit gave them, in the venue's
+ * names and units (docs/methodology.md §17).
+ */
+
+interface DeribitRow {
+  instrument_name: string;
+  open_interest: number | null;
+  mark_iv: number | null;
+  underlying_price: number | null;
+  estimated_delivery_price: number;
+  creation_timestamp: number;
+  bid_price?: number | null;
+  ask_price?: number | null;
+}
+
+const rows = () =>
+  (JSON.parse(readFixture('deribit_BTC_2026-03-13.json')) as { result: DeribitRow[] }).result;
+/** A number as the venues write it: a string, `` for none. */
+const text = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
+const latest = (r: DeribitRow[]) => Math.max(...r.map((x) => x.creation_timestamp));
+
+/** The Bybit `/v5/market/tickers?category=option&baseCoin=BTC` answer (quotes in USD). */
+export function bybitAnswer(share: number): string {
+  const r = rows();
+  const list = r.map((x) => ({
+    symbol: x.instrument_name,
+    bid1Price: text(x.bid_price == null ? null : x.bid_price * x.estimated_delivery_price),
+    ask1Price: text(x.ask_price == null ? null : x.ask_price * x.estimated_delivery_price),
+    markIv: text(x.mark_iv === null ? null : x.mark_iv / 100),
+    underlyingPrice: text(x.underlying_price),
+    indexPrice: text(x.estimated_delivery_price),
+    openInterest: text(x.open_interest === null ? null : x.open_interest * share),
+  }));
+  return JSON.stringify({ retCode: 0, retMsg: 'OK', result: { category: 'option', list }, time: latest(r) });
+}
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+/** `BTC-13MAR26-70000-C` as OKX names it: `BTC-USD-260313-70000-C`. */
+function instId(name: string): string {
+  const [coin, date, strike, cp] = name.split('-') as [string, string, string, string];
+  const m = /^(\d{1,2})([A-Z]{3})(\d\d)$/.exec(date)!;
+  const mm = String(MONTHS.indexOf(m[2]!) + 1).padStart(2, '0');
+  return `${coin}-USD-${m[3]}${mm}${m[1]!.padStart(2, '0')}-${strike}-${cp}`;
+}
+
+/** The OKX answers by endpoint name (BTC-USD contracts are 0.01 BTC; quotes in BTC). */
+export function okxAnswers(
+  share: number,
+): Record<'opt-summary' | 'open-interest' | 'index-tickers' | 'tickers', string> {
+  const r = rows();
+  const answer = (data: unknown[]) => JSON.stringify({ code: '0', msg: '', data });
+  const contracts = (x: DeribitRow) => Math.round(((x.open_interest ?? 0) * share) / 0.01);
+  return {
+    'opt-summary': answer(
+      r.map((x) => ({
+        instId: instId(x.instrument_name),
+        uly: 'BTC-USD',
+        markVol: text(x.mark_iv === null ? null : x.mark_iv / 100),
+        fwdPx: text(x.underlying_price),
+        gamma: '4.2',
+        ts: String(x.creation_timestamp),
+      })),
+    ),
+    'open-interest': answer(
+      r.map((x) => ({
+        instId: instId(x.instrument_name),
+        instType: 'OPTION',
+        oi: String(contracts(x)),
+        oiCcy: String(contracts(x) / 100),
+        ts: String(x.creation_timestamp),
+      })),
+    ),
+    'index-tickers': answer([
+      { instId: 'BTC-USD', idxPx: text(r[0]!.estimated_delivery_price), ts: String(latest(r)) },
+    ]),
+    tickers: answer(
+      r.map((x) => ({
+        instId: instId(x.instrument_name),
+        bidPx: text(x.bid_price),
+        askPx: text(x.ask_price),
+      })),
+    ),
+  };
+}

@@ -1,4 +1,4 @@
-import { Validations, type CfnElement } from 'aws-cdk-lib';
+import { Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { GammaReportStack } from './gamma-report-stack';
 import { MAP_LABEL, RUN_RESULTS_PREFIX } from './runs';
@@ -78,7 +78,9 @@ export function acknowledgeNagFindings(stack: GammaReportStack): void {
     "Write the distributed map's results under their prefix only: Step Functions names the files by the map run's id.",
   );
   // The distributed map starts, watches and may redrive its own child executions (what the map state grants).
-  const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(runs.stateMachine.node.defaultChild as CfnElement)}"}]}]}`;
+  // cdk-nag writes a pseudo parameter as <AWS::Region>, and a region or account the synth knows as itself.
+  const known = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+  const executions = `arn:<AWS::Partition>:states:${known(stack.region, 'Region')}:${known(stack.account, 'AccountId')}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(runs.stateMachine.node.defaultChild as CfnElement)}"}]}]}`;
   const mapPolicy = runs.stateMachine.node.findChild('DistributedMapPolicy');
   for (const [pattern, what] of [
     [`${executions}:*`, 'Describe and stop the executions of this one state machine'],

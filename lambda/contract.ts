@@ -2,7 +2,7 @@
  * The contract between the CDK app (`lib/`) and the functions (`lambda/handlers/`), and the one module of
  * `lambda/` that `lib/` imports: every setting that reaches the functions (its context key, environment
  * variable, default and check, defined once), the variables naming the deployed resources, the metric names
- * the alarms read and the failure names Step Functions retries.
+ * the alarms read and the names an underlying's failure is recorded under.
  */
 import {
   GROUPS,
@@ -211,6 +211,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
 export const RESOURCE_VARIABLES = {
   /** The report bucket (both functions). */
   bucket: 'BUCKET_NAME',
+  /** The runs' own private bucket, where the map writes each batch's results (aggregate). */
+  runsBucket: 'RUNS_BUCKET',
   /** The daily email's sender and comma-separated recipients, and the site its links point to (aggregate). */
   emailFrom: 'EMAIL_FROM',
   emailTo: 'EMAIL_TO',
@@ -240,8 +242,9 @@ export const METRICS = {
 export type Stage = 'read' | 'fetch' | 'validate' | 'analyse' | 'publish';
 
 /**
- * The names a failed underlying ends with. Step Functions retries only the transient ones (`lib/runs.ts`)
- * and the aggregate step reads the stage back from the name; the CLI prints the same one line.
+ * The names a failed underlying ends with, recorded in its batch's results; the aggregate step reads the
+ * stage back from the name, and the CLI prints the same one line. A transient one may clear by itself (the
+ * HTTP helper has already asked again; the next scheduled run does too).
  */
 export const FAILURES = {
   /** 429, 5xx, timeouts and resets, still failing after the HTTP retries. */
@@ -259,11 +262,6 @@ export const FAILURES = {
 } as const satisfies Record<string, { stage: Stage; transient: boolean }>;
 
 export type FailureName = keyof typeof FAILURES;
-
-/** Failure names Step Functions should retry. */
-export const TRANSIENT_FAILURES = (Object.keys(FAILURES) as FailureName[]).filter(
-  (name) => FAILURES[name].transient,
-);
 
 export { parseWatchlist } from './watchlist';
 export { venueFor } from './venues';

@@ -12,6 +12,14 @@ import {
   type RunGroup,
   type Settings,
 } from '../lambda/contract';
+import {
+  estimatedMapSeconds,
+  MAP_BUDGET_SECONDS,
+  MAX_BATCH_SIZE,
+  MAX_UNDERLYINGS,
+  RUN_TIMEOUT,
+  SECONDS_PER_UNDERLYING,
+} from './runs';
 import { longestGap, parseSchedule, ScheduleError } from './schedule';
 
 /** One schedule group as deployed: what it watches and when it runs. */
@@ -45,8 +53,12 @@ export interface GammaReportConfig {
   emailTo: string[];
   /** While the SES account is in the sandbox, recipients must be verified identities too. @default true */
   sesSandbox: boolean;
-  /** Underlyings analysed at once within a run. @default 4 */
+  /** Batches of underlyings analysed at once within a run (each batch one after the other). @default 4 */
   maxConcurrency: number;
+  /** Underlyings one invocation of the underlying function analyses. @default 5 */
+  batchSize: number;
+  /** The share of a run's batches, in percent, that may fail before the run itself fails. @default 10 */
+  toleratedFailurePercent: number;
   /** Days the function and state machine logs are kept. @default 30 */
   logRetentionDays: number;
   /** The site's own host name instead of *.cloudfront.net; needs `certificateArn`. @default '' */
@@ -71,6 +83,8 @@ export const DEPLOYMENT_DEFAULTS = {
   emailTo: [] as string[],
   sesSandbox: true,
   maxConcurrency: 4,
+  batchSize: 5,
+  toleratedFailurePercent: 10,
   logRetentionDays: 30,
   domainName: '',
   certificateArn: '',
@@ -101,6 +115,29 @@ function addWatchlist(config: GammaReportConfig, readText: (path: string) => str
     else list.push(symbol);
   }
   return problems;
+}
+
+/**
+ * What a group's size runs into: the most underlyings a group may hold, and the run's time limit at the
+ * estimated pace (lib/runs.ts), with what to change.
+ */
+function runLimits(config: GammaReportConfig, group: RunGroup): string[] {
+  const n = config.groups[group].underlyings.length;
+  const from = `${groupKey(group, 'Underlyings')}${config.watchlistFile ? ` and ${config.watchlistFile}` : ''}`;
+  if (n > MAX_UNDERLYINGS) {
+    return [
+      `Invalid context "${groupKey(group, 'Underlyings')}": the ${group} group holds ${n} underlyings (${from}); a group may hold at most ${MAX_UNDERLYINGS}`,
+    ];
+  }
+  const estimate = estimatedMapSeconds(n, config.maxConcurrency);
+  if (estimate <= MAP_BUDGET_SECONDS) return [];
+  const needed = Math.ceil((n * SECONDS_PER_UNDERLYING) / MAP_BUDGET_SECONDS);
+  return [
+    `Invalid context "maxConcurrency": ${config.maxConcurrency} is too few for the ${group} group's ${n} underlyings: ` +
+      `at ~${SECONDS_PER_UNDERLYING} s each they take about ${Math.ceil(estimate / 60)} minutes, ` +
+      `more than the ${Math.floor(MAP_BUDGET_SECONDS / 60)} a ${RUN_TIMEOUT.toMinutes()}-minute run leaves for them; ` +
+      `set maxConcurrency to ${needed} or more, or watch fewer`,
+  ];
 }
 
 /** Retention periods CloudWatch Logs accepts. */
@@ -290,6 +327,8 @@ export function readConfig(
     emailTo: read('emailTo', d.emailTo, emails),
     sesSandbox: read('sesSandbox', d.sesSandbox, bool),
     maxConcurrency: read('maxConcurrency', d.maxConcurrency, wholeNumber(1, 40)),
+    batchSize: read('batchSize', d.batchSize, wholeNumber(1, MAX_BATCH_SIZE)),
+    toleratedFailurePercent: read('toleratedFailurePercent', d.toleratedFailurePercent, wholeNumber(0, 100)),
     logRetentionDays: read('logRetentionDays', d.logRetentionDays, retention),
     domainName: read('domainName', d.domainName, domainName),
     certificateArn: read('certificateArn', d.certificateArn, certificateArn),
@@ -309,6 +348,7 @@ export function readConfig(
   };
   pair('emailFrom', 'emailTo', 'the daily email');
   pair('domainName', 'certificateArn', 'a custom domain');
+  for (const g of RUN_GROUPS) problems.push(...runLimits(config, g));
   if (RUN_GROUPS.every((g) => config.groups[g].underlyings.length === 0)) {
     problems.push(
       `Invalid context: ${RUN_GROUPS.map((g) => groupKey(g, 'Underlyings')).join(' and ')} are all empty: nothing would run`,

@@ -9,7 +9,14 @@ import { BUCKET_ACCESS } from './bucket-access';
 import type { GammaReportConfig } from './config';
 import { ReportMail } from './mail';
 import { ReportFunction } from './report-function';
-import { ReportRuns, RUN_TIMEOUT } from './runs';
+import {
+  AGGREGATE_TIMEOUT,
+  MAX_SECONDS_PER_UNDERLYING,
+  ReportRuns,
+  RUN_RESULTS_PREFIX,
+  runInput,
+  RUN_TIMEOUT,
+} from './runs';
 import { ReportSite } from './site';
 
 export interface GammaReportStackProps extends StackProps {
@@ -41,13 +48,14 @@ export class GammaReportStack extends Stack {
     // Measured: the CLI on the 19,920-contract SPX chain peaks at 134 MB RSS and takes 1.0 s on 2 cores
     // (`/usr/bin/time -f '%e s %M KB' node dist/gamma-report.js --file samples/cboe_SPX_2023-09-14.csv`).
     // A live SPX response is about 30 MB of JSON on top; 1024 MB leaves room and buys CPU (Lambda scales it).
+    // One invocation analyses a batch, one underlying after the other: its timeout allows each its most.
     const underlying = new ReportFunction(this, 'Underlying', {
       handler: 'underlying',
-      description: 'Fetches one chain, analyses it and publishes its report',
+      description: 'Fetches a batch of chains, analyses each and publishes its report',
       environment,
       logRetention,
       memorySize: 1024,
-      timeout: Duration.minutes(2),
+      timeout: Duration.seconds(config.batchSize * MAX_SECONDS_PER_UNDERLYING),
     });
     const aggregate = new ReportFunction(this, 'Aggregate', {
       handler: 'aggregate',
@@ -55,8 +63,11 @@ export class GammaReportStack extends Stack {
       environment,
       logRetention,
       memorySize: 512,
-      timeout: Duration.minutes(1),
+      timeout: AGGREGATE_TIMEOUT,
     });
+    // Each invocation paces its requests to a venue at the venue's rate ÷ the map's concurrency, so the run as a
+    // whole stays under the rate (lambda/live/pace.ts).
+    underlying.fn.addEnvironment(RESOURCE_VARIABLES.concurrency, String(config.maxConcurrency));
     this.underlyingFunction = underlying.fn;
     this.aggregateFunction = aggregate.fn;
     // Each function reads and writes only the keys it uses (lib/bucket-access.ts); no delete, no ACLs. Both
@@ -82,6 +93,8 @@ export class GammaReportStack extends Stack {
       underlyingFunction: underlying.fn,
       aggregateFunction: aggregate.fn,
       maxConcurrency: config.maxConcurrency,
+      batchSize: config.batchSize,
+      toleratedFailurePercent: config.toleratedFailurePercent,
       logRetention,
       groups: scheduled.map((name) => ({
         name,
@@ -90,6 +103,15 @@ export class GammaReportStack extends Stack {
         timeZone: config.groups[name].timeZone,
       })),
     });
+
+    // The aggregate step reads the map's results, and nothing else, from the runs bucket.
+    aggregate.fn.addEnvironment(RESOURCE_VARIABLES.runsBucket, this.runs.bucket.bucketName);
+    aggregate.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [this.runs.bucket.arnForObjects(`${RUN_RESULTS_PREFIX}/*`)],
+      }),
+    );
 
     this.mail = config.emailFrom
       ? new ReportMail(this, 'Mail', {
@@ -132,6 +154,10 @@ export class GammaReportStack extends Stack {
       });
     }
     new CfnOutput(this, 'BucketName', { value: this.site.bucket.bucketName });
+    new CfnOutput(this, 'RunsBucketName', {
+      value: this.runs.bucket.bucketName,
+      description: `The runs' watchlists and results (${RUN_RESULTS_PREFIX}/<map run>/manifest.json), private`,
+    });
     new CfnOutput(this, 'UnderlyingLogGroup', {
       value: underlying.logGroup.logGroupName,
       description: 'Per-underlying function logs: aws logs tail <this> --follow',
@@ -142,8 +168,7 @@ export class GammaReportStack extends Stack {
     });
     new CfnOutput(this, 'StateMachineArn', {
       value: this.runs.stateMachine.stateMachineArn,
-      description:
-        'Start a run by hand: aws stepfunctions start-execution --state-machine-arn <this> --input ...',
+      description: `Start a run by hand: aws stepfunctions start-execution --state-machine-arn <this> --input '${JSON.stringify(runInput('equity'))}'`,
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alerts.topic.topicArn });
   }

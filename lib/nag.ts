@@ -1,6 +1,7 @@
-import { Validations, type CfnElement } from 'aws-cdk-lib';
+import { Token, Validations, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { GammaReportStack } from './gamma-report-stack';
+import { MAP_LABEL, RUN_RESULTS_PREFIX } from './runs';
 
 /**
  * The cdk-nag AwsSolutions findings this design accepts, each acknowledged on the construct it concerns
@@ -58,7 +59,39 @@ export function acknowledgeNagFindings(stack: GammaReportStack): void {
     );
   }
 
+  const results = `${ref(runs.bucket)}/${RUN_RESULTS_PREFIX}/*`;
+  accept(
+    runs.bucket,
+    'AwsSolutions-S1',
+    'No server access logs: the private runs bucket holds only the watchlists the stack writes and the map results of each run, written by Step Functions and read by the aggregate function (both in CloudTrail).',
+  );
+  accept(
+    stack.aggregateFunction.role!,
+    `AwsSolutions-IAM5[Resource::${results}]`,
+    "Read the map's results of a run: Step Functions names them by the map run's id (results/<id>/manifest.json and its result files).",
+  );
+
   const machineRole = runs.stateMachine.role;
+  accept(
+    machineRole,
+    `AwsSolutions-IAM5[Resource::${results}]`,
+    "Write the distributed map's results under their prefix only: Step Functions names the files by the map run's id.",
+  );
+  // The distributed map starts, watches and may redrive its own child executions (what the map state grants).
+  // cdk-nag writes a pseudo parameter as <AWS::Region>, and a region or account the synth knows as itself.
+  const known = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+  const executions = `arn:<AWS::Partition>:states:${known(stack.region, 'Region')}:${known(stack.account, 'AccountId')}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stack.getLogicalId(runs.stateMachine.node.defaultChild as CfnElement)}"}]}]}`;
+  const mapPolicy = runs.stateMachine.node.findChild('DistributedMapPolicy');
+  for (const [pattern, what] of [
+    [`${executions}:*`, 'Describe and stop the executions of this one state machine'],
+    [`${executions}/${MAP_LABEL}:*`, "Redrive this state machine's own map runs"],
+  ]) {
+    accept(
+      mapPolicy,
+      `AwsSolutions-IAM5[Resource::${pattern}]`,
+      `${what}: the distributed map's child executions, named at run time.`,
+    );
+  }
   for (const fn of [stack.underlyingFunction, stack.aggregateFunction]) {
     accept(
       machineRole,

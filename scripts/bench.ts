@@ -24,7 +24,8 @@ import { FsStore } from '../lambda/store/fs-store';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { settingsFromEnv } from '../lambda/contract';
-import { aggregateHandler } from '../lambda/handlers/aggregate';
+import { DEPLOYMENT_DEFAULTS } from '../lib/config';
+import { finishRun } from '../lambda/handlers/aggregate';
 import type { RuntimeConfig } from '../lambda/handlers/config';
 import { underlyingHandler, type UnderlyingResult } from '../lambda/handlers/underlying';
 import { liveConfigFromEnv } from '../lambda/live/fetch';
@@ -380,7 +381,8 @@ const FUNCTION_GB = 1;
 const FUNCTION_VCPU = 1024 / 1769;
 /** The recorded SPY chain's snapshot (samples/cboe_SPY_2025-06-06.json), and a run an hour after it. */
 const SPY_RUN = new Date('2025-06-08T13:49:38Z');
-const UNIVERSE_CONCURRENCY = 4;
+const UNIVERSE_CONCURRENCY = DEPLOYMENT_DEFAULTS.maxConcurrency;
+const UNIVERSE_BATCH = DEPLOYMENT_DEFAULTS.batchSize;
 
 /** What one function process of the universe run reports on exit. */
 interface WorkerReport {
@@ -512,7 +514,11 @@ async function universeWorker(symbols: string[], out: string) {
   const cpu = process.cpuUsage();
   const start = now();
   const results: UnderlyingResult[] = [];
-  for (const symbol of symbols) results.push(await handler({ symbol }));
+  // The map's batches, one invocation each, one after another in this process.
+  for (let i = 0; i < symbols.length; i += UNIVERSE_BATCH) {
+    const batch = symbols.slice(i, i + UNIVERSE_BATCH).map((symbol) => ({ symbol }));
+    results.push(...(await handler({ Items: batch })));
+  }
   const used = process.cpuUsage(cpu);
   const report: WorkerReport = {
     underlyings: symbols.length,
@@ -528,7 +534,7 @@ async function universeWorker(symbols: string[], out: string) {
 async function universeAggregate(out: string) {
   const results = JSON.parse(readFileSync(join(out, '.results.json'), 'utf8')) as UnderlyingResult[];
   const start = now();
-  const summary = await aggregateHandler(benchRuntime(process.env, out))({ group: 'equity', results });
+  const summary = await finishRun(benchRuntime(process.env, out))({ group: 'equity', results });
   const ms = now() - start;
   process.stdout.write(
     JSON.stringify({ ms, rssKb: process.resourceUsage().maxRSS, indexed: summary.indexed }),

@@ -5,16 +5,20 @@ import { join } from 'node:path';
 import { ConfigError } from '../lambda/contract';
 import { readConfig } from '../lib/config';
 import { longestGap, parseSchedule } from '../lib/schedule';
-import { ROOT } from './helpers';
+import { ROOT, tickers } from './helpers';
 
 /** A Monday; the twelve months after it include both daylight-saving changes in New York and London. */
 const NOW = new Date('2026-01-05T00:00:00Z');
 const from = (context: Record<string, unknown>) => readConfig((k) => context[k], NOW);
 
-/** The problems a context is refused with, one line each. */
-function problems(context: Record<string, unknown>): string[] {
+/** The problems a context is refused with, one line each; `file` is the text of any watchlist file it names. */
+function problems(context: Record<string, unknown>, file?: string): string[] {
   try {
-    from(context);
+    readConfig(
+      (k) => context[k],
+      NOW,
+      () => file ?? '',
+    );
   } catch (e) {
     if (e instanceof ConfigError) return e.problems;
     throw e;
@@ -47,6 +51,8 @@ describe('deployment configuration', () => {
       emailTo: [],
       sesSandbox: true,
       maxConcurrency: 4,
+      batchSize: 5,
+      toleratedFailurePercent: 10,
       logRetentionDays: 30,
       domainName: '',
       certificateArn: '',
@@ -205,6 +211,12 @@ describe('deployment configuration', () => {
       'Invalid context "maxAgeHoursCrypto": "0" is not a positive number of hours',
     ],
     [{ maxConcurrency: 0 }, 'Invalid context "maxConcurrency": 0 is not a whole number from 1 to 40'],
+    // Seven underlyings at their most (2 minutes each) fill Lambda's 15 minutes.
+    [{ batchSize: 8 }, 'Invalid context "batchSize": 8 is not a whole number from 1 to 7'],
+    [
+      { toleratedFailurePercent: '101' },
+      'Invalid context "toleratedFailurePercent": "101" is not a whole number from 0 to 100',
+    ],
     [
       { logRetentionDays: 10 },
       'Invalid context "logRetentionDays": 10 is not one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
@@ -222,6 +234,29 @@ describe('deployment configuration', () => {
       'Invalid context "equityTimeZone": "Nowhere" is not an IANA time zone, e.g. America/New_York',
       'Invalid context "maxConcurrency": 99 is not a whole number from 1 to 40',
       'Invalid context "positioning": "x" is not one of classic, dealer-short',
+    ]);
+  });
+});
+
+describe('the size of a group', () => {
+  it('takes the whole optionable universe, 5,000 names, at the default concurrency', () => {
+    expect(from({ equityUnderlyings: tickers(5000) }).groups.equity.underlyings).toHaveLength(5000);
+  });
+
+  it('refuses more underlyings than a run has time for at the configured concurrency, saying what to set', () => {
+    // 8,000 × 3 s / 4 = 100 minutes; a 2-hour run leaves 120 − 20 (throttling waits) − 9 (aggregate) ≈ 90.
+    expect(problems({ equityUnderlyings: tickers(8000) })).toEqual([
+      'Invalid context "maxConcurrency": 4 is too few for the equity group\'s 8000 underlyings: at ~3 s each they take about 100 minutes, more than the 90 a 120-minute run leaves for them; set maxConcurrency to 5 or more, or watch fewer',
+    ]);
+    expect(from({ equityUnderlyings: tickers(8000), maxConcurrency: 5 }).maxConcurrency).toBe(5);
+  });
+
+  it('refuses a group of more than 10,000, counting the watchlist file with the context', () => {
+    const file = tickers(10_001).slice(2).join('\n');
+    expect(
+      problems({ equityUnderlyings: tickers(2), watchlistFile: 'all.txt', maxConcurrency: 40 }, file),
+    ).toEqual([
+      'Invalid context "equityUnderlyings": the equity group holds 10001 underlyings (equityUnderlyings and all.txt); a group may hold at most 10000',
     ]);
   });
 });

@@ -4,16 +4,19 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   aggregateHandler,
+  finishRun,
   handler as aggregateEntry,
-  type AggregateEvent,
+  type RunOutcome,
 } from '../lambda/handlers/aggregate';
 import { runtimeFromEnv, type RuntimeConfig } from '../lambda/handlers/config';
-import { underlyingHandler } from '../lambda/handlers/underlying';
+import { publishUnderlying, underlyingHandler } from '../lambda/handlers/underlying';
 import { s3ClientFromEnv } from '../lambda/store/s3-store';
 import type { Store } from '../lambda/store/store';
 import { BUCKET_ACCESS } from '../lib/bucket-access';
+import { RUN_RESULTS_PREFIX } from '../lib/runs';
 import { readFixture } from './helpers';
 import { emfProblems, inLambdaJsonLogs, type LogLine } from './support/lambda-runtime';
+import { writeMapResults } from './support/map-results';
 import { startS3, type LocalS3 } from './support/s3';
 import { startUpstream, type Upstream } from './support/upstream';
 
@@ -30,7 +33,7 @@ let failing: Set<string>;
 
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  s3 = await startS3();
+  s3 = await startS3('reports', 'runs');
   upstream = await startUpstream((req, res) => {
     if ([...failing].some((f) => req.url?.includes(f))) return void res.writeHead(404).end('Not Found');
     if (req.url === '/cboe/SPY.json')
@@ -42,6 +45,7 @@ beforeAll(async () => {
   });
   env = {
     BUCKET_NAME: s3.bucket,
+    RUNS_BUCKET: 'runs',
     S3_ENDPOINT: s3.endpoint,
     AWS_REGION: 'us-east-1',
     CBOE_BASE_URL: `${upstream.base}/cboe`,
@@ -84,7 +88,7 @@ const metricLines = (lines: LogLine[]) => lines.filter((l) => '_aws' in l);
 const FRESH: Record<string, string> = { SPY: '2025-06-08T13:49:38Z', BTC: '2026-03-13T20:00:00Z' };
 
 /** The per-underlying handler, run as if right after the recorded snapshot was taken. */
-const publishLive = (symbol: string) => underlyingHandler(config(FRESH[symbol]))({ symbol });
+const publishLive = (symbol: string) => publishUnderlying(config(FRESH[symbol]))(symbol);
 
 async function head(key: string) {
   const out = await s3ClientFromEnv(env).send(new HeadObjectCommand({ Bucket: s3.bucket, Key: key }));
@@ -162,7 +166,7 @@ describe('the per-underlying handler', () => {
     const bytes = await Promise.all(keys.map((k) => store.get(k)));
     failing.add('/cboe/SPY.json');
     const { value: error, lines } = await inLambdaJsonLogs(() =>
-      underlyingHandler(loud(config(FRESH.SPY)))({ symbol: 'SPY' }).catch((e: unknown) => e),
+      publishUnderlying(loud(config(FRESH.SPY)))('SPY').catch((e: unknown) => e),
     );
     expect(error).toMatchObject({
       name: 'SourceRefused',
@@ -189,25 +193,50 @@ describe('the per-underlying handler', () => {
   });
 
   it('skips the equity run on an NYSE holiday without fetching anything', async () => {
-    const result = await underlyingHandler(config('2026-11-26T13:30:00Z'))({ symbol: 'SPY' });
+    const result = await publishUnderlying(config('2026-11-26T13:30:00Z'))('SPY');
     expect(result).toEqual({ symbol: 'SPY', status: 'skipped', reason: 'NYSE holiday' });
     expect(upstream.requests).toEqual([]);
     // The recorded BTC book is from March: allow its age here, since this test is about the calendar.
     const holiday = config('2026-11-26T13:30:00Z');
-    const crypto = await underlyingHandler({
+    const crypto = await publishUnderlying({
       ...holiday,
       live: { ...holiday.live, maxAgeHours: { equity: 36, crypto: 24 * 365 } },
-    })({ symbol: 'BTC' });
+    })('BTC');
     expect(crypto.status).toBe('published');
   });
 });
 
-/** A run of the equity group with one underlying published and two failed, as Step Functions hands it on. */
-const RUN: AggregateEvent = {
+describe('the batch handler', () => {
+  it('analyses its underlyings one after the other, records a failure under its name and goes on', async () => {
+    failing.add('/cboe/QQQ.json');
+    const results = await underlyingHandler(config(FRESH.SPY))({
+      // As typed in a watchlist: the function reads each symbol as the product writes it.
+      Items: [{ symbol: 'qqq' }, { symbol: ' spy ' }],
+    });
+    expect(results).toEqual([
+      { symbol: 'QQQ', status: 'failed', error: 'SourceRefused' },
+      { symbol: 'SPY', status: 'published', asOf: '2025-06-08T12:49:38.000Z', latest: true },
+    ]);
+    // SPY asked for only after QQQ was done with (a 404 is not asked again).
+    expect(upstream.requests).toEqual(['/cboe/QQQ.json', '/cboe/SPY.json']);
+  });
+
+  it('refuses an item that is not a ticker symbol, naming it', async () => {
+    await expect(underlyingHandler(config(FRESH.SPY))({ Items: [{ symbol: 'SPY/../x' }] })).rejects.toThrow(
+      'batch item {"symbol":"SPY/../x"} is not a ticker symbol',
+    );
+    expect(upstream.requests).toEqual([]);
+  });
+});
+
+/**
+ * A run of the equity group with one underlying published and two failed: QQQ in its batch's results, ETH
+ * with the error Step Functions recorded for its whole batch.
+ */
+const RUN: RunOutcome = {
   group: 'equity',
   results: [
     { symbol: 'SPY', status: 'published', asOf: '2025-06-08T12:49:38.000Z', latest: true },
-    // What the map's "Record failure" state keeps of a caught error: its name.
     { symbol: 'QQQ', status: 'failed', error: 'SourceRefused' },
     { symbol: 'ETH', status: 'failed', error: 'States.Timeout' },
   ],
@@ -217,7 +246,7 @@ describe('the aggregate handler', () => {
   it('rewrites the index from the bucket and logs each failure and the run as JSON at the top level', async () => {
     await publishLive('SPY');
     await publishLive('BTC');
-    const { value: summary, lines } = await inLambdaJsonLogs(() => aggregateHandler(loud())(RUN));
+    const { value: summary, lines } = await inLambdaJsonLogs(() => finishRun(loud())(RUN));
     // Both underlyings in the bucket are indexed; the run's own outcome comes from the event.
     const expected = {
       group: 'equity',
@@ -260,10 +289,55 @@ describe('the aggregate handler', () => {
     ]);
   });
 
+  it("reads the run's outcome from the map's results: each batch's results, and a failed batch's underlyings", async () => {
+    await publishLive('SPY');
+    const manifest = await writeMapResults(config().runs!, [
+      {
+        symbols: ['SPY', 'QQQ'],
+        output: [
+          { symbol: 'SPY', status: 'published', asOf: '2025-06-08T12:49:38.000Z', latest: true },
+          { symbol: 'QQQ', status: 'failed', error: 'SourceRefused' },
+        ],
+      },
+      { symbols: ['IWM', 'DIA'], error: 'Lambda.TooManyRequestsException' },
+    ]);
+    const { value: summary, lines } = await inLambdaJsonLogs(() =>
+      aggregateHandler(loud())({ group: 'equity', manifest }),
+    );
+    expect(summary).toMatchObject({ published: ['SPY'], failed: ['QQQ', 'IWM', 'DIA'] });
+    expect(lines.filter((l) => l.message === 'underlying failed').map((l) => [l.symbol, l.error])).toEqual([
+      ['QQQ', 'SourceRefused'],
+      ['IWM', 'Lambda.TooManyRequestsException'],
+      ['DIA', 'Lambda.TooManyRequestsException'],
+    ]);
+    expect(metricLines(lines)).toEqual([expect.objectContaining({ UnderlyingFailures: 3 })]);
+  });
+
+  it('names the file and field of a map result it cannot read', async () => {
+    const runs = config().runs!;
+    const manifest = await writeMapResults(runs, [{ symbols: ['SPY'], output: [] }]);
+    const succeeded = manifest.replace('manifest.json', 'SUCCEEDED_0.json');
+    const batches = JSON.parse((await runs.get(succeeded))!) as Record<string, unknown>[];
+    await runs.put(
+      succeeded,
+      JSON.stringify([{ ...batches[0], Output: '[{"symbol":"SPY","status":"lost"}]' }]),
+      {
+        contentType: 'application/json',
+        cacheControl: 'no-store',
+      },
+    );
+    await expect(aggregateHandler(config())({ group: 'equity', manifest })).rejects.toThrow(
+      `${succeeded}[0].Output: not a valid batch: [0].status is "lost"`,
+    );
+    await expect(
+      aggregateHandler(config())({ group: 'equity', manifest: 'results/none/manifest.json' }),
+    ).rejects.toThrow('map results: results/none/manifest.json is missing from the runs bucket');
+  });
+
   it('emits the run metrics as one embedded-metric-format line at the top level, not wrapped in "message"', async () => {
     await publishLive('SPY');
     const before = Date.now();
-    const { lines } = await inLambdaJsonLogs(() => aggregateHandler(loud())(RUN));
+    const { lines } = await inLambdaJsonLogs(() => finishRun(loud())(RUN));
     const [line, ...others] = metricLines(lines);
     expect(others).toEqual([]);
     expect(emfProblems(line!)).toEqual([]);
@@ -319,9 +393,8 @@ describe('the aggregate handler', () => {
         invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:aggregate',
         memoryLimitInMB: '512',
       } as Context;
-      const { lines } = await inLambdaJsonLogs(() =>
-        aggregateEntry({ group: 'crypto', results: [] }, context),
-      );
+      const manifest = await writeMapResults(config().runs!, []);
+      const { lines } = await inLambdaJsonLogs(() => aggregateEntry({ group: 'crypto', manifest }, context));
       expect(lines.find((l) => l.message === 'run finished')).toMatchObject({
         function_request_id: 'req-1',
         function_name: 'aggregate',
@@ -350,7 +423,7 @@ describe('the aggregate handler', () => {
       await publishLive('BTC');
       ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
       const { value: summary, lines } = await inLambdaJsonLogs(() =>
-        aggregateHandler(withEmail())({ group: 'crypto', results: [] }),
+        finishRun(withEmail())({ group: 'crypto', results: [] }),
       );
       expect(summary.email).toBe('sent');
       expect(lines).toContainEqual(
@@ -390,7 +463,7 @@ describe('the aggregate handler', () => {
         .on(SendEmailCommand)
         .rejects(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' }));
       const { value: summary, lines } = await inLambdaJsonLogs(() =>
-        aggregateHandler(withEmail(config('2026-11-23T15:00:00Z')))({ group: 'equity', results: [] }),
+        finishRun(withEmail(config('2026-11-23T15:00:00Z')))({ group: 'equity', results: [] }),
       );
       expect(summary.email).toBe('failed');
       expect(lines).toContainEqual(
@@ -445,12 +518,28 @@ describe('the bucket grants (lib/bucket-access.ts)', () => {
   it('cover every key each handler reads and writes, and no more than those', async () => {
     const underlying = recording(config().store);
     for (const symbol of ['SPY', 'BTC']) {
-      await underlyingHandler({ ...config(FRESH[symbol]), store: underlying.store })({ symbol });
+      await underlyingHandler({ ...config(FRESH[symbol]), store: underlying.store })({ Items: [{ symbol }] });
     }
     const aggregate = recording(config().store);
+    const runs = recording(config().runs!);
+    const manifest = await writeMapResults(config().runs!, [
+      { symbols: ['SPY'], output: [{ symbol: 'SPY', status: 'skipped', reason: 'NYSE holiday' }] },
+      { symbols: ['QQQ'], error: 'States.Timeout' },
+    ]);
     await inLambdaJsonLogs(() =>
-      aggregateHandler({ ...config(), store: aggregate.store })({ group: 'equity', results: [] }),
+      aggregateHandler({ ...config(), store: aggregate.store, runs: runs.store })({
+        group: 'equity',
+        manifest,
+      }),
     );
+    // In the runs bucket, the aggregate step reads only the map's results, which its role may (lib/runs.ts).
+    expect([...runs.seen.read].sort()).toEqual([
+      manifest.replace('manifest.json', 'FAILED_0.json'),
+      manifest.replace('manifest.json', 'SUCCEEDED_0.json'),
+      manifest,
+    ]);
+    for (const key of runs.seen.read) expect(key.startsWith(`${RUN_RESULTS_PREFIX}/`)).toBe(true);
+    expect(runs.seen.write.size).toBe(0);
 
     for (const [role, seen] of [
       ['underlying', underlying.seen],

@@ -42,6 +42,12 @@ export function mutationSubset<T>(items: readonly T[], name: (item: T) => string
     : [...items];
 }
 
+/** `n` distinct ticker symbols Cboe would serve, AAAA, AAAB, …: a watchlist of any size for the deploy. */
+export function tickers(n: number): string[] {
+  const letter = (i: number, place: number) => String.fromCharCode(65 + (Math.floor(i / 26 ** place) % 26));
+  return Array.from({ length: n }, (_, i) => [3, 2, 1, 0].map((place) => letter(i, place)).join(''));
+}
+
 export function readFixture(name: string): string {
   return readFileSync(fixturePath(name), 'utf8');
 }

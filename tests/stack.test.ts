@@ -8,9 +8,9 @@ import { heartbeatHours } from '../lib/alerts';
 import { createApp } from '../lib/app';
 import { readConfig } from '../lib/config';
 import { GammaReportStack } from '../lib/gamma-report-stack';
-import { RUN_TIMEOUT } from '../lib/runs';
+import { RUN_TIMEOUT, THROTTLE_WAIT_SECONDS } from '../lib/runs';
 import { CONTENT_SECURITY_POLICY, NOT_FOUND_PAGE } from '../lib/site';
-import { ROOT } from './helpers';
+import { ROOT, tickers } from './helpers';
 
 /** Test apps do not read cdk.json: pass its context in, so the stack is the one `cdk synth` makes. */
 const CDK_CONTEXT = (
@@ -61,8 +61,8 @@ const only = (t: Template, type: string) => {
 };
 
 /** The state machine definition with its CloudFormation tokens replaced by their logical names. */
-function definition(): { StartAt: string; States: Record<string, Record<string, unknown>> } {
-  const [, sm] = only(template, 'AWS::StepFunctions::StateMachine');
+function definition(t = template): { StartAt: string; States: Record<string, Record<string, unknown>> } {
+  const [, sm] = only(t, 'AWS::StepFunctions::StateMachine');
   const [, parts] = (sm.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
   const text = parts
     .map((p) => (typeof p === 'string' ? p : `<${JSON.stringify(p).replace(/"/g, '')}>`))
@@ -76,7 +76,7 @@ function functionId(t: Template, prefix: string): string {
     String(f.Properties.Description ?? '').startsWith(prefix),
   )![0];
 }
-const UNDERLYING = functionId(template, 'Fetches one chain');
+const UNDERLYING = functionId(template, 'Fetches a batch of chains');
 const AGGREGATE = functionId(template, 'Rewrites the index');
 
 /** The statements of the policies attached to the role of a function. */
@@ -92,7 +92,8 @@ function roleStatements(t: Template, fnId: string) {
 const objects = (bucketId: string, pattern: string) => ({
   'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${pattern}`]],
 });
-const BUCKET = only(template, 'AWS::S3::Bucket')[0];
+const BUCKET = resources(template, 'AWS::S3::Bucket').find(([id]) => id.startsWith('SiteBucket'))![0];
+const RUNS_BUCKET = resources(template, 'AWS::S3::Bucket').find(([id]) => id.startsWith('RunsBucket'))![0];
 
 describe('the report bucket', () => {
   it('is private, encrypted, versioned, expires old versions and is kept when the stack goes', () => {
@@ -273,19 +274,45 @@ describe('the schedules', () => {
   it.each([
     ['equity', 'cron(30 8 ? * MON-FRI *)', 'America/New_York', ['SPX', 'SPY']],
     ['crypto', 'cron(15 8 * * ? *)', 'UTC', ['BTC', 'ETH']],
-  ])('start the %s run at %s in %s', (group, cron, zone, underlyings) => {
-    const s = resources(template, 'AWS::Scheduler::Schedule')
-      .map(([, r]) => r.Properties as { Target: { Input: string } } & Record<string, unknown>)
-      .find((x) => JSON.parse(x.Target.Input).group === group)!;
-    expect(s.ScheduleExpression).toBe(cron);
-    expect(s.ScheduleExpressionTimezone).toBe(zone);
-    expect(JSON.parse(s.Target.Input)).toEqual({ group, underlyings });
-    expect(s.Target).toMatchObject({
-      Arn: { Ref: only(template, 'AWS::StepFunctions::StateMachine')[0] },
-      RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
-      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [only(template, 'AWS::SQS::Queue')[0], 'Arn'] } },
-    });
-    expect(s.GroupName).toBe(only(template, 'AWS::Scheduler::ScheduleGroup')[1].Properties.Name);
+  ])(
+    'start the %s run at %s in %s, naming its watchlist, not the symbols',
+    (group, cron, zone, underlyings) => {
+      const s = resources(template, 'AWS::Scheduler::Schedule')
+        .map(([, r]) => r.Properties as { Target: { Input: string } } & Record<string, unknown>)
+        .find((x) => JSON.parse(x.Target.Input).group === group)!;
+      expect(s.ScheduleExpression).toBe(cron);
+      expect(s.ScheduleExpressionTimezone).toBe(zone);
+      expect(JSON.parse(s.Target.Input)).toEqual({ group, watchlist: `watchlists/${group}.csv` });
+      expect(s.Description).toBe(`Gamma report, ${group}: ${underlyings.length} underlyings`);
+      expect(s.Target).toMatchObject({
+        Arn: { Ref: only(template, 'AWS::StepFunctions::StateMachine')[0] },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [only(template, 'AWS::SQS::Queue')[0], 'Arn'] } },
+      });
+      expect(s.GroupName).toBe(only(template, 'AWS::Scheduler::ScheduleGroup')[1].Properties.Name);
+    },
+  );
+
+  it('take the whole optionable universe: 5,000 symbols fit the 512-character description and the deploy', () => {
+    const symbols = tickers(5000);
+    const t = synth({ equityUnderlyings: symbols }).template;
+    const equity = resources(t, 'AWS::Scheduler::Schedule')
+      .map(([, r]) => r.Properties as { Target: { Input: string }; Description: string })
+      .find((x) => JSON.parse(x.Target.Input).group === 'equity')!;
+    expect(equity.Description).toBe('Gamma report, equity: 5000 underlyings');
+    expect(equity.Description.length).toBeLessThanOrEqual(512);
+    expect(equity.Target.Input).toBe('{"group":"equity","watchlist":"watchlists/equity.csv"}');
+    // The list travels once, in the deploy-time call that writes the watchlist, as one symbol a line.
+    const [, call] = resources(t, 'Custom::AWS').find(([, r]) =>
+      JSON.stringify(r.Properties.Create).includes('watchlists/equity.csv'),
+    )!;
+    const text = (call.Properties.Create as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+      .map((p) => (typeof p === 'string' ? p : ''))
+      .join('');
+    expect((JSON.parse(text) as { parameters: { Body: string } }).parameters.Body.split('\n')).toEqual(
+      symbols,
+    );
+    expect(definition(t).States['Each underlying']).toMatchObject({ ItemBatcher: { MaxItemsPerBatch: 5 } });
   });
 
   it('park a run they could not start in an encrypted queue that refuses plain HTTP', () => {
@@ -307,70 +334,95 @@ describe('the schedules', () => {
 
 describe('the state machine', () => {
   const states = definition().States;
-  const inner = (
-    states['Each underlying'] as { ItemProcessor: { States: Record<string, Record<string, unknown>> } }
-  ).ItemProcessor.States;
+  const map = states['Each underlying'] as Record<string, unknown> & {
+    ItemProcessor: { States: Record<string, Record<string, unknown>> };
+  };
+  const inner = map.ItemProcessor.States;
+  const RUNS = RUNS_BUCKET;
   const LAMBDA_SERVICE = [
     'Lambda.ClientExecutionTimeoutException',
     'Lambda.ServiceException',
     'Lambda.AWSLambdaException',
     'Lambda.SdkClientException',
-    'Lambda.TooManyRequestsException',
+  ];
+  const RETRIES = [
+    {
+      ErrorEquals: LAMBDA_SERVICE,
+      IntervalSeconds: 2,
+      MaxAttempts: 3,
+      BackoffRate: 2,
+      JitterStrategy: 'FULL',
+    },
+    {
+      // Throttling: 10, 20, 40, 80, 160, then 300 s three times at most, each drawn below that.
+      ErrorEquals: ['Lambda.TooManyRequestsException'],
+      IntervalSeconds: 10,
+      MaxAttempts: 8,
+      BackoffRate: 2,
+      MaxDelaySeconds: 300,
+      JitterStrategy: 'FULL',
+    },
+    { ErrorEquals: ['Sandbox.Timedout', 'States.Timeout'], IntervalSeconds: 5, MaxAttempts: 1 },
   ];
 
-  it('maps over the underlyings with bounded concurrency, then publishes the index, within 30 minutes', () => {
+  it('runs a distributed map over the watchlist it reads from S3, in batches, then publishes the index, within 2 hours', () => {
     expect(definition().StartAt).toBe('Each underlying');
-    expect(states['Each underlying']).toMatchObject({
+    expect(map).toMatchObject({
       Type: 'Map',
-      ItemsPath: '$.underlyings',
-      ItemSelector: { 'symbol.$': '$$.Map.Item.Value' },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+      // The schedule's input names the group's watchlist; each row of it is one underlying.
+      ItemReader: {
+        Resource: 'arn:<{Ref:AWS::Partition}>:states:::s3:getObject',
+        ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'GIVEN', CSVHeaders: ['symbol'] },
+        Parameters: { Bucket: `<{Ref:${RUNS}}>`, 'Key.$': '$.watchlist' },
+      },
+      ItemBatcher: { MaxItemsPerBatch: 5 },
       MaxConcurrency: 4,
-      ResultPath: '$.results',
+      // Each batch's results go to S3, not into the run's state: only where they are is handed on.
+      ResultWriter: {
+        Resource: 'arn:<{Ref:AWS::Partition}>:states:::s3:putObject',
+        Parameters: { Bucket: `<{Ref:${RUNS}}>`, Prefix: 'results' },
+        WriterConfig: { Transformation: 'NONE', OutputType: 'JSON' },
+      },
+      ResultPath: '$.map',
+      Label: 'Underlyings',
       Next: 'Publish index',
     });
-    expect(states['Publish index']).toMatchObject({ Type: 'Task', End: true });
-    const [, sm] = only(template, 'AWS::StepFunctions::StateMachine');
-    expect(JSON.stringify(sm.Properties.DefinitionString)).toContain('"TimeoutSeconds\\":1800}');
-  });
-
-  it('retries what can clear, and records any other failure of an underlying without failing the run', () => {
-    expect(inner['Analyse underlying']).toMatchObject({
+    expect(map.ItemsPath).toBeUndefined();
+    expect(states['Publish index']).toMatchObject({
       Type: 'Task',
-      // The function's 120 s and 30 s for the invocation: Step Functions never abandons a running function.
-      TimeoutSeconds: 150,
-      Retry: [
-        {
-          ErrorEquals: LAMBDA_SERVICE,
-          IntervalSeconds: 2,
-          MaxAttempts: 3,
-          BackoffRate: 2,
-          JitterStrategy: 'FULL',
-        },
-        {
-          // The product's transient failures; SourceRefused, InvalidData and AnalysisFailed are not retried.
-          ErrorEquals: ['SourceUnavailable', 'PublishFailed'],
-          IntervalSeconds: 20,
-          MaxAttempts: 3,
-          BackoffRate: 2,
-          JitterStrategy: 'FULL',
-        },
-        { ErrorEquals: ['Sandbox.Timedout', 'States.Timeout'], IntervalSeconds: 5, MaxAttempts: 1 },
-      ],
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Record failure' }],
-    });
-    expect(inner['Record failure']).toMatchObject({
-      Type: 'Pass',
-      // Only the error's name: a Lambda error's Cause carries its stack trace (the state limit is 256 KB).
-      Parameters: { 'symbol.$': '$.symbol', status: 'failed', 'error.$': '$.error.Error' },
+      Parameters: { 'group.$': '$.group', 'manifest.$': '$.map.ResultWriterDetails.Key' },
       End: true,
     });
-    expect(states['Publish index']).toMatchObject({
-      TimeoutSeconds: 90,
-      Retry: [
-        expect.objectContaining({ ErrorEquals: LAMBDA_SERVICE }),
-        { ErrorEquals: ['Sandbox.Timedout', 'States.Timeout'], IntervalSeconds: 5, MaxAttempts: 1 },
-      ],
+    const [, sm] = only(template, 'AWS::StepFunctions::StateMachine');
+    expect(JSON.stringify(sm.Properties.DefinitionString)).toContain('"TimeoutSeconds\\":7200}');
+  });
+
+  it('tolerates failed batches up to the configured share, so one failed underlying never fails the run', () => {
+    expect(map.ToleratedFailurePercentage).toBe(10);
+    const other = definition(synth({ toleratedFailurePercent: 25, batchSize: 1 }).template).States;
+    expect(other['Each underlying']).toMatchObject({
+      ToleratedFailurePercentage: 25,
+      ItemBatcher: { MaxItemsPerBatch: 1 },
     });
+    // 0 leaves the field out: Step Functions' own default, where any failed batch fails the run.
+    const strict = definition(synth({ toleratedFailurePercent: 0 }).template).States;
+    expect(strict['Each underlying']!.ToleratedFailurePercentage).toBeUndefined();
+  });
+
+  it('retries what can clear, throttling long enough to wait out a busy account, and nothing else', () => {
+    expect(inner['Analyse batch']).toMatchObject({
+      Type: 'Task',
+      // The function's 5 × 120 s and 30 s for the invocation: Step Functions never abandons a running function.
+      TimeoutSeconds: 630,
+      Retry: RETRIES,
+    });
+    // An underlying's own failure is in its batch's results: no catch hides a failed batch from the map.
+    expect(inner['Analyse batch']!.Catch).toBeUndefined();
+    expect(Object.keys(inner)).toEqual(['Analyse batch']);
+    expect(states['Publish index']).toMatchObject({ TimeoutSeconds: 270, Retry: RETRIES });
+    // The waits of one throttled batch, at their ceiling, as the run's time budget counts them.
+    expect(THROTTLE_WAIT_SECONDS).toBe(10 + 20 + 40 + 80 + 160 + 300 + 300 + 300);
   });
 
   it('retries States.Timeout only on tasks that have a timeout, the one case where it can match', () => {
@@ -379,6 +431,93 @@ describe('the state machine', () => {
     for (const task of tasks) {
       const retried = (task.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
       if (retried.includes('States.Timeout')) expect(task.TimeoutSeconds).toEqual(expect.any(Number));
+    }
+  });
+
+  it('may read exactly the watchlists and write only under the results prefix of a private bucket', () => {
+    const [, sm] = only(template, 'AWS::StepFunctions::StateMachine');
+    const role = (sm.Properties.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const s3Statements = resources(template, 'AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement)
+      .filter((st) => [st.Action].flat().some((a) => String(a).startsWith('s3:')));
+    expect(s3Statements).toEqual([
+      {
+        Action: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        Effect: 'Allow',
+        Resource: objects(RUNS, 'results/*'),
+      },
+      {
+        Action: 's3:GetObject',
+        Effect: 'Allow',
+        Resource: ['watchlists/equity.csv', 'watchlists/crypto.csv'].map((k) => objects(RUNS, k)),
+      },
+    ]);
+    // Its own child executions only.
+    const [, mapPolicy] = resources(template, 'AWS::IAM::Policy').find(([id]) =>
+      id.startsWith('RunsStateMachineDistributedMapPolicy'),
+    )!;
+    expect(
+      (mapPolicy.Properties.PolicyDocument as { Statement: { Action: unknown }[] }).Statement.map(
+        (st) => st.Action,
+      ),
+    ).toEqual([
+      'states:StartExecution',
+      ['states:DescribeExecution', 'states:StopExecution'],
+      'states:RedriveExecution',
+    ]);
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        // The results are kept as long as the logs.
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([
+            Match.objectLike({ Prefix: 'results/', ExpirationInDays: 30, Status: 'Enabled' }),
+          ]),
+        },
+      }),
+    });
+    // The distribution reads the report bucket only.
+    expect(JSON.stringify(template.findResources('AWS::S3::BucketPolicy'))).not.toMatch(
+      new RegExp(`${RUNS}[^"]*"[^}]*cloudfront`),
+    );
+  });
+
+  it('writes each group’s watchlist to its key at deploy, allowed that key only', () => {
+    const calls = resources(template, 'Custom::AWS')
+      .map(([, r]) => r.Properties.Create as { 'Fn::Join': [string, unknown[]] })
+      .filter((c) => typeof c === 'object' && JSON.stringify(c).includes('watchlists/'))
+      .map((c) => JSON.parse(c['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'RUNS')).join('')));
+    expect(calls).toEqual(
+      [
+        ['equity', 'SPX\nSPY'],
+        ['crypto', 'BTC\nETH'],
+      ].map(([group, Body]) => ({
+        service: 'S3',
+        action: 'putObject',
+        parameters: {
+          Bucket: 'RUNS',
+          Key: `watchlists/${group}.csv`,
+          Body,
+          ContentType: 'text/csv; charset=utf-8',
+        },
+        physicalResourceId: { id: `watchlists/${group}.csv` },
+      })),
+    );
+    for (const group of ['equity', 'crypto']) {
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: [
+            { Action: 's3:PutObject', Effect: 'Allow', Resource: objects(RUNS, `watchlists/${group}.csv`) },
+          ],
+        },
+      });
     }
   });
 });
@@ -435,11 +574,31 @@ describe('the functions', () => {
         Resource: ['index.html', 'screener.json', 'screener.csv'].map((p) => objects(BUCKET, p)),
       },
       { Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::GetAtt': [BUCKET, 'Arn'] } },
+      // In the runs bucket, the map's results only.
+      { Action: 's3:GetObject', Effect: 'Allow', Resource: objects(RUNS_BUCKET, 'results/*') },
     ]);
   });
 
+  it('give a batch of underlyings each its two minutes, and the aggregate step the runs bucket', () => {
+    const props = (id: string) => (template.toJSON().Resources[id] as Resource).Properties;
+    expect(props(UNDERLYING)).toMatchObject({ Timeout: 5 * 120, MemorySize: 1024 });
+    expect(props(AGGREGATE)).toMatchObject({
+      Timeout: 240,
+      Environment: { Variables: expect.objectContaining({ RUNS_BUCKET: { Ref: RUNS_BUCKET } }) },
+    });
+    expect((props(UNDERLYING).Environment as { Variables: object }).Variables).not.toHaveProperty(
+      'RUNS_BUCKET',
+    );
+    // The map's concurrency, by which each invocation divides a venue's request rate (4 by default).
+    expect((props(UNDERLYING).Environment as { Variables: object }).Variables).toHaveProperty(
+      'MAX_CONCURRENCY',
+      '4',
+    );
+    template.hasOutput('RunsBucketName', { Value: { Ref: RUNS_BUCKET } });
+  });
+
   it('gives both functions the age limits of live snapshots from the context', () => {
-    for (const description of ['^Fetches one chain', '^Rewrites the index']) {
+    for (const description of ['^Fetches a batch of chains', '^Rewrites the index']) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Description: Match.stringLikeRegexp(description),
         Environment: {
@@ -660,11 +819,11 @@ describe('the alarms', () => {
 describe('the heartbeat', () => {
   const byName = alarms(template);
 
-  // The longest gap (tests/config.test.ts) plus the 30-minute run, the hour the alarm reads in whole, and
-  // half an hour for the metric to arrive: equity 73 + 2 = 75 hours, crypto 24 + 2 = 26.
+  // The longest gap (tests/config.test.ts) plus the 2-hour run, the hour the alarm reads in whole, and
+  // half an hour for the metric to arrive: equity 73 + 3.5 = 76.5, so 77 hours; crypto 24 + 3.5, so 28.
   it.each([
-    ['equity', 75],
-    ['crypto', 26],
+    ['equity', 77],
+    ['crypto', 28],
   ])('fires when the %s group has neither run nor been deployed in %d hours', (group, hours) => {
     const alarm = byName[`MarketGammaReport-Heartbeat-${group}`]!;
     const metric = (name: string) => ({
@@ -739,8 +898,8 @@ describe('the heartbeat', () => {
       equitySchedule: 'cron(0 9 ? * MON *)',
     });
     const names = alarms(t);
-    // Every six hours: 6 + 2 hours.
-    expect(names['MarketGammaReport-Heartbeat-crypto']!.Properties.EvaluationPeriods).toBe(8);
+    // Every six hours: 6 + 3.5 hours, so 10.
+    expect(names['MarketGammaReport-Heartbeat-crypto']!.Properties.EvaluationPeriods).toBe(10);
     // Weekly in New York: 169 hours across the November clock change, past the seven days an alarm reads.
     expect(names['MarketGammaReport-Heartbeat-equity']).toBeUndefined();
     Annotations.fromStack(other).hasWarning(
@@ -750,8 +909,8 @@ describe('the heartbeat', () => {
   });
 
   it('adds the run and the alarm resolution to the gap', () => {
-    expect(heartbeatHours(73, RUN_TIMEOUT)).toBe(75);
-    expect(heartbeatHours(24.5, RUN_TIMEOUT)).toBe(27);
+    expect(heartbeatHours(73, RUN_TIMEOUT)).toBe(77);
+    expect(heartbeatHours(24.5, RUN_TIMEOUT)).toBe(28);
   });
 });
 

@@ -2,14 +2,19 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { publishIndex } from '../publish';
 import { entryPoint, type RuntimeConfig } from './config';
 import { sendEmail } from '../email/send';
-import { FAILURES, METRICS, type FailureName } from '../contract';
+import { FAILURES, METRICS, RESOURCE_VARIABLES, type FailureName } from '../contract';
 import { venueFor } from '../venues';
-import type { UnderlyingResult } from './underlying';
+import { readMapResults, type MapOutcome } from './map-results';
 
-/** What the map hands on: each underlying's result, or the name of the error Step Functions caught for it. */
-export type MapOutcome = UnderlyingResult | { symbol: string; status: 'failed'; error?: string };
-
+/** What the state machine hands the aggregate step: the group, and where the map's results are. */
 export interface AggregateEvent {
+  group: string;
+  /** The runs bucket's key of the map's result manifest (`results/<map run id>/manifest.json`). */
+  manifest: string;
+}
+
+/** A run's outcome: its group and what became of each underlying. */
+export interface RunOutcome {
   group: string;
   results: MapOutcome[];
 }
@@ -20,7 +25,7 @@ export interface AggregateEvent {
  * timeout or crash) is `lambda`. The cause itself is in the underlying function's own "underlying failed" line.
  */
 function failureFields(group: string, f: Extract<MapOutcome, { status: 'failed' }>) {
-  const name = f.error ?? 'Unknown';
+  const name = f.error;
   const known = Object.hasOwn(FAILURES, name) ? FAILURES[name as FailureName] : undefined;
   return { group, symbol: f.symbol, venue: venueFor(f.symbol), stage: known?.stage ?? 'lambda', error: name };
 }
@@ -30,9 +35,9 @@ function failureFields(group: string, f: Extract<MapOutcome, { status: 'failed' 
  * failed underlying, and emit the run's metrics (runs completed for the heartbeat, underlyings failed,
  * emails not sent), all three every run so a quiet day reads 0, not missing.
  */
-export function aggregateHandler(config: RuntimeConfig) {
+export function finishRun(config: RuntimeConfig) {
   const { logger, metrics } = config;
-  return async (event: AggregateEvent) => {
+  return async (event: RunOutcome) => {
     const results = event.results ?? [];
     const failed = results.filter(
       (r): r is Extract<MapOutcome, { status: 'failed' }> => r.status === 'failed',
@@ -76,6 +81,15 @@ export function aggregateHandler(config: RuntimeConfig) {
     metrics.addMetric(METRICS.emailFailures, MetricUnit.Count, email === 'failed' ? 1 : 0);
     metrics.publishStoredMetrics();
     return summary;
+  };
+}
+
+/** The aggregate step: the run's outcome read from the map's results in the runs bucket, then finished. */
+export function aggregateHandler(config: RuntimeConfig) {
+  const finish = finishRun(config);
+  return async (event: AggregateEvent) => {
+    if (!config.runs) throw new Error(`environment variable ${RESOURCE_VARIABLES.runsBucket} is not set`);
+    return finish({ group: event.group, results: await readMapResults(config.runs, event.manifest) });
   };
 }
 

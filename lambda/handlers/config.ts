@@ -13,6 +13,8 @@ import type { Store } from '../store/store';
 /** What the handlers are built from: the environment the stack sets, turned into collaborators. */
 export interface RuntimeConfig {
   store: Store;
+  /** The runs' private bucket, where the stack names one (the aggregate step reads the map's results there). */
+  runs?: Store;
   live: LiveConfig;
   analysis: AnalysisOptions;
   /** How recent a previous report must be for the page and email to compare with it. */
@@ -48,8 +50,11 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv): RuntimeConfig {
   const bucket = env[RESOURCE_VARIABLES.bucket];
   if (!bucket) throw new Error(`environment variable ${RESOURCE_VARIABLES.bucket} is not set`);
   const settings: Settings = settingsFromEnv(env);
+  const client = s3ClientFromEnv(env);
+  const runs = env[RESOURCE_VARIABLES.runsBucket];
   return {
-    store: new S3Store(s3ClientFromEnv(env), bucket),
+    store: new S3Store(client, bucket),
+    ...(runs ? { runs: new S3Store(client, runs) } : {}),
     live: liveConfigFromEnv(env, settings),
     analysis: analysisOptions(settings),
     freshness: freshnessOf(settings),

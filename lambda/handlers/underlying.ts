@@ -1,29 +1,32 @@
 import { isNyseHoliday } from '../calendar';
 import { liveInput } from '../live/fetch';
 import { analyseInput, publishInput } from '../pipeline';
-import { FAILURES } from '../contract';
+import { FAILURES, type FailureName } from '../contract';
 import { RunFailure } from '../failure';
-import { GROUPS, VENUES } from '../venues';
+import { GROUPS, tickerSymbol, VENUES } from '../venues';
 import { entryPoint, type RuntimeConfig } from './config';
 
-/** One item of the state machine's map: which underlying. */
-export interface UnderlyingEvent {
-  symbol: string;
+/**
+ * What the state machine's distributed map hands one invocation: a batch of its watchlist's rows (the item
+ * reader names the one column `symbol`).
+ */
+export interface BatchEvent {
+  Items: { symbol: string }[];
 }
 
-/** What the map keeps of each underlying: small, so 500 of them stay far below the 256 KB state limit. */
+/** What becomes of one underlying: small, so a batch's results stay a few hundred bytes. */
 export type UnderlyingResult =
   | { symbol: string; status: 'published'; asOf: string; latest: boolean }
-  | { symbol: string; status: 'skipped'; reason: string };
+  | { symbol: string; status: 'skipped'; reason: string }
+  | { symbol: string; status: 'failed'; error: FailureName };
 
 /**
- * Fetch live, validate, analyse, publish (dated files first, `latest` last). A failure throws a
- * `RunFailure` whose name says the stage and whether it is transient: Step Functions retries the transient
- * ones and, in the end, records it for the aggregate step; nothing is written before validation passes.
+ * One underlying: fetch live, validate, analyse, publish (dated files first, `latest` last). A failure throws
+ * a `RunFailure` whose name says the stage and whether it is transient; nothing is written before validation
+ * passes.
  */
-export function underlyingHandler(config: RuntimeConfig) {
-  return async (event: UnderlyingEvent): Promise<UnderlyingResult> => {
-    const symbol = String(event.symbol ?? '').toUpperCase();
+export function publishUnderlying(config: RuntimeConfig) {
+  return async (symbol: string): Promise<Exclude<UnderlyingResult, { status: 'failed' }>> => {
     const input = liveInput(symbol, { ...config.live, warn: (m) => config.logger.warn(m) }, config.now);
     // The symbol's schedule group says whether an exchange calendar applies: nothing is fetched on a holiday.
     if (GROUPS[VENUES[input.origin].group].calendar === 'nyse' && isNyseHoliday(config.now())) {
@@ -48,8 +51,9 @@ export function underlyingHandler(config: RuntimeConfig) {
       });
       return { symbol, status: 'published', asOf: record.asOf, latest: published.latest };
     } catch (e) {
-      // The whole cause is told here, once per attempt: the map passes on only the failure's name.
-      const f = e as RunFailure;
+      if (!(e instanceof RunFailure)) throw e;
+      // The whole cause is told here, once: the batch's results keep only the failure's name.
+      const f = e;
       config.logger.error('underlying failed', {
         symbol,
         venue: input.origin,
@@ -60,6 +64,29 @@ export function underlyingHandler(config: RuntimeConfig) {
       });
       throw e;
     }
+  };
+}
+
+/**
+ * A batch, one underlying after the other (so a run asks a venue for at most one chain per batch at once):
+ * each underlying's failure is recorded under its name and the batch goes on, so one bad symbol never costs
+ * the others their report. A fault outside the product's own failures (a bug) still fails the invocation.
+ */
+export function underlyingHandler(config: RuntimeConfig) {
+  const publish = publishUnderlying(config);
+  return async (event: BatchEvent): Promise<UnderlyingResult[]> => {
+    const results: UnderlyingResult[] = [];
+    for (const item of event.Items) {
+      const symbol = tickerSymbol(String(item.symbol ?? ''));
+      if (symbol === null) throw new Error(`batch item ${JSON.stringify(item)} is not a ticker symbol`);
+      try {
+        results.push(await publish(symbol));
+      } catch (e) {
+        if (!(e instanceof RunFailure)) throw e;
+        results.push({ symbol, status: 'failed', error: e.name });
+      }
+    }
+    return results;
   };
 }
 

@@ -4,10 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { aggregateHandler, type MapOutcome } from '../../lambda/handlers/aggregate';
+import { finishRun } from '../../lambda/handlers/aggregate';
+import type { MapOutcome } from '../../lambda/handlers/map-results';
 import { runtimeFromEnv, type RuntimeConfig } from '../../lambda/handlers/config';
 import type { HttpOptions } from '../../lambda/live/http';
-import { underlyingHandler } from '../../lambda/handlers/underlying';
+import { publishUnderlying } from '../../lambda/handlers/underlying';
 import { RunFailure } from '../../lambda/failure';
 import type { Store } from '../../lambda/store/store';
 import { DAY_MS, readFixture } from '../helpers';
@@ -83,9 +84,9 @@ beforeAll(async () => {
   // The previous good reports: SPY and BTC published, then the index.
   fault = null;
   requests = [];
-  await underlyingHandler(config('SPY'))({ symbol: 'SPY' });
-  await underlyingHandler(config('BTC'))({ symbol: 'BTC' });
-  await quietly(() => aggregateHandler(config('BTC', INDEX_NOW))({ group: 'all', results: [] }));
+  await publishUnderlying(config('SPY'))('SPY');
+  await publishUnderlying(config('BTC'))('BTC');
+  await quietly(() => finishRun(config('BTC', INDEX_NOW))({ group: 'all', results: [] }));
 });
 
 afterAll(async () => {
@@ -447,7 +448,7 @@ describe('a failing source leaves the published reports exactly as they were', (
     const before = await bucket();
     fault = c.respond;
     const runtime = config(c.symbol, undefined, c.cboeBase, c.http);
-    const failure = await underlyingHandler(runtime)({ symbol: c.symbol }).catch((e: unknown) => e);
+    const failure = await publishUnderlying(runtime)(c.symbol).catch((e: unknown) => e);
     // The outcome: the failure's name (stage, and whether Step Functions retries it) and its one line.
     expect(failure).toBeInstanceOf(RunFailure);
     const { name, message, stage, origin } = failure as RunFailure;
@@ -463,7 +464,7 @@ describe('a failing source leaves the published reports exactly as they were', (
     // The aggregate step sees it as Step Functions hands it on, logs one line and rewrites the index.
     const outcome: MapOutcome = { symbol: c.symbol, status: 'failed', error: name };
     const { logs } = await quietly(() =>
-      aggregateHandler(config(c.symbol, INDEX_NOW))({ group: 'all', results: [outcome] }),
+      finishRun(config(c.symbol, INDEX_NOW))({ group: 'all', results: [outcome] }),
     );
     expect(logs).toContainEqual(
       expect.objectContaining({
@@ -484,7 +485,7 @@ describe('a failing source leaves the published reports exactly as they were', (
     fault = (_req, res, attempt) =>
       attempt === 1 ? res.writeHead(429, { 'retry-after': '1' }).end() : res.writeHead(200).end(BTC);
     const started = Date.now();
-    await expect(underlyingHandler(config('BTC'))({ symbol: 'BTC' })).resolves.toMatchObject({
+    await expect(publishUnderlying(config('BTC'))('BTC')).resolves.toMatchObject({
       status: 'published',
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
@@ -500,7 +501,7 @@ describe('a failing source leaves the published reports exactly as they were', (
         : attempt === 2
           ? req.socket.destroy()
           : res.writeHead(200).end(SPY);
-    await expect(underlyingHandler(config('SPY'))({ symbol: 'SPY' })).resolves.toMatchObject({
+    await expect(publishUnderlying(config('SPY'))('SPY')).resolves.toMatchObject({
       status: 'published',
     });
     expect(requests).toHaveLength(3);
@@ -515,7 +516,7 @@ describe('a failing source leaves the published reports exactly as they were', (
       live: { ...runtime.live, http: { ...HTTP, retries: 50, deadlineMs: 1000 } },
     };
     // Each attempt may wait 5 s and 50 retries are allowed, but the 1 s deadline ends the first and the run.
-    await expect(underlyingHandler(impatient)({ symbol: 'SPY' })).rejects.toMatchObject({
+    await expect(publishUnderlying(impatient)('SPY')).rejects.toMatchObject({
       name: 'SourceUnavailable',
       message: expect.stringContaining('no complete answer within the 1 s deadline'),
     });
@@ -538,9 +539,7 @@ describe('the store failing mid-publish', () => {
         if (key === 'SPY/2025-06-09.json') await s3.close();
       },
     };
-    const failure = await underlyingHandler({ ...runtime, store })({ symbol: 'SPY' }).catch(
-      (e: unknown) => e,
-    );
+    const failure = await publishUnderlying({ ...runtime, store })('SPY').catch((e: unknown) => e);
     expect(failure).toMatchObject({ name: 'PublishFailed', stage: 'publish' });
     expect((failure as Error).message).toMatch(/^SPY \(cboe, stage publish\): .*ECONNREFUSED/);
 
@@ -555,7 +554,7 @@ describe('the store failing mid-publish', () => {
     });
 
     // When S3 is back, the next run completes the publish.
-    await underlyingHandler(runtime)({ symbol: 'SPY' });
+    await publishUnderlying(runtime)('SPY');
     expect(JSON.parse((await runtime.store.get('SPY/latest.json'))!)).toMatchObject({
       asOf: '2025-06-11T12:49:38.000Z',
     });
@@ -566,8 +565,8 @@ describe('two runs at once for the same underlying', () => {
   it('on the same snapshot: both publish, and the bucket holds what one run writes', async () => {
     const before = await bucket();
     const results = await Promise.all([
-      underlyingHandler(config('BTC'))({ symbol: 'BTC' }),
-      underlyingHandler(config('BTC'))({ symbol: 'BTC' }),
+      publishUnderlying(config('BTC'))('BTC'),
+      publishUnderlying(config('BTC'))('BTC'),
     ]);
     expect(results.map((r) => r.status)).toEqual(['published', 'published']);
     expect(await bucket()).toEqual(before);
@@ -596,9 +595,9 @@ describe('two runs at once for the same underlying', () => {
         return older.store.put(key, body, options);
       },
     };
-    const first = underlyingHandler({ ...older, store })({ symbol: 'QQQ' });
+    const first = publishUnderlying({ ...older, store })('QQQ');
     await held;
-    const second = await underlyingHandler(newer)({ symbol: 'QQQ' });
+    const second = await publishUnderlying(newer)('QQQ');
     release();
     await expect(first).resolves.toMatchObject({ status: 'published', latest: false });
     expect(second).toMatchObject({ status: 'published', latest: true });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 
-/** A real S3 HTTP API on 127.0.0.1 (s3rver), with one empty bucket, in a temporary folder. */
+/** A real S3 HTTP API on 127.0.0.1 (s3rver), with an empty bucket (and any others asked for), in a temporary folder. */
 export interface LocalS3 {
   bucket: string;
   /** `http://127.0.0.1:<port>`, for S3_ENDPOINT. */
@@ -13,14 +13,14 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
-export async function startS3(bucket = 'reports'): Promise<LocalS3> {
+export async function startS3(bucket = 'reports', ...others: string[]): Promise<LocalS3> {
   const directory = mkdtempSync(join(tmpdir(), 'gamma-s3-'));
   const server = new S3rver({
     address: '127.0.0.1',
     port: 0,
     silent: true,
     directory,
-    configureBuckets: [{ name: bucket, configs: [] }],
+    configureBuckets: [bucket, ...others].map((name) => ({ name, configs: [] })),
   });
   const { port } = (await server.run()) as AddressInfo;
   return {

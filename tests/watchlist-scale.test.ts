@@ -3,7 +3,7 @@ import { runtimeFromEnv, type RuntimeConfig } from '../lambda/handlers/config';
 import { aggregateHandler, type MapOutcome } from '../lambda/handlers/aggregate';
 import { FAILURES, type FailureName } from '../lambda/contract';
 import { PUT_OPTIONS } from '../lambda/publish';
-import { DEFAULT_FRESHNESS, summarize } from '../lambda/report/screener';
+import { DEFAULT_FRESHNESS, PAGE_ROWS, summarize, type ScreenerData } from '../lambda/report/screener';
 import type { Store } from '../lambda/store/store';
 import { loadFixture } from './helpers';
 import { startS3, type LocalS3 } from './support/s3';
@@ -83,5 +83,8 @@ it('indexes 500 underlyings reading one summary each, and no dated record', asyn
   const rows = JSON.parse((await config.store.get('screener.json'))!) as { symbol: string }[];
   expect(rows.map((r) => r.symbol)).toEqual(symbols);
   const page = (await config.store.get('index.html'))!;
-  expect(page.match(/<tr data-symbol=/g)).toHaveLength(N);
+  // The page draws its first rows and carries every one as data for its script.
+  expect(page.match(/<tr data-symbol=/g)).toHaveLength(PAGE_ROWS);
+  const data = /<script type="application\/json" id="screener-data">(.*?)<\/script>/.exec(page)![1]!;
+  expect((JSON.parse(data) as ScreenerData).rows.map((r) => r[0])).toEqual(symbols);
 });

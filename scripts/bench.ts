@@ -22,6 +22,7 @@ import { fileInput, parseChainText } from '../lambda/readers/detect';
 import { renderReportPage } from '../lambda/report/render';
 import { FsStore } from '../lambda/store/fs-store';
 import type { OptionChain } from '../lambda/types';
+import { screenerPage } from './screener-bench';
 
 // Bundled into dist/bench.js: the project root is one level up from there.
 const ROOT = join(__dirname, '..');
@@ -452,6 +453,7 @@ async function main() {
   await lambdaBundles();
   await watchlist();
   backfills();
+  await screenerPage(SAMPLES, { heading, row });
   print();
 }
 

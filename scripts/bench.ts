@@ -31,6 +31,7 @@ import { underlyingHandler, type UnderlyingResult } from '../lambda/handlers/und
 import { liveConfigFromEnv } from '../lambda/live/fetch';
 import { freshnessOf } from '../lambda/report/screener';
 import type { OptionChain } from '../lambda/types';
+import { screenerPage } from './screener-bench';
 
 // Bundled into dist/bench.js: the project root is one level up from there.
 const ROOT = join(__dirname, '..');
@@ -633,6 +634,7 @@ const SECTIONS: Record<string, () => unknown> = {
   watchlist,
   universe,
   backfills,
+  'screener-page': () => screenerPage(SAMPLES, { heading, row }),
 };
 
 async function main() {

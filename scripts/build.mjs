@@ -27,7 +27,7 @@ if (process.argv.includes('bench')) {
     ...common,
     entryPoints: [join(root, 'scripts', 'bench.ts')],
     outfile: join(root, 'dist', 'bench.js'),
-    // Loaded from node_modules, and only by the section that builds the Lambda bundles.
-    external: ['esbuild', 'aws-cdk-lib', 'constructs'],
+    // Loaded from node_modules, and only by the sections that build the Lambda bundles and drive Chromium.
+    external: ['esbuild', 'aws-cdk-lib', 'constructs', 'playwright-core'],
   });
 }

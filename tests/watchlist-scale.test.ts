@@ -4,7 +4,7 @@ import { aggregateHandler, type AggregateEvent } from '../lambda/handlers/aggreg
 import type { UnderlyingResult } from '../lambda/handlers/underlying';
 import { FAILURES, type FailureName } from '../lambda/contract';
 import { PUT_OPTIONS } from '../lambda/publish';
-import { DEFAULT_FRESHNESS, summarize } from '../lambda/report/screener';
+import { DEFAULT_FRESHNESS, PAGE_ROWS, summarize, type ScreenerData } from '../lambda/report/screener';
 import type { Store } from '../lambda/store/store';
 import { DEPLOYMENT_DEFAULTS } from '../lib/config';
 import { runInput } from '../lib/runs';
@@ -115,4 +115,9 @@ it('indexes 5,000 underlyings from the map results, naming every failed one, rea
   expect(reads.sort()).toEqual(symbols.map((s) => `${s}/summary.json`));
   const rows = JSON.parse((await config.store.get('screener.json'))!) as { symbol: string }[];
   expect(rows.map((r) => r.symbol)).toEqual(symbols);
+  const page = (await config.store.get('index.html'))!;
+  // The page draws its first rows and carries every one as data for its script.
+  expect(page.match(/<tr data-symbol=/g)).toHaveLength(PAGE_ROWS);
+  const data = /<script type="application\/json" id="screener-data">(.*?)<\/script>/.exec(page)![1]!;
+  expect((JSON.parse(data) as ScreenerData).rows.map((r) => r[0])).toEqual(symbols);
 }, 120_000);

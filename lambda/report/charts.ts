@@ -849,20 +849,25 @@ export interface Sparkline {
   label: string;
 }
 
-/** A small spot-and-flip line for the screener on a time axis; null with fewer than two reports. */
+/** A sparkline's box, px. */
+export const SPARK_SIZE = { width: 88, height: 28 } as const;
+
+/**
+ * A small spot-and-flip line for the screener on a time axis, on whole pixels (the index page's data carries
+ * each point in a character: lambda/report/screener.ts); null with fewer than two reports.
+ */
 export function sparkline(
   symbol: string,
   points: readonly Pick<HistoryPoint, 'date' | 'asOf' | 'spot' | 'flip'>[],
 ): Sparkline | null {
   if (points.length < 2) return null;
-  const width = 88;
-  const height = 28;
+  const { width, height } = SPARK_SIZE;
   const values = points.flatMap((p) => (p.flip === null ? [p.spot] : [p.spot, p.flip]));
   const times = points.map((p) => Date.parse(p.asOf));
   const x = linearScale([times[0]!, times[times.length - 1]!], [2, width - 2]);
   const y = linearScale([Math.min(...values), Math.max(...values)], [height - 2, 2]);
   const line = (ps: readonly (typeof points)[number][], key: 'spot' | 'flip') =>
-    ps.map((p) => `${px(x(Date.parse(p.asOf)))},${px(y(p[key]!))}`).join(' ');
+    ps.map((p) => `${Math.round(x(Date.parse(p.asOf)))},${Math.round(y(p[key]!))}`).join(' ');
   return {
     width,
     height,

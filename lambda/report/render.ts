@@ -22,7 +22,6 @@ import {
   oiChangeChart,
   profileChart,
   rateText,
-  sparkline,
   VENUE_CLASSES,
   venueByStrikeChart,
 } from './charts';
@@ -34,7 +33,6 @@ import {
   evidenceHeadline,
   evidenceSentence,
   formatRatio,
-  formatTilt,
   moveText,
   pValueText,
   sessionText,
@@ -47,12 +45,14 @@ import { DEFAULT_SETTINGS } from '../contract';
 import { marketZone, reportDate, venueOf } from '../record';
 import { VENUES } from '../venues';
 import {
+  COLUMNS,
   comparison,
   DEFAULT_FRESHNESS,
+  embeddedJson,
   highlights,
+  screenerTable,
   type Comparison,
   type Freshness,
-  type ScreenerRow,
   type Summary,
 } from './screener';
 import screenerScriptText from '../../templates/partials/screener-script.hbs';
@@ -60,7 +60,6 @@ import {
   formatAmount,
   formatCount,
   formatFlipDistance,
-  formatHorizon,
   formatInstant,
   formatPct,
   formatPrice,
@@ -70,7 +69,6 @@ import {
   formatUsd,
   plural,
   SOURCE_NAMES,
-  venueCount,
 } from './format';
 
 /** One Handlebars environment for every page: its own helpers and partials, escaping on (no triple-stash). */
@@ -321,75 +319,6 @@ export function renderArchivePage(
   });
 }
 
-/** A screener column: its label, how a row shows it, and the raw value it sorts by (text when absent). */
-interface Column {
-  label: string;
-  show(r: ScreenerRow): string;
-  sortValue?: (r: ScreenerRow) => number | null;
-  /** Sort largest first on the first click (sizes); smallest first otherwise (names, distances). */
-  first?: 'desc';
-  /** Explanation on hover. */
-  hint?: string;
-}
-
-const usdColumn = (label: string, key: 'netGex' | 'netDex' | 'netVex' | 'netCex', hint: string): Column => ({
-  label,
-  show: (r) => formatUsd(r[key]),
-  sortValue: (r) => r[key],
-  first: 'desc',
-  hint,
-});
-
-/** The screener's columns after the underlying's name, in order. */
-const COLUMNS: Column[] = [
-  { label: 'Regime', show: (r) => r.regime },
-  { label: 'Spot', show: (r) => formatPrice(r.spot), sortValue: (r) => r.spot },
-  usdColumn('Net GEX', 'netGex', 'USD dealers trade per 1% move; positive damps moves, negative feeds them'),
-  {
-    label: 'Tilt',
-    show: (r) => formatTilt(r.tilt),
-    sortValue: (r) => r.tilt,
-    hint: 'Net over gross gamma, −1 to +1: compares underlyings of any size',
-  },
-  { label: 'Flip', show: (r) => formatPrice(r.flip), sortValue: (r) => r.flip },
-  {
-    label: 'Spot vs flip',
-    show: (r) => formatPct(r.flipDistancePct),
-    // Closest first: the names nearest to turning.
-    sortValue: (r) => (r.flipDistancePct === null ? null : Math.abs(r.flipDistancePct)),
-    hint: '(spot − flip) / spot; sorts by distance, nearest first',
-  },
-  { label: 'Call wall', show: (r) => formatStrike(r.callWall), sortValue: (r) => r.callWall },
-  { label: 'Put wall', show: (r) => formatStrike(r.putWall), sortValue: (r) => r.putWall },
-  {
-    label: '0DTE',
-    show: (r) => (r.zeroDteShare > 0 ? formatPercent(r.zeroDteShare * 100, 0) : '—'),
-    sortValue: (r) => r.zeroDteShare,
-    first: 'desc',
-    hint: 'Share of gross gamma expiring on the snapshot’s date',
-  },
-  {
-    label: 'Exp. move',
-    show: (r) =>
-      r.expectedMovePct === null
-        ? '—'
-        : `±${formatPercent(r.expectedMovePct)}${r.expectedMoveHours == null ? '' : ` in ${formatHorizon(r.expectedMoveHours)}`}`,
-    sortValue: (r) => r.expectedMovePct,
-    first: 'desc',
-    hint: 'One standard deviation to the next expiry, in percent of spot, and how far ahead that expiry is',
-  },
-  usdColumn('Net DEX', 'netDex', 'Dealers’ dollar delta before hedging'),
-  usdColumn('Net VEX', 'netVex', 'Change of dealers’ delta for +1 volatility point'),
-  usdColumn('Net CEX', 'netCex', 'Change of dealers’ delta per calendar day'),
-  {
-    label: 'Vol ratio',
-    show: (r) => (r.volRatio === null || r.volRatio === undefined ? '—' : formatRatio(r.volRatio)),
-    sortValue: (r) => r.volRatio ?? null,
-    first: 'desc',
-    hint: 'Annualised volatility after negative-gamma reports over that after positive ones, in this store’s history',
-  },
-];
-
 /** A highlight list as links: `SPY (−0.12%)`. */
 function linked(list: Summary[], note: (s: Summary) => string) {
   return list.map((s) => ({
@@ -406,41 +335,24 @@ function linked(list: Summary[], note: (s: Summary) => string) {
  */
 export function renderIndexPage(entries: readonly Summary[], generatedAt: Date): string {
   const sorted = [...entries].sort((a, b) => a.row.symbol.localeCompare(b.row.symbol));
-  const rows = sorted.map((s) => {
-    const dir = encodeURIComponent(s.row.symbol);
-    return {
-      symbol: s.row.symbol,
-      venues: venueCount(s.row.venues),
-      regime: s.row.regime,
-      date: s.row.date,
-      positive: s.row.regime === 'positive',
-      href: `${dir}/latest.html`,
-      cells: COLUMNS.map((c) => ({
-        label: c.label,
-        text: c.show(s.row),
-        // The raw number the script sorts by; an empty one sorts last. Text columns sort by their text.
-        sorted: c.sortValue !== undefined,
-        value: c.sortValue?.(s.row) ?? '',
-        badge: c.label === 'Regime',
-        cls: c.label === 'Net GEX' || c.label === 'Tilt' ? (s.row.netGex > 0 ? 'pos' : 'neg') : '',
-      })),
-      spark: sparkline(s.row.symbol, s.spark),
-    };
-  });
+  const { firstPage, data } = screenerTable(sorted);
   const h = highlights(sorted);
   const venues = [...new Set(entries.map((e) => e.row.venue))].sort();
   const negative = entries.filter((e) => e.row.regime === 'negative').length;
   return indexPage({
-    rows,
+    rows: firstPage,
+    total: formatCount(entries.length),
+    paged: entries.length > firstPage.length,
+    pageRows: firstPage.length,
+    data: new Handlebars.SafeString(embeddedJson(data)),
     lead:
       `${plural(entries.length, 'underlying', 'underlyings')} by dealer gamma; ` +
       (negative === 0
         ? 'none is in negative gamma.'
-        : `${negative} ${negative === 1 ? 'is' : 'are'} in negative gamma, where dealers’ hedging feeds moves.`),
-    columns: COLUMNS.map((c, i) => ({
+        : `${formatCount(negative)} ${negative === 1 ? 'is' : 'are'} in negative gamma, where dealers’ hedging feeds moves.`),
+    columns: COLUMNS.map((c) => ({
       ...c,
-      index: i + 1,
-      sortable: c.sortValue !== undefined || c.label === 'Date',
+      sortable: c.sortValue !== undefined,
     })),
     highlights: [
       {

@@ -6,8 +6,18 @@ import { reportDate, venueOf } from '../record';
 import type { ReportRecord } from '../types';
 import type { SummaryFile } from '../record-schema';
 import { GROUPS, VENUES } from '../venues';
+import { SPARK_SIZE, sparkline, type Sparkline } from './charts';
+import {
+  formatHorizon,
+  formatPct,
+  formatPercent,
+  formatPrice,
+  formatStrike,
+  formatUsd,
+  venueCount,
+} from './format';
 import { evidenceOf, type HistoryPoint } from './history';
-import { evidenceHeadline, horizonHours } from './summary';
+import { evidenceHeadline, formatRatio, formatTilt, horizonHours } from './summary';
 
 /**
  * One underlying on the screener (index.html, screener.json, screener.csv): its latest report in the few
@@ -193,4 +203,206 @@ export function highlights(entries: readonly Summary[]): Highlights {
       (s) => s.row.tilt,
     ),
   };
+}
+
+/** A screener column on the index page: its label, how a row shows it, and the raw value it sorts by. */
+export interface Column {
+  label: string;
+  show(r: ScreenerRow): string;
+  sortValue?: (r: ScreenerRow) => number | null;
+  /** Sort largest first on the first click (sizes); smallest first otherwise (names, distances). */
+  first?: 'desc';
+  /** Explanation on hover. */
+  hint?: string;
+}
+
+const usdColumn = (label: string, key: 'netGex' | 'netDex' | 'netVex' | 'netCex', hint: string): Column => ({
+  label,
+  show: (r) => formatUsd(r[key]),
+  sortValue: (r) => r[key],
+  first: 'desc',
+  hint,
+});
+
+/** The index page's screener columns after the underlying's name, in order. */
+export const COLUMNS: readonly Column[] = [
+  { label: 'Regime', show: (r) => r.regime },
+  { label: 'Spot', show: (r) => formatPrice(r.spot), sortValue: (r) => r.spot },
+  usdColumn('Net GEX', 'netGex', 'USD dealers trade per 1% move; positive damps moves, negative feeds them'),
+  {
+    label: 'Tilt',
+    show: (r) => formatTilt(r.tilt),
+    sortValue: (r) => r.tilt,
+    hint: 'Net over gross gamma, −1 to +1: compares underlyings of any size',
+  },
+  { label: 'Flip', show: (r) => formatPrice(r.flip), sortValue: (r) => r.flip },
+  {
+    label: 'Spot vs flip',
+    show: (r) => formatPct(r.flipDistancePct),
+    // Closest first: the names nearest to turning.
+    sortValue: (r) => (r.flipDistancePct === null ? null : Math.abs(r.flipDistancePct)),
+    hint: '(spot − flip) / spot; sorts by distance, nearest first',
+  },
+  { label: 'Call wall', show: (r) => formatStrike(r.callWall), sortValue: (r) => r.callWall },
+  { label: 'Put wall', show: (r) => formatStrike(r.putWall), sortValue: (r) => r.putWall },
+  {
+    label: '0DTE',
+    show: (r) => (r.zeroDteShare > 0 ? formatPercent(r.zeroDteShare * 100, 0) : '—'),
+    sortValue: (r) => r.zeroDteShare,
+    first: 'desc',
+    hint: 'Share of gross gamma expiring on the snapshot’s date',
+  },
+  {
+    label: 'Exp. move',
+    show: (r) =>
+      r.expectedMovePct === null
+        ? '—'
+        : `±${formatPercent(r.expectedMovePct)}${r.expectedMoveHours == null ? '' : ` in ${formatHorizon(r.expectedMoveHours)}`}`,
+    sortValue: (r) => r.expectedMovePct,
+    first: 'desc',
+    hint: 'One standard deviation to the next expiry, in percent of spot, and how far ahead that expiry is',
+  },
+  usdColumn('Net DEX', 'netDex', 'Dealers’ dollar delta before hedging'),
+  usdColumn('Net VEX', 'netVex', 'Change of dealers’ delta for +1 volatility point'),
+  usdColumn('Net CEX', 'netCex', 'Change of dealers’ delta per calendar day'),
+  {
+    label: 'Vol ratio',
+    show: (r) => (r.volRatio === null || r.volRatio === undefined ? '—' : formatRatio(r.volRatio)),
+    sortValue: (r) => r.volRatio ?? null,
+    first: 'desc',
+    hint: 'Annualised volatility after negative-gamma reports over that after positive ones, in this store’s history',
+  },
+];
+
+/** Rows the index page draws at once; without its script it lists the first of them by name. */
+export const PAGE_ROWS = 100;
+
+/**
+ * A sparkline's points go into the page's data one character each: the whole pixel plus this, as a character
+ * code (x up to 86 and y up to 26 stay within printable ASCII, `y`); a space where the flip has none.
+ */
+export const SPARK_BASE = 35;
+
+/**
+ * A sparkline as three strings of one character per report: its x, spot's y and flip's y. The polylines
+ * are the characters read back in pairs, a flip line broken where its string has a space.
+ */
+export function packSpark(spark: Sparkline, hasFlip: readonly boolean[]): [string, string, string] {
+  const pairs = (points: string) =>
+    points.split(' ').map((p) => p.split(',').map(Number) as [number, number]);
+  const char = (v: number) => String.fromCharCode(SPARK_BASE + v);
+  const spot = pairs(spark.spot);
+  const flip = spark.flip.flatMap(pairs);
+  let next = 0;
+  return [
+    spot.map(([x]) => char(x)).join(''),
+    spot.map(([, y]) => char(y)).join(''),
+    hasFlip.map((has) => (has ? char(flip[next++]![1]) : ' ')).join(''),
+  ];
+}
+
+/**
+ * Each value's place in ascending order, equal values sharing one, none without a value: the page sorts
+ * every row by these, exactly as by the values, without carrying them.
+ */
+export function ranks(values: readonly (number | null)[]): (number | null)[] {
+  const distinct = [...new Set(values.filter((v): v is number => v !== null))].sort((a, b) => a - b);
+  const place = new Map(distinct.map((v, i) => [v, i]));
+  return values.map((v) => (v === null ? null : place.get(v)!));
+}
+
+/**
+ * One row of the page's data: symbol, venue count, date, regime, each column's text, each column's rank
+ * (null where it does not sort or has no value), and the packed sparkline with its label, or null.
+ */
+export type DataRow = [
+  string,
+  string | null,
+  string,
+  ScreenerRow['regime'],
+  string[],
+  (number | null)[],
+  [string, string, string, string] | null,
+];
+
+/** Every row of the screener, as the index page embeds it for its script to sort, filter and page. */
+export interface ScreenerData {
+  columns: { label: string; badge?: true; tone?: true }[];
+  spark: { width: number; height: number; base: number };
+  pageRows: number;
+  rows: DataRow[];
+}
+
+/** A row as the page draws it without its script. */
+export interface ViewRow {
+  symbol: string;
+  href: string;
+  venues: string | null;
+  date: string;
+  regime: ScreenerRow['regime'];
+  cells: { label: string; text: string; badge: boolean; cls: string }[];
+  spark: Sparkline | null;
+}
+
+/** Columns in the colour of the row's regime. */
+const TONED = new Set(['Net GEX', 'Tilt']);
+const BADGE = 'Regime';
+
+/** The screener's rows by symbol: the first page to draw without the script, and every row as data. */
+export function screenerTable(entries: readonly Summary[]): { firstPage: ViewRow[]; data: ScreenerData } {
+  const sorted = [...entries].sort((a, b) => a.row.symbol.localeCompare(b.row.symbol));
+  const view = (s: Summary): ViewRow => ({
+    symbol: s.row.symbol,
+    href: `${encodeURIComponent(s.row.symbol)}/latest.html`,
+    venues: venueCount(s.row.venues),
+    date: s.row.date,
+    regime: s.row.regime,
+    cells: COLUMNS.map((c) => ({
+      label: c.label,
+      text: c.show(s.row),
+      badge: c.label === BADGE,
+      cls: TONED.has(c.label) ? (s.row.regime === 'positive' ? 'pos' : 'neg') : '',
+    })),
+    spark: sparkline(s.row.symbol, s.spark),
+  });
+  const views = sorted.map(view);
+  const byColumn = COLUMNS.map((c) => (c.sortValue ? ranks(sorted.map((s) => c.sortValue!(s.row))) : null));
+  const rows = sorted.map((s, i): DataRow => {
+    const v = views[i]!;
+    return [
+      v.symbol,
+      v.venues,
+      v.date,
+      v.regime,
+      v.cells.map((c) => c.text),
+      byColumn.map((r) => r?.[i] ?? null),
+      v.spark
+        ? [
+            ...packSpark(
+              v.spark,
+              s.spark.map((p) => p.flip !== null),
+            ),
+            v.spark.label,
+          ]
+        : null,
+    ];
+  });
+  return {
+    firstPage: views.slice(0, PAGE_ROWS),
+    data: {
+      columns: COLUMNS.map((c) => ({
+        label: c.label,
+        ...(c.label === BADGE ? { badge: true as const } : {}),
+        ...(TONED.has(c.label) ? { tone: true as const } : {}),
+      })),
+      spark: { ...SPARK_SIZE, base: SPARK_BASE },
+      pageRows: PAGE_ROWS,
+      rows,
+    },
+  };
+}
+
+/** The data as the text of a `<script type="application/json">`: no `<`, so nothing in it can end the element. */
+export function embeddedJson(data: unknown): string {
+  return JSON.stringify(data).replace(/</g, '\\u003c');
 }

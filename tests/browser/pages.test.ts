@@ -13,9 +13,11 @@ import type { ReportRecord } from '../../lambda/types';
 import { CONTENT_SECURITY_POLICY } from '../../lib/site';
 import { analyse } from '../../lambda/gamma/analyse';
 import { combineBook } from '../../lambda/gamma/book';
-import { renderReportPage } from '../../lambda/report/render';
+import { renderIndexPage, renderReportPage } from '../../lambda/report/render';
+import { DEFAULT_FRESHNESS, summarize, type Summary } from '../../lambda/report/screener';
 import { deribitBtc, secondVenueChain } from '../book-fixture';
-import { ROOT } from '../helpers';
+import { loadFixture, ROOT } from '../helpers';
+import { synthesisedSummaries } from '../support/summaries';
 import { chromiumPath, inCI, javaCommand, missingChromium, missingJava } from '../prerequisites.cjs';
 
 /**
@@ -324,7 +326,7 @@ describe('served with the CloudFront response headers', () => {
     if (path === 'index.html') {
       // The screener's script ran under the policy: it shows its controls and counts the rows.
       expect(await page.$eval('#controls', (c) => (c as HTMLElement).hidden)).toBe(false);
-      expect(await page.$eval('#shown', (o) => o.textContent)).toBe('4 of 4');
+      expect(await page.$eval('#shown', (o) => o.textContent)).toBe('5 of 5');
     }
     await context.close();
   });
@@ -438,15 +440,141 @@ describe('the screener', () => {
     const { page } = await visit('index.html');
     await page.fill('#filter', 'sp');
     expect(await shown(page)).toEqual(['SPX', 'SPY']);
-    expect(await page.textContent('#shown')).toBe('2 of 4');
+    expect(await page.textContent('#shown')).toBe('2 of 5');
     await page.fill('#filter', '');
     await page.selectOption('#regime', 'negative');
     expect(await shown(page)).toEqual([]);
-    expect(await page.textContent('#shown')).toBe('0 of 4');
+    expect(await page.textContent('#shown')).toBe('0 of 5');
     await page.selectOption('#regime', 'positive');
-    expect(await shown(page)).toEqual(['BTC', 'ETH', 'SPX', 'SPY']);
+    expect(await shown(page)).toEqual(['BTC', 'BTC-BYBIT', 'ETH', 'SPX', 'SPY']);
     await page.context().close();
   });
+});
+
+describe('the screener at 5,000 rows', () => {
+  // 5,000 underlyings made from SPY's real summary (tests/support/summaries.ts), as a long watchlist's index.
+  let dir: string;
+  let entries: Summary[];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gamma-screener-'));
+    entries = synthesisedSummaries(
+      summarize(analyse(loadFixture('cboe_SPY_2025-06-06.json')), [], DEFAULT_FRESHNESS),
+      5000,
+    );
+    writeFileSync(join(dir, 'index.html'), renderIndexPage(entries, new Date('2025-06-09T13:00:00Z')));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const symbols = (page: Page) =>
+    page.$$eval('#screener tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-symbol')));
+  const range = (page: Page) => page.textContent('.pager .range');
+  const bySymbol = () => entries.map((e) => e.row.symbol).sort();
+
+  it('opens on the first 100 by name, counting all 5,000, with nothing else requested', async () => {
+    const { page, consoleErrors, otherRequests } = await visit('index.html', { root: dir });
+    expect(consoleErrors).toEqual([]);
+    expect(otherRequests).toEqual([]);
+    expect(await symbols(page)).toEqual(bySymbol().slice(0, 100));
+    expect(await page.textContent('#shown')).toBe('5,000 of 5,000');
+    expect(await range(page)).toBe('Showing 1–100 of 5,000, page 1 of 50');
+    expect(await page.isVisible('#first-rows')).toBe(false);
+    await page.context().close();
+  });
+
+  it('sorts all rows by a column: the top row is the largest Net GEX of the 5,000, then the smallest', async () => {
+    const { page } = await visit('index.html', { root: dir });
+    const gex = entries.map((e) => e.row).sort((a, b) => b.netGex - a.netGex);
+    await page.click('#screener thead button:text-is("Net GEX")');
+    expect((await symbols(page)).slice(0, 3)).toEqual(gex.slice(0, 3).map((r) => r.symbol));
+    await page.click('.pager [data-go="last"]');
+    expect((await symbols(page)).at(-1)).toBe(gex.at(-1)!.symbol);
+    await page.click('#screener thead button:text-is("Net GEX")');
+    expect(await range(page)).toBe('Showing 1–100 of 5,000, page 1 of 50');
+    expect((await symbols(page))[0]).toBe(gex.at(-1)!.symbol);
+    await page.context().close();
+  });
+
+  it('sorts names without a vol ratio last, largest first from the sort menu', async () => {
+    const { page } = await visit('index.html', { width: 390, root: dir });
+    const rows = entries.map((e) => e.row);
+    const none = rows.filter((r) => r.volRatio === null).map((r) => r.symbol);
+    await page.selectOption('#sort-by', { label: 'Vol ratio' });
+    const top = rows.reduce((a, b) => ((b.volRatio ?? -1) > (a.volRatio ?? -1) ? b : a));
+    expect((await symbols(page))[0]).toBe(top.symbol);
+    await page.click('.pager [data-go="last"]');
+    expect(await symbols(page)).toEqual(none.sort().slice(-100));
+    await page.context().close();
+  });
+
+  it('filters all rows: a name on page 44 is found, and the regimes are counted with separators', async () => {
+    const { page } = await visit('index.html', { root: dir });
+    const late = bySymbol()[4321]!;
+    expect(await symbols(page)).not.toContain(late);
+    await page.fill('#filter', late.toLowerCase());
+    expect(await symbols(page)).toEqual([late]);
+    expect(await page.textContent('#shown')).toBe('1 of 5,000');
+    expect(await page.isVisible('.pager')).toBe(false);
+    await page.fill('#filter', '');
+    await page.selectOption('#regime', 'negative');
+    const negative = entries.filter((e) => e.row.regime === 'negative').length;
+    expect(await page.textContent('#shown')).toBe(`${negative.toLocaleString('en-US')} of 5,000`);
+    expect(await range(page)).toBe(
+      `Showing 1–100 of ${negative.toLocaleString('en-US')}, page 1 of ${Math.ceil(negative / 100)}`,
+    );
+    await page.context().close();
+  });
+
+  it('pages with the keyboard, forward and back, to the last page and no further', async () => {
+    const { page } = await visit('index.html', { root: dir });
+    await page.focus('.pager [data-go="next"]');
+    await page.keyboard.press('Enter');
+    expect(await range(page)).toBe('Showing 101–200 of 5,000, page 2 of 50');
+    expect(await symbols(page)).toEqual(bySymbol().slice(100, 200));
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    expect(await range(page)).toBe('Showing 1–100 of 5,000, page 1 of 50');
+    await page.click('.pager:last-of-type [data-go="last"]');
+    expect(await range(page)).toBe('Showing 4,901–5,000 of 5,000, page 50 of 50');
+    expect(await page.$eval('.pager [data-go="next"]', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+    expect(await page.$eval('.pager [data-go="previous"]', (b) => (b as HTMLButtonElement).disabled)).toBe(
+      false,
+    );
+    await page.context().close();
+  });
+
+  it('draws the rows exactly as the page without JavaScript lists them', async () => {
+    const rowsOf = (page: Page) =>
+      page.$$eval('#screener tbody tr', (trs) => trs.map((tr) => tr.outerHTML.replace(/>\s+</g, '><')));
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const plain = await context.newPage();
+    await plain.goto(pathToFileURL(join(dir, 'index.html')).href);
+    expect(await plain.isVisible('#first-rows')).toBe(true);
+    expect(await plain.isVisible('#controls')).toBe(false);
+    const { page } = await visit('index.html', { root: dir });
+    expect(await rowsOf(page)).toEqual(await rowsOf(plain));
+    await context.close();
+    await page.context().close();
+  });
+
+  it.each([390, 1280])('scrolls nothing sideways at %d px', async (width) => {
+    const { page } = await visit('index.html', { width, root: dir });
+    expect(await overflowing(page)).toEqual([]);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(SHOTS, `screener-5000-${width}.png`) });
+    await page.context().close();
+  });
+
+  it.each(['light', 'dark'] as const)(
+    'has no serious or critical axe violation in the %s scheme',
+    async (colorScheme) => {
+      const { page } = await visit('index.html', { colorScheme, root: dir });
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await page.context().close();
+    },
+  );
 });
 
 /**
@@ -622,9 +750,16 @@ describe('the evidence section, after a backfill of the bundled 42-day series', 
     const { page } = await visit('index.html', { root: history });
     const cell = await page.$eval(
       '#screener tbody tr[data-symbol="BTC"] td[data-label="Vol ratio"]',
-      (td) => [td.textContent, td.getAttribute('data-value')],
+      (td) => td.textContent,
     );
-    expect(cell).toEqual([`${evidenceOf('BTC').volRatio.toFixed(2)}×`, String(evidenceOf('BTC').volRatio)]);
+    expect(cell).toBe(`${evidenceOf('BTC').volRatio.toFixed(2)}×`);
+    // Largest first; SPX, with too little history, has none and comes last.
+    await page.click('#screener thead button:text-is("Vol ratio")');
+    const order = await page.$$eval('#screener tbody tr', (trs) =>
+      trs.map((tr) => tr.getAttribute('data-symbol')),
+    );
+    const ranked = ['BTC', 'ETH'].sort((a, b) => evidenceOf(b).volRatio - evidenceOf(a).volRatio);
+    expect(order.slice(0, 2)).toEqual(ranked);
     await page.context().close();
   });
 });

@@ -2,14 +2,22 @@ import { analyse } from '../../lambda/gamma/analyse';
 import { changeSince } from '../../lambda/gamma/change';
 import type { StoredRecord } from '../../lambda/record-schema';
 import {
+  COLUMNS,
   comparison,
   DEFAULT_FRESHNESS,
+  embeddedJson,
   highlights,
   HIGHLIGHTS,
+  packSpark,
+  PAGE_ROWS,
+  ranks,
+  SPARK_BASE,
   screenerRow,
+  screenerTable,
   summarize,
   type Summary,
 } from '../../lambda/report/screener';
+import { synthesisedSummaries } from '../support/summaries';
 import { renderIndexPage } from '../../lambda/report/render';
 import type { ReportRecord } from '../../lambda/types';
 import { combineBook } from '../../lambda/gamma/book';
@@ -131,5 +139,65 @@ describe('the venue count of a crypto book', () => {
     );
     expect(page).toContain('>BTC</a> <small data-field="venue-count">2 venues</small><br>');
     expect(page).toContain('>SPX</a><br>');
+  });
+});
+
+describe('the screener’s data at 5,000 rows', () => {
+  const entries = synthesisedSummaries(summarize(spx, [], DEFAULT_FRESHNESS), 5000);
+  const { firstPage, data } = screenerTable([...entries].reverse());
+  const column = (label: string) => COLUMNS.findIndex((c) => c.label === label);
+
+  it('carries every row by symbol and draws the first page of them', () => {
+    const bySymbol = entries.map((e) => e.row.symbol).sort();
+    expect(data.rows.map((r) => r[0])).toEqual(bySymbol);
+    expect(firstPage.map((r) => r.symbol)).toEqual(bySymbol.slice(0, PAGE_ROWS));
+    expect(data.pageRows).toBe(PAGE_ROWS);
+  });
+
+  it('ranks each sortable column so that the largest value has the largest rank, and no rank without a value', () => {
+    const gex = column('Net GEX');
+    const top = data.rows.reduce((a, b) => (b[5][gex]! > a[5][gex]! ? b : a));
+    const largest = entries.reduce((a, b) => (b.row.netGex > a.row.netGex ? b : a));
+    expect(top[0]).toBe(largest.row.symbol);
+    const vol = column('Vol ratio');
+    const none = entries.filter((e) => e.row.volRatio === null).map((e) => e.row.symbol);
+    expect(none.length).toBeGreaterThan(0);
+    expect(data.rows.filter((r) => r[5][vol] === null).map((r) => r[0])).toEqual(none.sort());
+    // The regime has no value to sort by.
+    expect(data.rows.every((r) => r[5][column('Regime')] === null)).toBe(true);
+  });
+
+  it('shows each column’s text as the page without its script does', () => {
+    expect(data.rows[0]![4]).toEqual(firstPage[0]!.cells.map((c) => c.text));
+  });
+});
+
+describe('ranks', () => {
+  it('place values in ascending order, equal values sharing one, none for no value', () => {
+    expect(ranks([3, null, 1, 3, 2.5, -7])).toEqual([3, null, 1, 3, 2, 0]);
+    expect(ranks([])).toEqual([]);
+  });
+});
+
+describe('a packed sparkline', () => {
+  it('carries a character per report: x, spot’s y, flip’s y or a space where it has none', () => {
+    const c = (v: number) => String.fromCharCode(SPARK_BASE + v);
+    const spark = { width: 88, height: 28, spot: '2,26 30,14 86,2', flip: ['2,20', '86,3'], label: '' };
+    expect(packSpark(spark, [true, false, true])).toEqual([
+      c(2) + c(30) + c(86),
+      c(26) + c(14) + c(2),
+      `${c(20)} ${c(3)}`,
+    ]);
+    // The largest whole pixels stay in printable ASCII.
+    expect(c(86)).toBe('y');
+  });
+});
+
+describe('the page’s embedded data', () => {
+  it('has no `<`, so a symbol cannot end its script element, and reads back the same', () => {
+    const data = { rows: [['</script><script>alert(1)</script>']] };
+    const text = embeddedJson(data);
+    expect(text).not.toContain('<');
+    expect(JSON.parse(text)).toEqual(data);
   });
 });

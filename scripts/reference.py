@@ -518,6 +518,10 @@ def analyse(path: str, as_of_arg: str | None, positioning: str, window_pct: floa
     spot_check = check_chain(name, venue, unexpired, spot, as_of)
     underlyings = [c['underlying'] for c in rows]
     symbol = max(sorted(set(underlyings)), key=underlyings.count)
+    # A crypto venue other than Deribit publishes its own record under the coin and the venue's name
+    # (`BTC-BYBIT`), so it never stands in for the whole book (README, venues).
+    if venue not in ('cboe', 'deribit'):
+        symbol = f'{symbol}-{venue.upper()}'
 
     call = np.array([c['call'] for c in used], dtype=bool)
     K = np.array([c['strike'] for c in used], dtype=float)

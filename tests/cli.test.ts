@@ -1,4 +1,4 @@
-import { binanceAnswers, bybitAnswer } from './live/venue-answers';
+import { binancePaths, bybitAnswer } from './live/venue-answers';
 import { spawn } from 'node:child_process';
 import {
   copyFileSync,
@@ -405,18 +405,7 @@ describe('options', () => {
     let server: Server;
     let base: string;
     beforeAll(async () => {
-      const n = binanceAnswers(0.05);
-      const binance: Record<string, string> = {
-        '/n/eapi/v1/exchangeInfo': n.exchangeInfo,
-        '/n/eapi/v1/mark': n.mark,
-        '/n/eapi/v1/index?underlying=BTCUSDT': n.index,
-        ...Object.fromEntries(
-          Object.entries(n.openInterest).map(([e, body]) => [
-            `/n/eapi/v1/openInterest?underlyingAsset=BTC&expiration=${e}`,
-            body,
-          ]),
-        ),
-      };
+      const binance = binancePaths(0.05, '/n');
       server = createServer((req, res) => {
         if (req.url === '/c/SPY.json') res.writeHead(200).end(readFixture('cboe_SPY_2025-06-06.json'));
         else if (req.url === '/d/public/get_book_summary_by_currency?currency=BTC&kind=option') {

@@ -1,8 +1,8 @@
 import type * as z from 'zod/mini';
-import type { OptionChain, OptionContract } from '../types';
-import { IndexedChain, jsonSchemas, type ParseOptions } from './common';
+import type { OptionChain } from '../types';
+import { datedOption, IndexedChain, jsonSchemas, type DatedOption, type ParseOptions } from './common';
 import { InputError } from '../errors';
-import { dateInZone, expiryInstant, VENUES } from '../venues';
+import { dateInZone, VENUES } from '../venues';
 
 /**
  * Binance's European options (linear, USDT-settled), normalised as docs/methodology.md §17 says, from the answers
@@ -26,27 +26,14 @@ export function looksLikeBinanceJson(doc: unknown): boolean {
   return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'exchangeInfo' in doc;
 }
 
-interface Instrument {
-  coin: string;
+interface Instrument extends DatedOption {
   /** The expiry's code, YYMMDD. */
   date: string;
-  strike: number;
-  type: OptionContract['type'];
-  expiry: number;
 }
 
 function parseSymbol(symbol: string): Instrument | null {
-  const g = SYMBOL.exec(symbol)?.groups;
-  if (!g) return null;
-  const expiry = expiryInstant('binance', g.coin!, 2000 + Number(g.yy), Number(g.mm), Number(g.dd));
-  if (!Number.isFinite(expiry)) return null;
-  return {
-    coin: g.coin!,
-    date: g.date!,
-    strike: Number(g.strike),
-    type: g.cp === 'C' ? 'call' : 'put',
-    expiry,
-  };
+  const option = datedOption('binance', SYMBOL, symbol);
+  return option && { ...option, date: String(option['date']) };
 }
 
 /** An answer Binance marked as an error (`{code: -1121, msg}`), named; null when it is not one. */

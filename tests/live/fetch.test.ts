@@ -14,7 +14,7 @@ import {
 } from '../../lambda/live/fetch';
 import { HOUR_MS, loadFixture, readFixture } from '../helpers';
 import { parseChainText } from '../../lambda/readers/detect';
-import { binanceAnswers, bybitAnswer, okxAnswers } from './venue-answers';
+import { binanceAnswers, binancePaths, bybitAnswer, okxAnswers } from './venue-answers';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -68,22 +68,6 @@ function cboeLike(files: Record<string, string>): Handler {
     const body = files[req.url ?? ''];
     if (body === undefined) res.writeHead(404).end('Not Found');
     else res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  };
-}
-
-/** Binance's answers of BTC at the paths the venue table names, open interest under each expiry's path. */
-function binancePaths(share: number): Record<string, string> {
-  const a = binanceAnswers(share);
-  return {
-    '/binance/eapi/v1/exchangeInfo': a.exchangeInfo,
-    '/binance/eapi/v1/mark': a.mark,
-    '/binance/eapi/v1/index?underlying=BTCUSDT': a.index,
-    ...Object.fromEntries(
-      Object.entries(a.openInterest).map(([e, body]) => [
-        `/binance/eapi/v1/openInterest?underlyingAsset=BTC&expiration=${e}`,
-        body,
-      ]),
-    ),
   };
 }
 
@@ -259,7 +243,7 @@ describe('fetching live chains from a local server', () => {
   });
 
   it("downloads Binance's listing, marks and index, then each listed expiry's open interest, at most 4 at once", async () => {
-    const paths = binancePaths(0.1);
+    const paths = binancePaths(0.1, '/binance');
     let open = 0;
     let most = 0;
     handler = (req, res) => {
@@ -290,7 +274,7 @@ describe('fetching live chains from a local server', () => {
   });
 
   it("fails Binance's chain when one expiry's open interest fails, naming its URL", async () => {
-    const paths = binancePaths(0.1);
+    const paths = binancePaths(0.1, '/binance');
     Reflect.deleteProperty(paths, '/binance/eapi/v1/openInterest?underlyingAsset=BTC&expiration=260320');
     handler = (req, res) => {
       const body = paths[req.url ?? ''];
@@ -682,7 +666,7 @@ describe('the live BTC book across venues (docs/methodology.md §17)', () => {
       '/okx/api/v5/public/open-interest?instType=OPTION&instFamily=BTC-USD': okx['open-interest'],
       '/okx/api/v5/market/index-tickers?instId=BTC-USD': okx['index-tickers'],
       '/okx/api/v5/market/tickers?instType=OPTION&instFamily=BTC-USD': okx.tickers,
-      ...binancePaths(0.05),
+      ...binancePaths(0.05, '/binance'),
     };
     return (req, res) => {
       const url = req.url ?? '';

@@ -169,3 +169,19 @@ export function binanceDocument(share: number): string {
     openInterest,
   });
 }
+
+/** Binance's BTC answers by the paths the venue table names under `prefix`, open interest at each expiry's path. */
+export function binancePaths(share: number, prefix: string): Record<string, string> {
+  const a = binanceAnswers(share);
+  return {
+    [`${prefix}/eapi/v1/exchangeInfo`]: a.exchangeInfo,
+    [`${prefix}/eapi/v1/mark`]: a.mark,
+    [`${prefix}/eapi/v1/index?underlying=BTCUSDT`]: a.index,
+    ...Object.fromEntries(
+      Object.entries(a.openInterest).map(([e, body]) => [
+        `${prefix}/eapi/v1/openInterest?underlyingAsset=BTC&expiration=${e}`,
+        body,
+      ]),
+    ),
+  };
+}

@@ -35,24 +35,33 @@ const find = (chain: OptionChain, type: string, strike: number, date: string, ro
   )!;
 
 /**
- * The same contract as a Deribit book-summary row, from the venue's raw values: coins, mark_iv in percent,
- * underlying_price the forward.
+ * The GEX of the same contract as a Deribit book-summary row, from the venue's raw values (coins, mark_iv in
+ * percent, underlying_price the forward), over the GEX of the venue's contract `c` of `chain`: 1 when the venue's
+ * units are the ones read.
  */
-function deribitTwin(
+function twinRatio(
   name: string,
   raw: { coins: number; ivPercent: number; forward: number },
-  spot: number,
-  asOf: number,
-): OptionChain {
+  chain: OptionChain,
+  c: OptionContract,
+): number {
   const row = {
     instrument_name: name,
     open_interest: raw.coins,
     mark_iv: raw.ivPercent,
     underlying_price: raw.forward,
-    estimated_delivery_price: spot,
-    creation_timestamp: asOf,
+    estimated_delivery_price: chain.spot,
+    creation_timestamp: chain.asOf,
   };
-  return parseChainText(JSON.stringify({ result: [row] }), { origin: 'twin', now: asOf });
+  const twin = parseChainText(JSON.stringify({ result: [row] }), { origin: 'twin', now: chain.asOf });
+  return gexOf(twin, twin.contracts[0]!) / gexOf(chain, c);
+}
+
+/** A copy of a JSON document with one edit made. */
+function damagedCopy<T>(text: string, edit: (doc: T) => void): string {
+  const copy = JSON.parse(text) as T;
+  edit(copy);
+  return JSON.stringify(copy);
 }
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
@@ -105,22 +114,22 @@ describe('Bybit: the recorded BTC chain of 2025-04-18 (samples/bybit_BTC_2025-04
       const at = raw.result.list.findIndex((r) => r['symbol'] === symbol);
       const r = raw.result.list[at]!;
       const c = chain.contracts[at]!;
-      const twin = deribitTwin(
+      const ratio = twinRatio(
         symbol.replace('-USDT', ''),
         {
           coins: Number(r['openInterest']),
           ivPercent: Number(r['markIv']) * 100,
           forward: Number(r['underlyingPrice']),
         },
-        chain.spot,
-        chain.asOf,
+        chain,
+        c,
       );
       const years = (c.expiry - chain.asOf) / YEAR_MS;
       const sign = c.type === 'call' ? 1 : -1;
       const closedForm =
         sign * gamma(c.forward, c.strike, c.iv, years) * c.openInterest * c.forward ** 2 * 0.01;
       expect(gexOf(chain, c)).toBeCloseTo(closedForm, 6);
-      expect(gexOf(twin, twin.contracts[0]!) / gexOf(chain, c)).toBeCloseTo(1, 12);
+      expect(ratio).toBeCloseTo(1, 12);
     }
   });
 
@@ -256,20 +265,15 @@ describe('OKX: real WebSocket messages (tardis-node) in the REST answers', () =>
   it('gives a contract the GEX of the same contract read by the Deribit reader', () => {
     const c = find(chain, 'call', 9600, '2021-12-31');
     const s = summary.find((r) => r['instId'] === 'ETH-USD-211231-9600-C')!;
-    const twin = deribitTwin(
+    const ratio = twinRatio(
       'ETH-31DEC21-9600-C',
       { coins: 3.6, ivPercent: Number(s['markVol']) * 100, forward: Number(s['fwdPx']) },
-      chain.spot,
-      chain.asOf,
+      chain,
+      c,
     );
-    expect(gexOf(twin, twin.contracts[0]!) / gexOf(chain, c)).toBeCloseTo(1, 12);
+    expect(ratio).toBeCloseTo(1, 12);
   });
 
-  const damaged = (edit: (d: typeof doc) => void) => {
-    const copy = JSON.parse(text) as typeof doc;
-    edit(copy);
-    return JSON.stringify(copy);
-  };
   it.each<[string, (d: typeof doc) => void, RegExp]>([
     [
       'oiCcy that says another contract size',
@@ -302,7 +306,7 @@ describe('OKX: real WebSocket messages (tardis-node) in the REST answers', () =>
       /^venue\.json: an OKX chain document without its "index-tickers" answer$/,
     ],
   ])('refuses %s, naming the part, field and value', (_what, edit, message) => {
-    expect(() => read(damaged(edit))).toThrow(message);
+    expect(() => read(damagedCopy(text, edit))).toThrow(message);
   });
 });
 
@@ -371,20 +375,15 @@ describe('Binance: real WebSocket messages (tardis-node) in the REST answers', (
 
   it('gives a contract the GEX of the same contract read by the Deribit reader', () => {
     const c = chain.contracts[0]!;
-    const twin = deribitTwin(
+    const ratio = twinRatio(
       'BTC-27SEP24-25000-P',
       { coins: Number(oi['o']), ivPercent: Number(ticker['vo']) * 100, forward: Number(index['p']) },
-      chain.spot,
-      chain.asOf,
+      chain,
+      c,
     );
-    expect(gexOf(twin, twin.contracts[0]!) / gexOf(chain, c)).toBeCloseTo(1, 12);
+    expect(ratio).toBeCloseTo(1, 12);
   });
 
-  const damaged = (edit: (d: typeof doc) => void) => {
-    const copy = JSON.parse(text) as typeof doc;
-    edit(copy);
-    return JSON.stringify(copy);
-  };
   it.each<[string, (d: typeof doc) => void, RegExp]>([
     [
       // The 2025 messages mark XRP-251219-2.05-P at 19.03 USDT on an index of 1.96: an XRP contract holds far more
@@ -429,7 +428,7 @@ describe('Binance: real WebSocket messages (tardis-node) in the REST answers', (
       /^venue\.json: a Binance chain document without its "index" answer$/,
     ],
   ])('refuses %s, naming the part, field and value', (_what, edit, message) => {
-    expect(() => read(damaged(edit))).toThrow(message);
+    expect(() => read(damagedCopy(text, edit))).toThrow(message);
   });
 });
 

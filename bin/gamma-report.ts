@@ -45,10 +45,12 @@ Estimates dealer gamma exposure, the gamma flip and key levels from option chain
 With no --file and no --live it analyses the recorded chains bundled in samples/.
 
 Options:
-  -f, --file PATH          a recorded chain (Cboe JSON, Cboe CSV download, Deribit JSON or CSV);
-                           repeatable; the format is recognised from the content
-  -l, --live SYMBOLS       download live chains, comma-separated: SPX,SPY from Cboe, BTC,ETH from Deribit
-                           (base URLs from CBOE_BASE_URL and DERIBIT_BASE_URL)
+  -f, --file PATH          a recorded chain (Cboe JSON, Cboe CSV download, Deribit JSON or CSV, Bybit,
+                           OKX or Binance JSON); repeatable; the format is recognised from the content
+  -l, --live SYMBOLS       download live chains, comma-separated: SPX,SPY from Cboe; BTC,ETH as one book
+                           across Deribit, Bybit, OKX and Binance; BTC-BYBIT, ETH-OKX, … one venue alone
+                           (base URLs from CBOE_BASE_URL, DERIBIT_BASE_URL, BYBIT_BASE_URL, OKX_BASE_URL
+                           and BINANCE_BASE_URL)
       --max-age HOURS      refuse a live snapshot older than this (default: 36 for Cboe, 2 for Deribit,
                            or MAX_AGE_HOURS_EQUITY and MAX_AGE_HOURS_CRYPTO); --file is never refused
   -o, --out DIR            output folder (default: ./out)

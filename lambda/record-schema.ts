@@ -92,7 +92,7 @@ export const reportRecord = z.object({
     .enum(SOURCE_KINDS)
     .check(
       z.describe(
-        'The feed: Cboe delayed-quotes JSON, a Cboe CSV download, the Deribit book summary, or the Bybit or OKX option answers',
+        'The feed: Cboe delayed-quotes JSON, a Cboe CSV download, the Deribit book summary, or the Bybit, OKX or Binance option answers',
       ),
     ),
   asOf: z.string().check(z.describe('The snapshot instant, ISO 8601 UTC (§2)')),

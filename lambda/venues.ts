@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
  * `lambda/contract.ts`.
  */
 
-export type Venue = 'cboe' | 'deribit' | 'bybit' | 'okx';
+export type Venue = 'cboe' | 'deribit' | 'bybit' | 'okx' | 'binance';
 
 /**
  * The feed and format a chain was read from (the record's `source`), and the venue each belongs to: a Cboe CSV
@@ -20,6 +20,7 @@ export const SOURCES = {
   deribit: 'deribit',
   bybit: 'bybit',
   okx: 'okx',
+  binance: 'binance',
 } as const satisfies Record<string, Venue>;
 export type SourceKind = keyof typeof SOURCES;
 export const SOURCE_KINDS = Object.keys(SOURCES) as [SourceKind, ...SourceKind[]];
@@ -127,7 +128,17 @@ export interface VenueSpec {
    * symbol's whole chain, by name: `chain` where one answer holds it, else one per endpoint (OKX's summary,
    * open interest, index and quotes), which the live reader receives under the same names.
    */
-  api: { baseUrlVariable: string; baseUrl: string; paths(symbol: string): Readonly<Record<string, string>> };
+  api: {
+    baseUrlVariable: string;
+    baseUrl: string;
+    paths(symbol: string): Readonly<Record<string, string>>;
+    /**
+     * An answer asked for once per expiry, after `paths`' answers name the expiries (Binance's open interest): the
+     * path of an expiry's code (YYMMDD), at most `concurrency` requests at once; the live reader receives the
+     * answers under `name`, by expiry code.
+     */
+    perExpiry?: { name: string; concurrency: number; path(symbol: string, expiry: string): string };
+  };
   attribution: string;
 }
 
@@ -214,6 +225,29 @@ export const VENUES: Record<Venue, VenueSpec> = {
       },
     },
     attribution: 'Option data from the OKX public API.',
+  },
+  binance: {
+    name: 'Binance',
+    ...CRYPTO,
+    symbols: ['BTC-BINANCE', 'ETH-BINANCE'],
+    symbolSuffix: '-BINANCE',
+    api: {
+      baseUrlVariable: 'BINANCE_BASE_URL',
+      baseUrl: 'https://eapi.binance.com',
+      paths: (symbol) => ({
+        exchangeInfo: '/eapi/v1/exchangeInfo',
+        mark: '/eapi/v1/mark',
+        index: `/eapi/v1/index?underlying=${coinOf(symbol)}USDT`,
+      }),
+      // Binance answers open interest one expiry at a time; a request weighs nothing against its limits.
+      perExpiry: {
+        name: 'openInterest',
+        concurrency: 4,
+        path: (symbol, expiry) =>
+          `/eapi/v1/openInterest?underlyingAsset=${coinOf(symbol)}&expiration=${expiry}`,
+      },
+    },
+    attribution: 'Option data from the Binance public API.',
   },
 };
 

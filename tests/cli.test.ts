@@ -1,4 +1,4 @@
-import { bybitAnswer } from './live/venue-answers';
+import { binancePaths, bybitAnswer } from './live/venue-answers';
 import { spawn } from 'node:child_process';
 import {
   copyFileSync,
@@ -39,6 +39,7 @@ function gammaReport(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): 
         DERIBIT_BASE_URL: 'http://127.0.0.1:9/',
         BYBIT_BASE_URL: 'http://127.0.0.1:9/',
         OKX_BASE_URL: 'http://127.0.0.1:9/',
+        BINANCE_BASE_URL: 'http://127.0.0.1:9/',
         ...env,
       },
     });
@@ -404,12 +405,15 @@ describe('options', () => {
     let server: Server;
     let base: string;
     beforeAll(async () => {
+      const binance = binancePaths(0.05, '/n');
       server = createServer((req, res) => {
         if (req.url === '/c/SPY.json') res.writeHead(200).end(readFixture('cboe_SPY_2025-06-06.json'));
         else if (req.url === '/d/public/get_book_summary_by_currency?currency=BTC&kind=option') {
           res.writeHead(200).end(readFixture('deribit_BTC_2026-03-13.json'));
         } else if (req.url === '/b/v5/market/tickers?category=option&baseCoin=BTC') {
           res.writeHead(200).end(bybitAnswer(0.1));
+        } else if (binance[req.url ?? ''] !== undefined) {
+          res.writeHead(200).end(binance[req.url ?? '']);
         } else res.writeHead(404).end();
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -425,6 +429,7 @@ describe('options', () => {
         DERIBIT_BASE_URL: `${base}/d`,
         BYBIT_BASE_URL: `${base}/b`,
         OKX_BASE_URL: `${base}/o`,
+        BINANCE_BASE_URL: `${base}/n`,
       });
       // BTC is the book of every crypto venue (docs/methodology.md §17): OKX, not found here, is left out and named.
       expect(run.stderr).toMatch(
@@ -432,7 +437,7 @@ describe('options', () => {
       );
       expect(run.code).toBe(0);
       const records = JSON.parse(run.stdout) as ReportRecord[];
-      expect(records[1]!.venues?.map((v) => v.venue)).toEqual(['deribit', 'bybit']);
+      expect(records[1]!.venues?.map((v) => v.venue)).toEqual(['deribit', 'bybit', 'binance']);
       expect(records.map((r) => [r.symbol, r.source, r.assumptions.positioning])).toEqual([
         ['SPY', 'cboe', 'dealer-short'],
         ['BTC', 'deribit', 'dealer-short'],
@@ -446,6 +451,7 @@ describe('options', () => {
         DERIBIT_BASE_URL: `${base}/d`,
         BYBIT_BASE_URL: `${base}/b`,
         OKX_BASE_URL: `${base}/o`,
+        BINANCE_BASE_URL: `${base}/n`,
       });
       expect(run.code).toBe(1);
       const lines = run.stderr.trim().split('\n');

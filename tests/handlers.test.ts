@@ -52,6 +52,7 @@ beforeAll(async () => {
     DERIBIT_BASE_URL: `${upstream.base}/deribit`,
     BYBIT_BASE_URL: `${upstream.base}/bybit`,
     OKX_BASE_URL: `${upstream.base}/okx`,
+    BINANCE_BASE_URL: `${upstream.base}/binance`,
   };
 });
 

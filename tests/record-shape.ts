@@ -83,7 +83,7 @@ export function shapeProblems(record: Record<string, unknown>): string[] {
       problems.push(`${path}: keys ${keys(value).join(',')} instead of ${sorted(expected).join(',')}`);
     }
   };
-  const crypto = ['deribit', 'bybit', 'okx'].includes(r.source as unknown as string);
+  const crypto = ['deribit', 'bybit', 'okx', 'binance'].includes(r.source as unknown as string);
   const leftOut = r.venuesLeftOut !== undefined;
   check('record', r, [
     ...SECTION_7.top,
@@ -130,7 +130,7 @@ export function shapeProblems(record: Record<string, unknown>): string[] {
   );
   (r.byStrike as unknown[]).forEach((row, i) => check(`byStrike[${i}]`, row, SECTION_7.byStrike));
   (r.byExpiry as unknown[]).forEach((row, i) => check(`byExpiry[${i}]`, row, SECTION_7.byExpiry));
-  if (!['cboe', 'cboe-csv', 'deribit', 'bybit', 'okx'].includes(r.source as unknown as string))
+  if (!['cboe', 'cboe-csv', 'deribit', 'bybit', 'okx', 'binance'].includes(r.source as unknown as string))
     problems.push(`source ${r.source}`);
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(r.asOf as unknown as string))
     problems.push(`asOf ${r.asOf}`);

@@ -8,12 +8,15 @@ import {
 } from '../contract';
 import { InputError } from '../errors';
 import { parseCboeJson } from '../readers/cboe-json';
+import { binanceExpiries, parseBinanceJson } from '../readers/binance';
 import { parseBybitJson } from '../readers/bybit';
 import { parseJson, type ParseOptions } from '../readers/common';
 import { parseDeribitJson } from '../readers/deribit';
 import { parseOkxJson } from '../readers/okx';
 import type { ChainInput, OptionChain } from '../types';
+import pLimit from 'p-limit';
 import {
+  coinOf,
   didYouMean,
   unservedReason,
   VENUE_NAMES,
@@ -32,7 +35,9 @@ interface Answer {
   doc: unknown;
   text: string;
 }
-type LiveReader = (answers: Readonly<Record<string, Answer>>, opts: ParseOptions) => OptionChain;
+type Answers = Readonly<Record<string, Answer>>;
+/** A venue's reader of its live answers, and of the answers asked for per expiry where it has some. */
+type LiveReader = (answers: Answers, opts: ParseOptions, byExpiry: Answers) => OptionChain;
 
 /** A reader of a venue whose whole chain is one answer (`chain`). */
 const oneAnswer =
@@ -40,14 +45,24 @@ const oneAnswer =
   (answers, opts) =>
     read(answers['chain']!.doc, opts, answers['chain']!.text);
 
+/** The documents of some answers, by name. */
+const docs = (answers: Answers) =>
+  Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, a.doc]));
+
 /** Each venue's reader of its live answers, by the names of its paths (lambda/venues.ts). */
 const LIVE_READERS: Record<Venue, LiveReader> = {
   cboe: oneAnswer(parseCboeJson),
   deribit: oneAnswer(parseDeribitJson),
   bybit: oneAnswer(parseBybitJson),
-  // The answers together, under their endpoint names: the document a recorded OKX file holds.
-  okx: (answers, opts) =>
-    parseOkxJson(Object.fromEntries(Object.entries(answers).map(([name, a]) => [name, a.doc])), opts),
+  // The answers together, under their endpoint names: the document a recorded OKX or Binance file holds.
+  okx: (answers, opts) => parseOkxJson(docs(answers), opts),
+  binance: (answers, opts, byExpiry) =>
+    parseBinanceJson({ ...docs(answers), openInterest: docs(byExpiry) }, opts),
+};
+
+/** The expiry codes whose answers a venue with `perExpiry` answers (lambda/venues.ts) asks for next. */
+const EXPIRIES: Partial<Record<Venue, (answers: Answers, symbol: string, origin: string) => string[]>> = {
+  binance: (answers, symbol, origin) => binanceExpiries(answers['exchangeInfo']!.doc, coinOf(symbol), origin),
 };
 
 export interface LiveConfig {
@@ -86,7 +101,8 @@ function concurrencyFromEnv(env: NodeJS.ProcessEnv): number {
 }
 
 /**
- * Base URLs from each venue's variable (CBOE_BASE_URL, DERIBIT_BASE_URL, BYBIT_BASE_URL, OKX_BASE_URL), so tests
+ * Base URLs from each venue's variable (CBOE_BASE_URL, DERIBIT_BASE_URL, BYBIT_BASE_URL, OKX_BASE_URL,
+ * BINANCE_BASE_URL), so tests
  * and users can point them elsewhere.
  */
 export function liveBaseUrls(env: NodeJS.ProcessEnv): Pick<LiveConfig, 'baseUrls'> {
@@ -123,13 +139,30 @@ export function liveVenue(symbol: string): Venue {
  */
 export function liveUrls(symbol: string, config: Pick<LiveConfig, 'baseUrls'>): Record<string, string> {
   const venue = liveVenue(symbol);
+  const base = liveBase(venue, config);
+  const paths = Object.entries(VENUES[venue].api.paths(symbol));
+  return Object.fromEntries(paths.map(([name, path]) => [name, `${base}${path}`]));
+}
+
+/**
+ * Every request settled before the first failure is thrown, so none is left running after a chain's fetch ends
+ * (and none lands in the next one's count).
+ */
+async function allSettled<T>(requests: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(requests);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/** A venue's base URL without its trailing slashes, refused when it is not http or https. */
+function liveBase(venue: Venue, config: Pick<LiveConfig, 'baseUrls'>): string {
   const base = config.baseUrls[venue];
   if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol)) {
     const variable = VENUES[venue].api.baseUrlVariable;
     throw new FetchError(`${variable}='${base}' is not an http or https URL`, base, false);
   }
-  const paths = Object.entries(VENUES[venue].api.paths(symbol));
-  return Object.fromEntries(paths.map(([name, path]) => [name, `${base.replace(/\/+$/, '')}${path}`]));
+  return base.replace(/\/+$/, '');
 }
 
 /**
@@ -178,31 +211,43 @@ export async function fetchLiveChain(
 ): Promise<OptionChain> {
   const venue = liveVenue(symbol);
   const urls = Object.entries(liveUrls(symbol, config));
-  // Every request settles before the first failure is thrown: none is left running after the chain's fetch ends.
-  const settled = await Promise.allSettled(
-    urls.map(async ([name, url]): Promise<[string, Answer]> => {
-      const text = await fetchText(url, { ...config.http, pacer: config.pacers[venue] }).catch(
-        (e: unknown) => {
-          // A venue without this chain: say what the user may have meant (a typo of another venue's symbol).
-          const hint = e instanceof FetchError && e.status === 404 ? didYouMean(symbol) : null;
-          if (hint === null) throw e;
-          const { message, url: at, transient, status } = e as FetchError;
-          throw new FetchError(`${message}; ${hint}`, at, transient, status);
-        },
-      );
-      return [name, { doc: parseJson(text, url), text }];
-    }),
-  );
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
-  const answers = settled.map((s) => (s as PromiseFulfilledResult<[string, Answer]>).value);
+  const get = async ([name, url]: [string, string]): Promise<[string, Answer]> => {
+    const text = await fetchText(url, { ...config.http, pacer: config.pacers[venue] }).catch((e: unknown) => {
+      // A venue without this chain: say what the user may have meant (a typo of another venue's symbol).
+      const hint = e instanceof FetchError && e.status === 404 ? didYouMean(symbol) : null;
+      if (hint === null) throw e;
+      const { message, url: at, transient, status } = e as FetchError;
+      throw new FetchError(`${message}; ${hint}`, at, transient, status);
+    });
+    return [name, { doc: parseJson(text, url), text }];
+  };
+  const answers = Object.fromEntries(await allSettled(urls.map(get)));
+  const { perExpiry } = VENUES[venue].api;
+  const names = [...urls.map(([n]) => n), ...(perExpiry ? [perExpiry.name] : [])];
   // One answer is named by its URL; several by the base URL and their names, which the messages' fields start with.
   const origin =
-    urls.length === 1
+    names.length === 1
       ? urls[0]![1]
-      : `${VENUES[venue].name} ${config.baseUrls[venue]} (${urls.map(([n]) => n).join(', ')})`;
+      : `${VENUES[venue].name} ${config.baseUrls[venue]} (${names.join(', ')})`;
+  let byExpiry: Answers = {};
+  if (perExpiry) {
+    const base = liveBase(venue, config);
+    const limit = pLimit(perExpiry.concurrency);
+    const expiries = EXPIRIES[venue]!(answers, symbol, origin);
+    const paths = expiries.map((e): [string, string] => [e, `${base}${perExpiry.path(symbol, e)}`]);
+    // The first failure fails the chain: the expiries whose turn comes after it are not asked.
+    let failure: { reason: unknown } | undefined;
+    const ask = (p: [string, string]) =>
+      failure !== undefined
+        ? Promise.reject(failure.reason)
+        : get(p).catch((e: unknown) => {
+            failure ??= { reason: e };
+            throw e;
+          });
+    byExpiry = Object.fromEntries(await allSettled(paths.map((p) => limit(() => ask(p)))));
+  }
   const opts = { asOf: overrides.asOf, origin, asked: symbol, now: now.getTime() };
-  const chain = LIVE_READERS[venue](Object.fromEntries(answers), opts);
+  const chain = LIVE_READERS[venue](answers, opts, byExpiry);
   requireFresh(chain, now, config.maxAgeHours, origin);
   return chain;
 }

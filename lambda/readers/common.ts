@@ -1,7 +1,15 @@
 import type { OptionChain, OptionContract, OptionType } from '../types';
 import { InputError } from '../errors';
 import { DuplicateKeyError, parseStrictJson } from '../json';
-import { dateInZone, SYMBOL, VENUES, venueSymbol, type SourceKind, type Venue } from '../venues';
+import {
+  dateInZone,
+  expiryInstant,
+  SYMBOL,
+  VENUES,
+  venueSymbol,
+  type SourceKind,
+  type Venue,
+} from '../venues';
 
 /** What a parser needs besides the text: a name for messages, the user's overrides and the run's clock. */
 export interface ParseOptions {
@@ -257,4 +265,29 @@ export function median(values: readonly number[]): number {
   const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** An option named by its coin, expiry date as YYMMDD, strike and C or P (OKX's and Binance's names). */
+export interface DatedOption {
+  coin: string;
+  strike: number;
+  type: OptionType;
+  /** The venue's expiry instant of the date, epoch ms. */
+  expiry: number;
+}
+
+/**
+ * The terms of a name matched by `pattern`, whose groups are `coin`, `yy`, `mm`, `dd`, `strike` and `cp`, with
+ * the pattern's other groups; null when the name does not match or names a date that does not exist.
+ */
+export function datedOption(
+  venue: Venue,
+  pattern: RegExp,
+  name: string,
+): (DatedOption & Record<string, string | number>) | null {
+  const g = pattern.exec(name)?.groups;
+  if (!g) return null;
+  const expiry = expiryInstant(venue, g.coin!, 2000 + Number(g.yy), Number(g.mm), Number(g.dd));
+  if (!Number.isFinite(expiry)) return null;
+  return { ...g, coin: g.coin!, strike: Number(g.strike), type: g.cp === 'C' ? 'call' : 'put', expiry };
 }

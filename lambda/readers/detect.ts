@@ -4,6 +4,7 @@ import { gunzip } from 'node:zlib';
 import type { ChainInput, OptionChain } from '../types';
 import { looksLikeCboeCsv, parseCboeCsv } from './cboe-csv';
 import { looksLikeCboeJson, parseCboeJson } from './cboe-json';
+import { looksLikeBinanceJson, parseBinanceJson } from './binance';
 import { looksLikeBybitJson, parseBybitJson } from './bybit';
 import { parseJson, type ParseOptions } from './common';
 import { looksLikeDeribitCsv, looksLikeDeribitJson, parseDeribitCsv, parseDeribitJson } from './deribit';
@@ -27,15 +28,16 @@ export function parseChains(text: string, opts: ParseOptions): OptionChain[] {
     }
     if (looksLikeBybitJson(doc)) return [parseBybitJson(doc, opts, body)];
     if (looksLikeOkxJson(doc)) return [parseOkxJson(doc, opts)];
+    if (looksLikeBinanceJson(doc)) return [parseBinanceJson(doc, opts)];
     throw new InputError(
-      `${opts.origin}: JSON that is none of a Cboe delayed-quotes chain (data.options), a Deribit book summary (result[].instrument_name), Bybit option tickers (retCode, result.category "option") or OKX option answers ("opt-summary", "open-interest", "index-tickers")`,
+      `${opts.origin}: JSON that is none of a Cboe delayed-quotes chain (data.options), a Deribit book summary (result[].instrument_name), Bybit option tickers (retCode, result.category "option"), OKX option answers ("opt-summary", "open-interest", "index-tickers") or Binance option answers ("exchangeInfo", "mark", "index", "openInterest")`,
     );
   }
   if (looksLikeDeribitSnapshot(body)) return parseDeribitSnapshot(body, opts);
   if (looksLikeDeribitCsv(body)) return [parseDeribitCsv(body, opts)];
   if (looksLikeCboeCsv(body)) return [parseCboeCsv(body, opts)];
   throw new InputError(
-    `${opts.origin}: unknown format: expected a Cboe delayed-quotes JSON, a Cboe "Download CSV", a Deribit book summary or snapshot (JSON or CSV), Bybit option tickers or OKX option answers (JSON)`,
+    `${opts.origin}: unknown format: expected a Cboe delayed-quotes JSON, a Cboe "Download CSV", a Deribit book summary or snapshot (JSON or CSV), Bybit option tickers, OKX or Binance option answers (JSON)`,
   );
 }
 

@@ -1,8 +1,8 @@
 import type * as z from 'zod/mini';
 import type { OptionChain, OptionContract } from '../types';
-import { IndexedChain, jsonSchemas, type ParseOptions } from './common';
+import { datedOption, IndexedChain, jsonSchemas, type DatedOption, type ParseOptions } from './common';
 import { InputError } from '../errors';
-import { expiryInstant, VENUES } from '../venues';
+import { VENUES } from '../venues';
 
 /**
  * OKX's options (inverse, coin-settled), normalised as docs/methodology.md §17 says, from the answers of four
@@ -33,26 +33,13 @@ export function looksLikeOkxJson(doc: unknown): boolean {
   return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'opt-summary' in doc;
 }
 
-interface Instrument {
+interface Instrument extends DatedOption {
   family: string;
-  coin: string;
-  strike: number;
-  type: OptionContract['type'];
-  expiry: number;
 }
 
 function parseInstId(instId: string): Instrument | null {
-  const g = INST_ID.exec(instId)?.groups;
-  if (!g) return null;
-  const expiry = expiryInstant('okx', g.coin!, 2000 + Number(g.yy), Number(g.mm), Number(g.dd));
-  if (!Number.isFinite(expiry)) return null;
-  return {
-    family: g.family!,
-    coin: g.coin!,
-    strike: Number(g.strike),
-    type: g.cp === 'C' ? 'call' : 'put',
-    expiry,
-  };
+  const option = datedOption('okx', INST_ID, instId);
+  return option && { ...option, family: String(option['family']) };
 }
 
 /** An answer OKX marked as an error (`code` not "0"), named; null when it is not one. */

@@ -112,6 +112,29 @@ export const okxTickers = okxAnswer(
   z.array(z.object({ instId: z.string(), bidPx: numberText, askPx: numberText })),
 );
 
+/** Binance `/eapi/v1/exchangeInfo`: each option's terms; `unit` is the coins one contract holds. */
+export const binanceExchangeInfo = z.object({
+  optionSymbols: z.array(
+    z.object({
+      symbol: z.string(),
+      underlying: z.string(),
+      strikePrice: numberText,
+      side: z.enum(['CALL', 'PUT']),
+      expiryDate: z.number(),
+      unit: z.number(),
+    }),
+  ),
+});
+/** Binance `/eapi/v1/mark`: each option's mark implied volatility (`markIV`, a decimal). */
+export const binanceMark = contracts(z.object({ symbol: z.string(), markIV: numberText }));
+/** Binance `/eapi/v1/index`: the index (spot) and its time in ms. */
+export const binanceIndex = z.object({ time: z.number().check(z.positive()), indexPrice: numberText });
+/** Binance `/eapi/v1/openInterest` of each expiry, by its code (YYMMDD): `sumOpenInterest` in contracts. */
+export const binanceOpenInterest = z.record(
+  z.string().check(z.regex(/^\d{6}$/, 'not an expiry code (YYMMDD)')),
+  z.array(z.object({ symbol: z.string(), sumOpenInterest: numberText })),
+);
+
 /** A JSON-RPC error answer. */
 export const rpcError = z.looseObject({
   error: z.looseObject({ code: z.unknown(), message: z.unknown() }),

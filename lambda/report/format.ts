@@ -117,4 +117,5 @@ export const SOURCE_NAMES: Record<SourceKind, string> = {
   deribit: 'Deribit public API (book summary)',
   bybit: 'Bybit public API (option tickers)',
   okx: 'OKX public API (option summary, open interest, index)',
+  binance: 'Binance public API (options exchange info, mark, index, open interest)',
 };

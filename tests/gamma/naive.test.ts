@@ -18,6 +18,7 @@ const SPEC = {
   // docs/methodology.md §17: the other crypto venues follow Deribit's conventions.
   bybit: { zone: 'UTC', width: 0.3, monthly: 'last' },
   okx: { zone: 'UTC', width: 0.3, monthly: 'last' },
+  binance: { zone: 'UTC', width: 0.3, monthly: 'last' },
 } as const;
 
 /** YYYY-MM-DD in a zone (en-CA writes dates that way); one formatter per zone, as building one is slow. */

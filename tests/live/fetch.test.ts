@@ -15,7 +15,7 @@ import {
 } from '../../lambda/live/fetch';
 import { HOUR_MS, loadFixture, readFixture } from '../helpers';
 import { parseChainText } from '../../lambda/readers/detect';
-import { bybitAnswer, okxAnswers } from './venue-answers';
+import { binanceAnswers, binancePaths, bybitAnswer, okxAnswers } from './venue-answers';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -47,7 +47,13 @@ const LIMITS = { equity: 36, crypto: 2 };
 /** The highest rate the settings allow, so pacing costs the tests little; each test's pacers are its own. */
 const FAST_RATES = { ...DEFAULT_SETTINGS, requestsPerSecondCboe: 50, requestsPerSecondCrypto: 50 };
 const config = (): LiveConfig => ({
-  baseUrls: { cboe: `${base}/cboe/`, deribit: `${base}/deribit`, bybit: `${base}/bybit`, okx: `${base}/okx` },
+  baseUrls: {
+    cboe: `${base}/cboe/`,
+    deribit: `${base}/deribit`,
+    bybit: `${base}/bybit`,
+    okx: `${base}/okx`,
+    binance: `${base}/binance`,
+  },
   maxAgeHours: LIMITS,
   pacers: venuePacers(FAST_RATES, 1),
   http: fast,
@@ -77,6 +83,7 @@ describe('live URLs', () => {
         deribit: 'https://d.example/api/v2',
         bybit: 'https://b.example/',
         okx: 'https://o.example',
+        binance: 'https://n.example/',
       },
     };
     expect(liveUrls('SPX', c)).toEqual({ chain: 'https://c.example/options/_SPX.json' });
@@ -94,6 +101,12 @@ describe('live URLs', () => {
       'index-tickers': 'https://o.example/api/v5/market/index-tickers?instId=BTC-USD',
       tickers: 'https://o.example/api/v5/market/tickers?instType=OPTION&instFamily=BTC-USD',
     });
+    // Binance's open interest is asked for per expiry once these answers name the expiries.
+    expect(liveUrls('ETH-BINANCE', c)).toEqual({
+      exchangeInfo: 'https://n.example/eapi/v1/exchangeInfo',
+      mark: 'https://n.example/eapi/v1/mark',
+      index: 'https://n.example/eapi/v1/index?underlying=ETHUSDT',
+    });
   });
 
   it('reads base URLs and age limits from the environment, with the public defaults and 36 h / 2 h', () => {
@@ -104,6 +117,7 @@ describe('live URLs', () => {
         deribit: 'https://www.deribit.com/api/v2',
         bybit: 'https://api.bybit.com',
         okx: 'https://www.okx.com',
+        binance: 'https://eapi.binance.com',
       },
       maxAgeHours: { equity: 36, crypto: 2 },
     });
@@ -114,6 +128,7 @@ describe('live URLs', () => {
       DERIBIT_BASE_URL: 'http://127.0.0.1:1/d',
       BYBIT_BASE_URL: 'http://127.0.0.1:1/b',
       OKX_BASE_URL: 'http://127.0.0.1:1/o',
+      BINANCE_BASE_URL: 'http://127.0.0.1:1/n',
       MAX_AGE_HOURS_EQUITY: '72',
       MAX_AGE_HOURS_CRYPTO: '0.5',
     };
@@ -123,6 +138,7 @@ describe('live URLs', () => {
         deribit: 'http://127.0.0.1:1/d',
         bybit: 'http://127.0.0.1:1/b',
         okx: 'http://127.0.0.1:1/o',
+        binance: 'http://127.0.0.1:1/n',
       },
       maxAgeHours: { equity: 72, crypto: 0.5 },
     });
@@ -236,6 +252,53 @@ describe('fetching live chains from a local server', () => {
     await expect(fetchLiveChain('BTC-OKX', config(), BTC_NOW)).rejects.toThrow(
       `GET ${base}/okx/api/v5/public/open-interest?instType=OPTION&instFamily=BTC-USD failed: HTTP 400`,
     );
+  });
+
+  it("downloads Binance's listing, marks and index, then each listed expiry's open interest, at most 4 at once", async () => {
+    const paths = binancePaths(0.1, '/binance');
+    let open = 0;
+    let most = 0;
+    handler = (req, res) => {
+      const body = paths[req.url ?? ''];
+      if (body === undefined) return void res.writeHead(400).end();
+      open += 1;
+      most = Math.max(most, open);
+      setTimeout(() => {
+        open -= 1;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+        // Longer than the pacer's 20 ms between requests (50 a second), so four are in flight at once.
+      }, 200);
+    };
+    const chain = await fetchLiveChain('BTC-BINANCE', config(), BTC_NOW);
+    expect(chain).toMatchObject({
+      symbol: 'BTC-BINANCE',
+      source: 'binance',
+      venue: 'binance',
+      spot: 71048.7,
+    });
+    expect(chain.contracts).toHaveLength(964);
+    // The ETH option the listing also holds is not asked for: twelve BTC expiries, after the three answers.
+    const asked = requests.map((r) => r.url!);
+    expect(asked.slice(3).map((u) => /expiration=(\d+)$/.exec(u)?.[1])).toEqual(
+      Object.keys(binanceAnswers(0.1).openInterest).sort(),
+    );
+    expect(asked).toHaveLength(3 + 12);
+    expect(most).toBe(4);
+  });
+
+  it("fails Binance's chain when one expiry's open interest fails, naming its URL", async () => {
+    const paths = binancePaths(0.1, '/binance');
+    Reflect.deleteProperty(paths, '/binance/eapi/v1/openInterest?underlyingAsset=BTC&expiration=260320');
+    handler = (req, res) => {
+      const body = paths[req.url ?? ''];
+      if (body === undefined) res.writeHead(400).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    };
+    await expect(fetchLiveChain('BTC-BINANCE', config(), BTC_NOW)).rejects.toThrow(
+      `GET ${base}/binance/eapi/v1/openInterest?underlyingAsset=BTC&expiration=260320 failed: HTTP 400`,
+    );
+    // The expiries after it in the queue are never asked for: at most the three in flight beside it.
+    expect(requests.length).toBeLessThanOrEqual(3 + 8);
   });
 
   it('refuses a venue answer for another coin than the one asked for', async () => {
@@ -604,7 +667,7 @@ describe('upstream text is printed on one line', () => {
 });
 
 describe('the live BTC book across venues (docs/methodology.md §17)', () => {
-  /** Every venue's BTC answers, the others' open interest a tenth and a fifth of Deribit's; `down` answer 503. */
+  /** Every venue's BTC answers, the others' open interest a tenth, a fifth and a twentieth of Deribit's; `down` answer 503. */
   function venues(down: string[] = []): Handler {
     const okx = okxAnswers(0.2);
     const paths: Record<string, string> = {
@@ -616,6 +679,7 @@ describe('the live BTC book across venues (docs/methodology.md §17)', () => {
       '/okx/api/v5/public/open-interest?instType=OPTION&instFamily=BTC-USD': okx['open-interest'],
       '/okx/api/v5/market/index-tickers?instId=BTC-USD': okx['index-tickers'],
       '/okx/api/v5/market/tickers?instType=OPTION&instFamily=BTC-USD': okx.tickers,
+      ...binancePaths(0.05, '/binance'),
     };
     return (req, res) => {
       const url = req.url ?? '';
@@ -626,7 +690,7 @@ describe('the live BTC book across venues (docs/methodology.md §17)', () => {
     };
   }
 
-  it('fetches Deribit, Bybit and OKX at once and sums them into one BTC book on the Deribit index', async () => {
+  it('fetches Deribit, Bybit, OKX and Binance at once and sums them into one BTC book on the Deribit index', async () => {
     handler = venues();
     const warnings: string[] = [];
     const chain = await fetchLiveBook('BTC', { ...config(), warn: (m) => warnings.push(m) }, BTC_NOW);
@@ -637,38 +701,41 @@ describe('the live BTC book across venues (docs/methodology.md §17)', () => {
         { venue: 'deribit', asOf: Date.parse('2026-03-13T19:00:15.542Z') },
         { venue: 'bybit', asOf: Date.parse('2026-03-13T19:00:15.542Z') },
         { venue: 'okx', asOf: Date.parse('2026-03-13T19:00:15.542Z') },
+        { venue: 'binance', asOf: Date.parse('2026-03-13T19:00:15.542Z') },
       ],
       leftOut: [],
     });
-    expect(chain.contracts).toHaveLength(3 * 964);
+    expect(chain.contracts).toHaveLength(4 * 964);
     // Each venue's coins as its answer gave them: Bybit's a tenth of Deribit's, OKX's whole 0.01 BTC contracts.
     const coins = (v: string) =>
       chain.contracts.filter((c) => c.venue === v).reduce((sum, c) => sum + (c.openInterest || 0), 0);
     expect(coins('bybit') / coins('deribit')).toBeCloseTo(0.1, 12);
     expect(Math.abs(coins('okx') / coins('deribit') - 0.2)).toBeLessThan(0.001);
-    expect(requests).toHaveLength(6);
+    expect(Math.abs(coins('binance') / coins('deribit') - 0.05)).toBeLessThan(0.001);
+    // Binance: its listing, marks and index, then the open interest of each of its twelve BTC expiries.
+    expect(requests).toHaveLength(6 + 3 + 12);
   });
 
   it('leaves out a venue that fails, with a warning naming it, and publishes the others', async () => {
     handler = venues(['bybit']);
     const warnings: string[] = [];
     const chain = await fetchLiveBook('BTC', { ...config(), warn: (m) => warnings.push(m) }, BTC_NOW);
-    expect(chain.book!.venues.map((v) => v.venue)).toEqual(['deribit', 'okx']);
+    expect(chain.book!.venues.map((v) => v.venue)).toEqual(['deribit', 'okx', 'binance']);
     const reason = `GET ${base}/bybit/v5/market/tickers?category=option&baseCoin=BTC failed: HTTP 503 Service Unavailable after 4 attempts`;
     expect(chain.book!.leftOut).toEqual([{ venue: 'bybit', reason }]);
     expect(warnings).toEqual([`BTC book: Bybit left out: ${reason}`]);
-    expect(chain.contracts).toHaveLength(2 * 964);
+    expect(chain.contracts).toHaveLength(3 * 964);
   });
 
   it('fails as Deribit failed when every venue fails, and is what `--live BTC` loads', async () => {
-    handler = venues(['deribit', 'bybit', 'okx']);
+    handler = venues(['deribit', 'bybit', 'okx', 'binance']);
     await expect(fetchLiveBook('BTC', config(), BTC_NOW)).rejects.toThrow(
       `GET ${base}/deribit/public/get_book_summary_by_currency?currency=BTC&kind=option failed: HTTP 503 Service Unavailable after 4 attempts`,
     );
-    handler = venues(['okx']);
+    handler = venues(['okx', 'binance']);
     const [chain] = await liveInput('BTC', config(), () => BTC_NOW).load();
     expect(chain!.book!.venues.map((v) => v.venue)).toEqual(['deribit', 'bybit']);
-    expect(chain!.book!.leftOut.map((v) => v.venue)).toEqual(['okx']);
+    expect(chain!.book!.leftOut.map((v) => v.venue)).toEqual(['okx', 'binance']);
     // One venue's symbol stays that venue's chain alone.
     const [bybit] = await liveInput('BTC-BYBIT', config(), () => BTC_NOW).load();
     expect(bybit).toMatchObject({ symbol: 'BTC-BYBIT', venue: 'bybit' });

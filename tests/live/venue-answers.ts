@@ -1,8 +1,8 @@
 import { readFixture } from '../helpers';
 
 /**
- * Whole-chain answers of Bybit and OKX for the loopback tests, built by scaling a real Deribit chain into each
- * venue's shape (no real whole OKX chain is public; the real messages in tests/fixtures/venues pin the fields):
+ * Whole-chain answers of Bybit, OKX and Binance for the loopback tests, built by scaling a real Deribit chain into each
+ * venue's shape (no real whole OKX or Binance chain is public; the real messages in tests/fixtures/venues pin the fields):
  * the Deribit BTC book of 2026-03-13 (samples/deribit_BTC_2026-03-13.json), each contract's coins of open
  * interest times `share`, its mark IV, forward, index and snapshot time as Deribit gave them, in the venue's
  * names and units (docs/methodology.md §17).
@@ -17,6 +17,7 @@ interface DeribitRow {
   creation_timestamp: number;
   bid_price?: number | null;
   ask_price?: number | null;
+  mark_price?: number | null;
 }
 
 const rows = () =>
@@ -85,6 +86,102 @@ export function okxAnswers(
         bidPx: text(x.bid_price),
         askPx: text(x.ask_price),
       })),
+    ),
+  };
+}
+
+/** `BTC-13MAR26-70000-C` as Binance names it: `BTC-260313-70000-C`. */
+const binanceSymbol = (name: string) => instId(name).replace('-USD-', '-');
+
+/**
+ * The Binance answers by endpoint name, open interest by expiry code (contracts of 1 BTC, in steps of 0.01; marks
+ * in USDT). Binance values every option on the index, so no row carries Deribit's per-expiry forward. An ETH
+ * option in the listing and the marks stands for the other underlyings those answers hold.
+ */
+export function binanceAnswers(share: number): {
+  exchangeInfo: string;
+  mark: string;
+  index: string;
+  openInterest: Record<string, string>;
+} {
+  const r = rows();
+  const expiryOf = (symbol: string) => symbol.split('-')[1]!;
+  const eth = { symbol: 'ETH-260327-2000-C', underlying: 'ETHUSDT', strikePrice: '2000', side: 'CALL' };
+  const optionSymbols = r.map((x) => {
+    const symbol = binanceSymbol(x.instrument_name);
+    const [, date, strike, cp] = symbol.split('-') as [string, string, string, string];
+    const expiryDate = Date.UTC(
+      2000 + Number(date.slice(0, 2)),
+      Number(date.slice(2, 4)) - 1,
+      Number(date.slice(4)),
+      8,
+    );
+    return {
+      symbol,
+      underlying: 'BTCUSDT',
+      strikePrice: strike,
+      side: cp === 'C' ? 'CALL' : 'PUT',
+      expiryDate,
+      unit: 1,
+      quoteAsset: 'USDT',
+    };
+  });
+  optionSymbols.push({ ...eth, expiryDate: Date.UTC(2026, 2, 27, 8), unit: 1, quoteAsset: 'USDT' });
+  const index = r[0]!.estimated_delivery_price;
+  const openInterest: Record<
+    string,
+    { symbol: string; sumOpenInterest: string; sumOpenInterestUsd: string; timestamp: string }[]
+  > = {};
+  for (const x of r) {
+    const symbol = binanceSymbol(x.instrument_name);
+    const contracts = Math.round((x.open_interest ?? 0) * share * 100) / 100;
+    (openInterest[expiryOf(symbol)] ??= []).push({
+      symbol,
+      sumOpenInterest: String(contracts),
+      sumOpenInterestUsd: String(contracts * index),
+      timestamp: String(Math.floor(latest(r) / 60000) * 60000),
+    });
+  }
+  const marks = r.map((x) => ({
+    symbol: binanceSymbol(x.instrument_name),
+    markPrice: text(x.mark_price == null ? null : x.mark_price * index),
+    markIV: text(x.mark_iv === null ? null : x.mark_iv / 100),
+  }));
+  marks.push({ symbol: eth.symbol, markPrice: '35.5', markIV: '0.6' });
+  return {
+    exchangeInfo: JSON.stringify({ timezone: 'UTC', serverTime: latest(r), optionSymbols }),
+    mark: JSON.stringify(marks),
+    index: JSON.stringify({ time: latest(r), indexPrice: String(index) }),
+    openInterest: Object.fromEntries(Object.entries(openInterest).map(([e, a]) => [e, JSON.stringify(a)])),
+  };
+}
+
+/** A recorded Binance file: the answers together under their endpoint names. */
+export function binanceDocument(share: number): string {
+  const a = binanceAnswers(share);
+  const openInterest = Object.fromEntries(
+    Object.entries(a.openInterest).map(([e, t]) => [e, JSON.parse(t) as unknown]),
+  );
+  return JSON.stringify({
+    exchangeInfo: JSON.parse(a.exchangeInfo) as unknown,
+    mark: JSON.parse(a.mark) as unknown,
+    index: JSON.parse(a.index) as unknown,
+    openInterest,
+  });
+}
+
+/** Binance's BTC answers by the paths the venue table names under `prefix`, open interest at each expiry's path. */
+export function binancePaths(share: number, prefix: string): Record<string, string> {
+  const a = binanceAnswers(share);
+  return {
+    [`${prefix}/eapi/v1/exchangeInfo`]: a.exchangeInfo,
+    [`${prefix}/eapi/v1/mark`]: a.mark,
+    [`${prefix}/eapi/v1/index?underlying=BTCUSDT`]: a.index,
+    ...Object.fromEntries(
+      Object.entries(a.openInterest).map(([e, body]) => [
+        `${prefix}/eapi/v1/openInterest?underlyingAsset=BTC&expiration=${e}`,
+        body,
+      ]),
     ),
   };
 }

@@ -170,7 +170,7 @@ describe('the Cboe CSV header and the lines before it', () => {
     expect(HEADER).toBe(4);
     expect(read('\n'.repeat(36) + SPX, 'spx.csv').contracts).toHaveLength(19920);
     expect(message('\n'.repeat(37) + SPX, 'spx.csv')).toBe(
-      'spx.csv: unknown format: expected a Cboe delayed-quotes JSON, a Cboe "Download CSV", a Deribit book summary or snapshot (JSON or CSV), Bybit option tickers or OKX option answers (JSON)',
+      'spx.csv: unknown format: expected a Cboe delayed-quotes JSON, a Cboe "Download CSV", a Deribit book summary or snapshot (JSON or CSV), Bybit option tickers, OKX or Binance option answers (JSON)',
     );
     expect(looksLikeCboeCsv(BTC_CSV)).toBe(false);
     expect(() =>

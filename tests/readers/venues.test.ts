@@ -4,10 +4,11 @@ import { parseChainText } from '../../lambda/readers/detect';
 import type { OptionChain, OptionContract } from '../../lambda/types';
 import { ROOT, readFixture } from '../helpers';
 import { readFileSync } from 'node:fs';
+import { binanceDocument } from '../live/venue-answers';
 import { join } from 'node:path';
 
 /**
- * The Bybit and OKX readers on real messages (docs/methodology.md §17): each field's meaning and unit pinned by
+ * The Bybit, OKX and Binance readers on real messages (docs/methodology.md §17): each field's meaning and unit pinned by
  * the venue's own numbers, and a contract's exposure equal to the same contract's read by the Deribit reader
  * from the same forward, volatility and coins of open interest.
  */
@@ -34,24 +35,33 @@ const find = (chain: OptionChain, type: string, strike: number, date: string, ro
   )!;
 
 /**
- * The same contract as a Deribit book-summary row, from the venue's raw values: coins, mark_iv in percent,
- * underlying_price the forward.
+ * The GEX of the same contract as a Deribit book-summary row, from the venue's raw values (coins, mark_iv in
+ * percent, underlying_price the forward), over the GEX of the venue's contract `c` of `chain`: 1 when the venue's
+ * units are the ones read.
  */
-function deribitTwin(
+function twinRatio(
   name: string,
   raw: { coins: number; ivPercent: number; forward: number },
-  spot: number,
-  asOf: number,
-): OptionChain {
+  chain: OptionChain,
+  c: OptionContract,
+): number {
   const row = {
     instrument_name: name,
     open_interest: raw.coins,
     mark_iv: raw.ivPercent,
     underlying_price: raw.forward,
-    estimated_delivery_price: spot,
-    creation_timestamp: asOf,
+    estimated_delivery_price: chain.spot,
+    creation_timestamp: chain.asOf,
   };
-  return parseChainText(JSON.stringify({ result: [row] }), { origin: 'twin', now: asOf });
+  const twin = parseChainText(JSON.stringify({ result: [row] }), { origin: 'twin', now: chain.asOf });
+  return gexOf(twin, twin.contracts[0]!) / gexOf(chain, c);
+}
+
+/** A copy of a JSON document with one edit made. */
+function damagedCopy<T>(text: string, edit: (doc: T) => void): string {
+  const copy = JSON.parse(text) as T;
+  edit(copy);
+  return JSON.stringify(copy);
 }
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
@@ -104,22 +114,22 @@ describe('Bybit: the recorded BTC chain of 2025-04-18 (samples/bybit_BTC_2025-04
       const at = raw.result.list.findIndex((r) => r['symbol'] === symbol);
       const r = raw.result.list[at]!;
       const c = chain.contracts[at]!;
-      const twin = deribitTwin(
+      const ratio = twinRatio(
         symbol.replace('-USDT', ''),
         {
           coins: Number(r['openInterest']),
           ivPercent: Number(r['markIv']) * 100,
           forward: Number(r['underlyingPrice']),
         },
-        chain.spot,
-        chain.asOf,
+        chain,
+        c,
       );
       const years = (c.expiry - chain.asOf) / YEAR_MS;
       const sign = c.type === 'call' ? 1 : -1;
       const closedForm =
         sign * gamma(c.forward, c.strike, c.iv, years) * c.openInterest * c.forward ** 2 * 0.01;
       expect(gexOf(chain, c)).toBeCloseTo(closedForm, 6);
-      expect(gexOf(twin, twin.contracts[0]!) / gexOf(chain, c)).toBeCloseTo(1, 12);
+      expect(ratio).toBeCloseTo(1, 12);
     }
   });
 
@@ -255,20 +265,15 @@ describe('OKX: real WebSocket messages (tardis-node) in the REST answers', () =>
   it('gives a contract the GEX of the same contract read by the Deribit reader', () => {
     const c = find(chain, 'call', 9600, '2021-12-31');
     const s = summary.find((r) => r['instId'] === 'ETH-USD-211231-9600-C')!;
-    const twin = deribitTwin(
+    const ratio = twinRatio(
       'ETH-31DEC21-9600-C',
       { coins: 3.6, ivPercent: Number(s['markVol']) * 100, forward: Number(s['fwdPx']) },
-      chain.spot,
-      chain.asOf,
+      chain,
+      c,
     );
-    expect(gexOf(twin, twin.contracts[0]!) / gexOf(chain, c)).toBeCloseTo(1, 12);
+    expect(ratio).toBeCloseTo(1, 12);
   });
 
-  const damaged = (edit: (d: typeof doc) => void) => {
-    const copy = JSON.parse(text) as typeof doc;
-    edit(copy);
-    return JSON.stringify(copy);
-  };
   it.each<[string, (d: typeof doc) => void, RegExp]>([
     [
       'oiCcy that says another contract size',
@@ -301,6 +306,160 @@ describe('OKX: real WebSocket messages (tardis-node) in the REST answers', () =>
       /^venue\.json: an OKX chain document without its "index-tickers" answer$/,
     ],
   ])('refuses %s, naming the part, field and value', (_what, edit, message) => {
-    expect(() => read(damaged(edit))).toThrow(message);
+    expect(() => read(damagedCopy(text, edit))).toThrow(message);
+  });
+});
+
+describe('Binance: real WebSocket messages (tardis-node) in the REST answers', () => {
+  type Message = { stream: string; data: Record<string, string> | Record<string, string>[] };
+  const messages = tardis<Message>('tardis_binance_options.json').messages;
+  // The 2023-10-01 00:00 UTC messages of BTC-240927-25000-P: the ticker's `vo` is the REST markIV (0.42824954),
+  // `g` Binance's gamma (0.00003213); the index of the same instant 26963.13461538; the later open interest 7.0
+  // contracts. The listing's terms are the symbol's, with the 08:00 UTC expiry of the New Symbol Info stream.
+  const ticker = messages.find((m) => m.stream === 'BTC-240927-25000-P@ticker')!.data as Record<
+    string,
+    string
+  >;
+  const index = messages.find((m) => m.stream === 'BTCUSDT@index')!.data as Record<string, string>;
+  const oi = (
+    messages.filter((m) => m.stream === 'BTC@openInterest@240927').at(-1)!.data as Record<string, string>[]
+  )[0]!;
+  const doc = {
+    exchangeInfo: {
+      timezone: 'UTC',
+      optionSymbols: [
+        {
+          symbol: ticker['s'],
+          underlying: 'BTCUSDT',
+          strikePrice: '25000',
+          side: 'PUT',
+          expiryDate: Date.parse('2024-09-27T08:00:00Z'),
+          unit: 1,
+          quoteAsset: 'USDT',
+        },
+      ],
+    },
+    mark: [{ symbol: ticker['s'], markPrice: ticker['mp'], markIV: ticker['vo'], gamma: ticker['g'] }],
+    index: { time: Number(index['E']), indexPrice: index['p'] },
+    openInterest: { '240927': [{ symbol: oi['s'], sumOpenInterest: oi['o'], sumOpenInterestUsd: oi['h'] }] },
+  };
+  const text = JSON.stringify(doc);
+  const chain = read(text);
+
+  it('reads BTC-BINANCE: spot the index at its time, open interest in contracts of 1 BTC, markIV a decimal, the index the forward', () => {
+    expect(chain).toMatchObject({ symbol: 'BTC-BINANCE', source: 'binance', venue: 'binance' });
+    expect([chain.spot, chain.asOf]).toEqual([26963.13461538, 1696118400040]);
+    expect(chain.contracts).toEqual([
+      {
+        underlying: 'BTC',
+        root: 'BTC',
+        type: 'put',
+        strike: 25000,
+        expiry: Date.parse('2024-09-27T08:00:00Z'),
+        openInterest: 7,
+        iv: 0.42824954,
+        multiplier: 1,
+        forward: 26963.13461538,
+        bid: NaN,
+        ask: NaN,
+      },
+    ]);
+  });
+
+  it("gives Binance's own gamma from markIV on the index: the units are the ones read", () => {
+    const c = chain.contracts[0]!;
+    const g = gamma(c.forward, c.strike, c.iv, (c.expiry - chain.asOf) / YEAR_MS);
+    // 0.00003213 holds four digits. Percent IV, or a forward carried at any real rate for a year, would miss.
+    expect(Math.abs(g / Number(ticker['g']) - 1)).toBeLessThan(0.002);
+  });
+
+  it('gives a contract the GEX of the same contract read by the Deribit reader', () => {
+    const c = chain.contracts[0]!;
+    const ratio = twinRatio(
+      'BTC-27SEP24-25000-P',
+      { coins: Number(oi['o']), ivPercent: Number(ticker['vo']) * 100, forward: Number(index['p']) },
+      chain,
+      c,
+    );
+    expect(ratio).toBeCloseTo(1, 12);
+  });
+
+  it.each<[string, (d: typeof doc) => void, RegExp]>([
+    [
+      // The 2025 messages mark XRP-251219-2.05-P at 19.03 USDT on an index of 1.96: an XRP contract holds far more
+      // than 1 XRP, so a unit other than 1 is refused rather than guessed.
+      'contracts of another size',
+      (d) => (d.exchangeInfo.optionSymbols[0]!.unit = 100),
+      /^venue\.json: exchangeInfo\.optionSymbols\[0\]\.unit 100 coins a contract: only contracts of 1 coin are read, so open interest is never scaled by a guess \(BTC-240927-25000-P\)$/,
+    ],
+    [
+      'an expiry at midnight',
+      (d) => (d.exchangeInfo.optionSymbols[0]!.expiryDate = Date.parse('2024-09-27T00:00:00Z')),
+      /^venue\.json: exchangeInfo\.optionSymbols\[0\]\.expiryDate 1727395200000 is not 2024-09-27T08:00Z, the expiry the symbol names \(BTC-240927-25000-P\)$/,
+    ],
+    [
+      "a side that is not the symbol's",
+      (d) => (d.exchangeInfo.optionSymbols[0]!.side = 'CALL'),
+      /^venue\.json: exchangeInfo\.optionSymbols\[0\]\.side "CALL" is not the side of the symbol \(BTC-240927-25000-P\)$/,
+    ],
+    [
+      'a markIV that is text',
+      (d) => (d.mark[0]!.markIV = 'abc'),
+      /^venue\.json: not a valid Binance option marks: mark\[0\]\.markIV is "abc": not a plain unsigned number$/,
+    ],
+    [
+      'open interest with a thousands comma',
+      (d) => (d.openInterest['240927'][0]!.sumOpenInterest = '1,0'),
+      /^venue\.json: not a valid Binance open interest: openInterest\.240927\[0\]\.sumOpenInterest is "1,0": not a plain unsigned number$/,
+    ],
+    [
+      'open interest filed under another expiry',
+      (d) => Object.assign(d.openInterest, { '240928': d.openInterest['240927'], '240927': [] }),
+      /^venue\.json: openInterest\.240928\[0\]\.symbol "BTC-240927-25000-P" does not expire on 240928, the expiry of its answer$/,
+    ],
+    [
+      'an error answer',
+      (d) => Object.assign(d.openInterest, { '240927': { code: -1121, msg: 'Invalid symbol.' } }),
+      /^venue\.json: Binance answered openInterest\.240927 with error code -1121: Invalid symbol\.$/,
+    ],
+    [
+      'no index answer',
+      (d) => Reflect.deleteProperty(d, 'index'),
+      /^venue\.json: a Binance chain document without its "index" answer$/,
+    ],
+  ])('refuses %s, naming the part, field and value', (_what, edit, message) => {
+    expect(() => read(damagedCopy(text, edit))).toThrow(message);
+  });
+});
+
+describe("Binance: a whole chain (the Deribit BTC book of 2026-03-13 in Binance's answers)", () => {
+  const text = binanceDocument(1);
+  const later = Date.parse('2026-03-14T00:00:00Z');
+  const deribit = parseChainText(readFixture('deribit_BTC_2026-03-13.json'), {
+    origin: 'deribit.json',
+    now: later,
+  });
+  const readLater = (t: string) => parseChainText(t, { origin: 'venue.json', now: later });
+
+  it("reads the BTC options alone, each with Deribit's coins (to 0.01 contract) and IV, on the index", () => {
+    const chain = readLater(text);
+    expect(chain).toMatchObject({ symbol: 'BTC-BINANCE', spot: 71048.7, asOf: deribit.asOf });
+    expect(chain.contracts).toHaveLength(964);
+    chain.contracts.forEach((c, i) => {
+      const d = deribit.contracts[i]!;
+      expect([c.type, c.strike, c.expiry]).toEqual([d.type, d.strike, d.expiry]);
+      expect(Math.abs(c.openInterest - (d.openInterest || 0))).toBeLessThanOrEqual(0.005 + 1e-9);
+      expect([c.iv, c.forward]).toEqual([d.iv, 71048.7]);
+    });
+    // The marks carry no bid or ask, and the forward is the index itself: §3's spot check has nothing to compare.
+    expect(analyse(chain).dataQuality.spotCheck).toMatchObject({ status: 'skipped' });
+  });
+
+  it('refuses a document missing the open interest of a listed expiry, naming it', () => {
+    const doc = JSON.parse(text) as { openInterest: Record<string, unknown> };
+    Reflect.deleteProperty(doc.openInterest, '260320');
+    expect(() => read(JSON.stringify(doc))).toThrow(
+      /^venue\.json: openInterest holds no answer for expiry 260320, which exchangeInfo\.optionSymbols\[\d+\] lists \(BTC-260320-\d+-[CP]\): the chain would be read without it$/,
+    );
   });
 });

@@ -69,7 +69,7 @@ beforeAll(async () => {
   upstream = createServer((req, res) => {
     const url = req.url ?? '';
     // The other venues of the BTC book have no chain here: left out, and not counted as the chain's requests.
-    if (/^\/(bybit|okx)\//.test(url)) return void res.writeHead(404).end('Not Found');
+    if (/^\/(bybit|okx|binance)\//.test(url)) return void res.writeHead(404).end('Not Found');
     requests.push(url);
     const attempt = requests.filter((r) => r === url).length;
     if (fault && (url === cboePath || url === deribitPath)) return fault(req, res, attempt);
@@ -117,6 +117,7 @@ function config(
     DERIBIT_BASE_URL: `${base}/deribit`,
     BYBIT_BASE_URL: `${base}/bybit`,
     OKX_BASE_URL: `${base}/okx`,
+    BINANCE_BASE_URL: `${base}/binance`,
   });
   return { ...runtime, live: { ...runtime.live, http: { ...HTTP, ...http } }, now: () => now };
 }

@@ -229,6 +229,7 @@ describe('live answers', () => {
     DERIBIT_BASE_URL: upstream.base,
     BYBIT_BASE_URL: upstream.base,
     OKX_BASE_URL: upstream.base,
+    BINANCE_BASE_URL: upstream.base,
   });
 
   it('refuses a one-sided chain served live', async () => {

@@ -6,11 +6,10 @@ import { loadFixture } from './helpers';
 export const DERIBIT_BTC = 'deribit_BTC_2026-03-13.json';
 
 /**
- * The venue that stands for a second crypto venue in the combined-book tests. The book is generic over
- * `Venue`; until lambda/venues.ts lists Bybit, OKX and Binance (issue 27's readers), Cboe's entry is the only
- * other one, so it stands in: the analyses of it alone are run without carry, as every crypto venue is valued.
+ * The second crypto venue of the combined-book tests: Bybit, whose chains the fixture imitates in shape (coins,
+ * decimal IVs, quoted forwards). Its analyses alone run without carry, as every crypto venue is valued.
  */
-export const SECOND_VENUE: Venue = 'cboe';
+export const SECOND_VENUE: Venue = 'bybit';
 
 /** The analysis options of a crypto venue: valued on its quoted forwards, no rate or yield. */
 export const NO_CARRY = { riskFreeRate: 0, dividendYield: 0 } as const;
@@ -28,7 +27,7 @@ export function secondVenueChain(
   const scale = opts.oiScale ?? 0.3;
   return {
     symbol: deribit.symbol,
-    source: 'cboe',
+    source: 'bybit',
     venue: opts.venue ?? SECOND_VENUE,
     asOf: deribit.asOf + (opts.minutesLater ?? 0) * 60_000,
     spot: deribit.spot * 1.0004,

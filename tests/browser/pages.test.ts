@@ -808,11 +808,11 @@ describe('a book of two venues', () => {
       expect(charts).toEqual([
         {
           id: `venue-gex-by-strike-${size}`,
-          desc: expect.stringMatching(/shares of gross gamma: Deribit 71%, Cboe 29%/),
+          desc: expect.stringMatching(/shares of gross gamma: Deribit 71%, Bybit 29%/),
           colours: ['v1', 'v2'],
         },
       ]);
-      expect(await page.textContent('[data-field="venues-read"]')).toMatch(/^Venues read: Deribit, Cboe\. /);
+      expect(await page.textContent('[data-field="venues-read"]')).toMatch(/^Venues read: Deribit, Bybit\. /);
       expect(await overflowing(page)).toEqual([]);
       const overflow = await page.evaluate(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
@@ -836,10 +836,10 @@ describe('a book of two venues', () => {
   it('says which venue was left out and why, in the venues section and the assumptions', async () => {
     const { page } = await visit('BTC/left-out.html', { root: dir });
     expect(await page.textContent('[data-field="venues-read"]')).toMatch(
-      /^Venues read: Deribit; left out: Cboe \(its snapshot 2026-03-13T19:20:15\.542Z is 20 min from the book’s 2026-03-13T19:00:15\.542Z \(Deribit’s\), more than 15 min\)\./,
+      /^Venues read: Deribit; left out: Bybit \(its snapshot 2026-03-13T19:20:15\.542Z is 20 min from the book’s 2026-03-13T19:00:15\.542Z \(Deribit’s\), more than 15 min\)\./,
     );
     expect(await page.textContent('section[aria-labelledby="venues-h"] p')).toMatch(
-      /Cboe was left out: its snapshot/,
+      /Bybit was left out: its snapshot/,
     );
     expect(await page.$$('svg[id^="venue-gex-by-strike"]')).toHaveLength(0);
     await page.context().close();

@@ -79,7 +79,7 @@ describe('combineBook', () => {
     const { chain, leftOut } = combineBook([late, deribit], { warn: (m) => warnings.push(m) });
     expect(leftOut.map((l) => l.venue)).toEqual([SECOND_VENUE]);
     expect(warnings).toEqual([
-      'BTC book: Cboe left out: its snapshot 2026-03-13T19:15:15.543Z is 15 min 0.001 s from the book’s ' +
+      'BTC book: Bybit left out: its snapshot 2026-03-13T19:15:15.543Z is 15 min 0.001 s from the book’s ' +
         '2026-03-13T19:00:15.542Z (Deribit’s), more than 15 min',
     ]);
     // Published from the rest: the book is Deribit's chain alone.
@@ -96,12 +96,12 @@ describe('combineBook', () => {
   it('measures from the median snapshot, a venue’s own: Deribit’s or the later one of two middle', () => {
     const at = (venue: OptionChain['venue'], minutes: number) =>
       ({ ...deribit, venue, asOf: deribit.asOf + minutes * MINUTE }) as OptionChain;
-    expect(referenceChain([at('cboe', 0), at('cboe', 30), at('deribit', 10)]).asOf).toBe(
+    expect(referenceChain([at('bybit', 0), at('okx', 30), at('deribit', 10)]).asOf).toBe(
       deribit.asOf + 10 * MINUTE,
     );
-    expect(referenceChain([at('cboe', 30), at('deribit', 0)]).venue).toBe('deribit');
-    expect(referenceChain([at('deribit', 30), at('cboe', 0)]).venue).toBe('deribit');
-    expect(referenceChain([at('cboe', 0), at('cboe', 30)]).asOf).toBe(deribit.asOf + 30 * MINUTE);
+    expect(referenceChain([at('okx', 30), at('deribit', 0)]).venue).toBe('deribit');
+    expect(referenceChain([at('deribit', 30), at('okx', 0)]).venue).toBe('deribit');
+    expect(referenceChain([at('bybit', 0), at('okx', 30)]).asOf).toBe(deribit.asOf + 30 * MINUTE);
     // Deribit 20 minutes behind: it anchors the book, the other venue is left out.
     const ahead = secondVenueChain(deribit, { minutesLater: 20 });
     const { chain } = combineBook([ahead, deribit]);
@@ -126,7 +126,7 @@ describe('combineBook', () => {
   it('refuses chains of two underlyings, a venue given twice, no chain, and a book with every venue refused', () => {
     const eth = { ...secondVenueChain(deribit), symbol: 'ETH' };
     expect(() => combineBook([deribit, eth])).toThrow(
-      'a book is one underlying: deribit BTC and cboe ETH cannot be combined',
+      'a book is one underlying: deribit BTC and bybit ETH cannot be combined',
     );
     expect(() => combineBook([deribit, deribit])).toThrow('BTC book: Deribit is given twice');
     expect(() => combineBook([])).toThrow('a book needs at least one venue’s chain');

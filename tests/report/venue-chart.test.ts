@@ -27,7 +27,7 @@ describe('the GEX-by-strike chart stacked by venue', () => {
     const g = chart.groups[px.indexOf(Math.max(...px))]!;
     expect(g.rects.map((r) => r.cls)).toEqual(['v1', 'v2']);
     expect(g.rects[1]!.h / g.rects[0]!.h).toBeCloseTo(0.5, 1);
-    expect(chart.legend.slice(0, 2).map((l) => l.label)).toEqual(['Deribit', 'Cboe']);
+    expect(chart.legend.slice(0, 2).map((l) => l.label)).toEqual(['Deribit', 'Bybit']);
   });
 
   it('is not drawn for one venue', () => {

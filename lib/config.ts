@@ -76,6 +76,12 @@ export interface GammaReportConfig {
   settings: Settings;
 }
 
+/**
+ * The underlying function's memory, in MB: the stack gives it, and the bench prices its GB-s from it (Lambda
+ * scales the CPU with it: one vCPU at 1,769 MB).
+ */
+export const UNDERLYING_MEMORY_MB = 1024;
+
 /** The deployment-only keys and their defaults (the analysis settings' defaults live in SETTINGS). */
 export const DEPLOYMENT_DEFAULTS = {
   alarmEmail: '',

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { RESOURCE_VARIABLES, RUN_GROUPS, settingsEnvironment } from '../lambda/contract';
 import { ReportAlerts } from './alerts';
 import { BUCKET_ACCESS } from './bucket-access';
-import type { GammaReportConfig } from './config';
+import { UNDERLYING_MEMORY_MB, type GammaReportConfig } from './config';
 import { ReportMail } from './mail';
 import { ReportFunction } from './report-function';
 import {
@@ -54,7 +54,7 @@ export class GammaReportStack extends Stack {
       description: 'Fetches a batch of chains, analyses each and publishes its report',
       environment,
       logRetention,
-      memorySize: 1024,
+      memorySize: UNDERLYING_MEMORY_MB,
       timeout: Duration.seconds(config.batchSize * MAX_SECONDS_PER_UNDERLYING),
     });
     const aggregate = new ReportFunction(this, 'Aggregate', {

@@ -24,7 +24,7 @@ import { FsStore } from '../lambda/store/fs-store';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { settingsFromEnv } from '../lambda/contract';
-import { DEPLOYMENT_DEFAULTS } from '../lib/config';
+import { DEPLOYMENT_DEFAULTS, UNDERLYING_MEMORY_MB } from '../lib/config';
 import { finishRun } from '../lambda/handlers/aggregate';
 import type { RuntimeConfig } from '../lambda/handlers/config';
 import { underlyingHandler, type UnderlyingResult } from '../lambda/handlers/underlying';
@@ -377,9 +377,9 @@ async function watchlist() {
   row('per underlying (for the AWS cost estimate)', `${((seconds * 1000) / n).toFixed(0)} ms`);
 }
 
-/** The underlying function's default memory (lib/gamma-report-stack.ts), and the vCPU Lambda gives it. */
-const FUNCTION_GB = 1;
-const FUNCTION_VCPU = 1024 / 1769;
+/** The underlying function's memory (lib/config.ts), and the vCPU Lambda gives it. */
+const FUNCTION_GB = UNDERLYING_MEMORY_MB / 1024;
+const FUNCTION_VCPU = UNDERLYING_MEMORY_MB / 1769;
 /** The recorded SPY chain's snapshot (samples/cboe_SPY_2025-06-06.json), and a run an hour after it. */
 const SPY_RUN = new Date('2025-06-08T13:49:38Z');
 const UNIVERSE_CONCURRENCY = DEPLOYMENT_DEFAULTS.maxConcurrency;

@@ -53,14 +53,13 @@ export function publishUnderlying(config: RuntimeConfig) {
     } catch (e) {
       if (!(e instanceof RunFailure)) throw e;
       // The whole cause is told here, once: the batch's results keep only the failure's name.
-      const f = e;
       config.logger.error('underlying failed', {
         symbol,
         venue: input.origin,
-        stage: f.stage,
-        error: f.name,
-        transient: FAILURES[f.name].transient,
-        cause: f.reason.message,
+        stage: e.stage,
+        error: e.name,
+        transient: FAILURES[e.name].transient,
+        cause: e.reason.message,
       });
       throw e;
     }

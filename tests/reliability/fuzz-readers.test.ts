@@ -494,7 +494,8 @@ describe('the chain-level rules of §3 on damaged real chains: refused cleanly, 
 
   it('refuses a JSON document in which any object repeats a key, whatever the values', () => {
     const text = JSON.stringify(cboeJson);
-    const keys = [...text.matchAll(/[{,]"([a-z_]+)":/g)];
+    // Keys of plain values: an object's `own` value would be cut at its first comma (`"data":{"options":[…,`).
+    const keys = [...text.matchAll(/[{,]"([a-z_]+)":(?![{[])/g)];
     fc.assert(
       fc.property(fc.constantFrom(...keys), fc.constantFrom('null', '0', '"x"', 'same'), (m, value) => {
         const at = m.index + 1;

@@ -114,10 +114,17 @@ export interface VenueSpec {
   impliedForward: 'parity' | 'quoted';
   /** Roots whose options price off futures that can stand far from the index: the spot check is skipped. */
   futuresPricedRoots?: ReadonlySet<string>;
-  /** Symbols served: a fixed list, or any ticker of the given form. */
-  symbols: readonly string[] | RegExp;
-  /** Symbols the venue lists that the product cannot read yet, for a clear refusal. */
-  notYetSupported?: readonly string[];
+  /**
+   * Symbols served: some by name (`listed`, which win over another venue's `pattern`: BTC is Deribit's, not a
+   * Cboe ticker), and any of the form `pattern` (Cboe's tickers, Deribit's USDC-linear books), which messages
+   * call `described`. `suggested` are symbols a bare coin typed by mistake may have meant (`SOL` → `SOL_USDC`).
+   */
+  symbols: {
+    listed?: readonly string[];
+    pattern?: RegExp;
+    described?: string;
+    suggested?: readonly string[];
+  };
   /**
    * A per-venue chain's symbol is the coin with this suffix (`BTC-BYBIT`): the coin alone (`BTC`) names the book
    * of every crypto venue (docs/methodology.md §17), so one venue's record never takes the book's place.
@@ -140,6 +147,19 @@ export interface VenueSpec {
     perExpiry?: { name: string; concurrency: number; path(symbol: string, expiry: string): string };
   };
   attribution: string;
+}
+
+/**
+ * A Deribit USDC-linear book as the product names it: Deribit's own `SOL_USDC` (docs/methodology.md §17), the
+ * coin and the currency its options are quoted and settled in.
+ */
+const LINEAR_BOOK = /^(?<coin>[A-Z0-9]{1,10})_(?<quote>USDC)$/;
+const DERIBIT_LINEAR_EXAMPLES = ['SOL_USDC', 'XRP_USDC'] as const;
+
+/** The coin and settlement currency of a linear book's symbol (`SOL_USDC`), or null for any other symbol. */
+export function linearBook(symbol: string): { coin: string; quote: string } | null {
+  const g = LINEAR_BOOK.exec(symbol)?.groups;
+  return g ? { coin: g.coin!, quote: g.quote! } : null;
 }
 
 /** Cboe indices, whose delayed-quotes file name starts with an underscore. */
@@ -173,7 +193,7 @@ export const VENUES: Record<Venue, VenueSpec> = {
     usesCarry: true,
     impliedForward: 'parity',
     futuresPricedRoots: new Set(['VIX', 'VIXW']),
-    symbols: /^[A-Z][A-Z0-9.]{0,9}$/,
+    symbols: { pattern: /^[A-Z][A-Z0-9.]{0,9}$/, described: 'US tickers such as SPX, SPY, AAPL' },
     api: {
       baseUrlVariable: 'CBOE_BASE_URL',
       baseUrl: 'https://cdn.cboe.com/api/global/delayed_quotes/options',
@@ -184,20 +204,27 @@ export const VENUES: Record<Venue, VenueSpec> = {
   deribit: {
     name: 'Deribit',
     ...CRYPTO,
-    symbols: ['BTC', 'ETH'],
-    // USDC-settled linear options: a different contract and margin currency.
-    notYetSupported: ['SOL', 'XRP'],
+    // The inverse books by coin; a USDC-linear book (`SOL_USDC`) by Deribit's own name, which no US ticker has.
+    symbols: {
+      listed: ['BTC', 'ETH'],
+      pattern: LINEAR_BOOK,
+      described: `USDC-linear books such as ${DERIBIT_LINEAR_EXAMPLES.join(', ')}`,
+      suggested: DERIBIT_LINEAR_EXAMPLES,
+    },
     api: {
       baseUrlVariable: 'DERIBIT_BASE_URL',
       baseUrl: 'https://www.deribit.com/api/v2',
-      paths: (symbol) => ({ chain: `/public/get_book_summary_by_currency?currency=${symbol}&kind=option` }),
+      // One answer holds every coin of a settlement currency's book: all USDC-linear options come with SOL_USDC's.
+      paths: (symbol) => ({
+        chain: `/public/get_book_summary_by_currency?currency=${linearBook(symbol)?.quote ?? symbol}&kind=option`,
+      }),
     },
     attribution: 'Option data from the Deribit public API.',
   },
   bybit: {
     name: 'Bybit',
     ...CRYPTO,
-    symbols: ['BTC-BYBIT', 'ETH-BYBIT'],
+    symbols: { listed: ['BTC-BYBIT', 'ETH-BYBIT'] },
     symbolSuffix: '-BYBIT',
     api: {
       baseUrlVariable: 'BYBIT_BASE_URL',
@@ -209,7 +236,7 @@ export const VENUES: Record<Venue, VenueSpec> = {
   okx: {
     name: 'OKX',
     ...CRYPTO,
-    symbols: ['BTC-OKX', 'ETH-OKX'],
+    symbols: { listed: ['BTC-OKX', 'ETH-OKX'] },
     symbolSuffix: '-OKX',
     api: {
       baseUrlVariable: 'OKX_BASE_URL',
@@ -229,7 +256,7 @@ export const VENUES: Record<Venue, VenueSpec> = {
   binance: {
     name: 'Binance',
     ...CRYPTO,
-    symbols: ['BTC-BINANCE', 'ETH-BINANCE'],
+    symbols: { listed: ['BTC-BINANCE', 'ETH-BINANCE'] },
     symbolSuffix: '-BINANCE',
     api: {
       baseUrlVariable: 'BINANCE_BASE_URL',
@@ -263,40 +290,44 @@ export function venueSymbol(venue: Venue, coin: string): string {
 
 export const VENUE_NAMES = Object.keys(VENUES) as [Venue, ...Venue[]];
 
+/** Whether a venue serves a symbol by name (`listed`), or by form (`pattern`). */
+const lists = (v: Venue, symbol: string) => VENUES[v].symbols.listed?.includes(symbol) ?? false;
+const takes = (v: Venue, symbol: string) => VENUES[v].symbols.pattern?.test(symbol) ?? false;
+
 /**
  * The venue a live symbol is fetched from: a venue that lists it by name wins over one that takes any ticker
  * of its form (BTC is Deribit's, not a Cboe ticker). Null when none serves it.
  */
 export function venueFor(symbol: string): Venue | null {
-  const listed = VENUE_NAMES.find((v) => {
-    const s = VENUES[v].symbols;
-    return Array.isArray(s) && s.includes(symbol);
-  });
-  if (listed) return listed;
-  const pattern = VENUE_NAMES.find((v) => {
-    const s = VENUES[v].symbols;
-    return s instanceof RegExp && s.test(symbol);
-  });
-  return pattern ?? null;
+  return VENUE_NAMES.find((v) => lists(v, symbol)) ?? VENUE_NAMES.find((v) => takes(v, symbol)) ?? null;
 }
 
-/** The refusal for a symbol a venue lists but the product cannot read yet, or null. */
-function notSupportedYet(symbol: string): string | null {
-  const venue = VENUE_NAMES.find((v) => VENUES[v].notYetSupported?.includes(symbol));
-  return venue ? `${VENUES[venue].name} lists ${symbol} options, but they are not supported yet` : null;
+/** Whether a venue lists a symbol by name: a crypto venue's chain of a coin (`BTC-BYBIT`). */
+export function venueLists(venue: Venue, symbol: string): boolean {
+  return lists(venue, symbol);
+}
+
+/** A venue's symbol a bare coin may have meant (`SOL` → `SOL_USDC` on Deribit), as a hint; null when none. */
+function suggestion(symbol: string): string | null {
+  for (const v of VENUE_NAMES) {
+    const meant = VENUES[v].symbols.suggested?.find((s) => linearBook(s)?.coin === symbol);
+    if (meant) return `${VENUES[v].name} lists ${symbol}'s options as ${meant}`;
+  }
+  return null;
 }
 
 /** Why no venue of `group` serves a symbol, in one sentence naming what is served; null when one does. */
 export function unservedReason(symbol: string, group?: RunGroup): string | null {
   const venue = venueFor(symbol);
   if (venue !== null && (group === undefined || VENUES[venue].group === group)) return null;
-  const pending = notSupportedYet(symbol);
-  if (pending) return pending;
-  if (venue !== null)
-    return `${symbol} is served by ${VENUES[venue].name}, which runs in the ${VENUES[venue].group} group`;
+  const hint = suggestion(symbol);
+  if (venue !== null) {
+    const why = `${symbol} is served by ${VENUES[venue].name}, which runs in the ${VENUES[venue].group} group`;
+    return hint ? `${why}; ${hint}` : why;
+  }
   const served = VENUE_NAMES.filter((v) => group === undefined || VENUES[v].group === group).map((v) => {
-    const s = VENUES[v].symbols;
-    return `${VENUES[v].name} (${Array.isArray(s) ? s.join(', ') : 'US tickers such as SPX, SPY, AAPL'})`;
+    const { listed = [], described } = VENUES[v].symbols;
+    return `${VENUES[v].name} (${[...listed, ...(described ? [described] : [])].join(', ')})`;
   });
   return `no venue serves ${JSON.stringify(symbol)}: ${served.join('; ')}`;
 }
@@ -311,16 +342,15 @@ function oneEditApart(a: string, b: string): boolean {
 }
 
 /**
- * What the user may have meant when a venue has no chain for `symbol`: another venue's listed symbol one
- * letter away (BTCC → BTC on Deribit), or a symbol another venue lists but the product cannot read yet. Null
- * when nothing is near.
+ * What the user may have meant when a venue has no chain for `symbol`: the name a venue lists a bare coin's
+ * options under (SOL → SOL_USDC on Deribit), or another venue's listed symbol one letter away (BTCC → BTC).
+ * Null when nothing is near.
  */
 export function didYouMean(symbol: string): string | null {
-  const pending = notSupportedYet(symbol);
-  if (pending) return pending;
+  const hint = suggestion(symbol);
+  if (hint) return hint;
   for (const v of VENUE_NAMES) {
-    const s = VENUES[v].symbols;
-    const near = Array.isArray(s) ? s.find((x) => oneEditApart(x, symbol)) : undefined;
+    const near = VENUES[v].symbols.listed?.find((x) => oneEditApart(x, symbol));
     if (near) return `did you mean ${near} (${VENUES[v].name})?`;
   }
   return null;

@@ -96,7 +96,7 @@ describe('deployment configuration', () => {
     ],
     [
       { cryptoUnderlyings: ['SOL'] },
-      'Invalid context "cryptoUnderlyings": ["SOL"] holds "SOL": Deribit lists SOL options, but they are not supported yet',
+      'Invalid context "cryptoUnderlyings": ["SOL"] holds "SOL": SOL is served by Cboe, which runs in the equity group; Deribit lists SOL\'s options as SOL_USDC',
     ],
     [
       { cryptoUnderlyings: ['BTCC'] },

@@ -52,6 +52,14 @@ export function readFixture(name: string): string {
   return readFileSync(fixturePath(name), 'utf8');
 }
 
+/** A file of real single venue messages (tests/fixtures/venues), with the source it was copied from. */
+export function venueMessages<T>(name: string): { source: string; messages: T[] } {
+  return JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'venues', name), 'utf8')) as {
+    source: string;
+    messages: T[];
+  };
+}
+
 export function loadFixture(name: string, opts: Omit<ParseOptions, 'origin'> = {}): OptionChain {
   return parseChainText(readFixture(name), { origin: name, ...opts });
 }

@@ -22,6 +22,7 @@ import {
   VENUE_NAMES,
   VENUES,
   venueFor,
+  venueLists,
   venueSymbol,
   type RunGroup,
   type Venue,
@@ -257,10 +258,7 @@ export async function fetchLiveChain(
  * its own symbol (`BTC` on Deribit, `BTC-BYBIT`, `BTC-OKX`). One venue for a symbol that is no crypto coin.
  */
 export function bookVenues(symbol: string): Venue[] {
-  const listed = (v: Venue) => {
-    const s = VENUES[v].symbols;
-    return Array.isArray(s) && s.includes(venueSymbol(v, symbol));
-  };
+  const listed = (v: Venue) => venueLists(v, venueSymbol(v, symbol));
   const venues = VENUES[liveVenue(symbol)].group === 'crypto' ? VENUE_NAMES.filter(listed) : [];
   return venues.length > 0 ? venues : [liveVenue(symbol)];
 }

@@ -2,7 +2,7 @@ import type { OptionChain, OptionContract } from '../types';
 import { IndexedChain, jsonSchemas, type ParseOptions } from './common';
 import { columnsByName, csvTable, type CsvRow } from './csv';
 import { InputError } from '../errors';
-import { expiryInstant, VENUES, type Venue } from '../venues';
+import { expiryInstant, linearBook, VENUES, type Venue } from '../venues';
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 /** `BTC-27DEC24-50000-C`: day not zero-padded; a decimal strike is written with `d` (`0d625`). */
@@ -43,6 +43,14 @@ export function parseInstrument(name: string, venue: Venue = 'deribit'): Instrum
     type: cp === 'C' ? 'call' : 'put',
     expiry,
   };
+}
+
+/**
+ * The underlying an instrument's contracts belong to: its coin for an inverse option (`BTC`), its book for a
+ * linear one (`SOL_USDC`), whose premium, forward and settlement are in that currency (docs/methodology.md §17).
+ */
+function bookOf(inst: Instrument): string {
+  return inst.quote === inst.base ? inst.base : `${inst.base}_${inst.quote}`;
 }
 
 /** The coin an `underlying_index` names (`BTC-27DEC24`, `SYN.BTC-27DEC24`, `SOL_USDC-…`), or null (`index_price`). */
@@ -97,6 +105,10 @@ function disagreement(row: SummaryRow, inst: Instrument): string | null {
  * Deribit book-summary rows to a chain, added one at a time as they are read (docs/methodology.md §1–§3): spot
  * is the median index (`estimated_delivery_price`) over the rows; asOf the latest row's creation time, and the
  * age a live answer is judged by its median row's. `place` names where a row was read.
+ *
+ * One answer holds every coin of a linear book's currency (`currency=USDC`: SOL_USDC, XRP_USDC…): when the chain
+ * wanted (asked for live, or named with --symbol) is one of them, the other coins' rows of that currency are
+ * left out, as rows of other chains; any other row still counts, so an answer for another book is refused by name.
  */
 function deribitChain(opts: ParseOptions, place: (at: number) => string) {
   const { origin } = opts;
@@ -104,6 +116,11 @@ function deribitChain(opts: ParseOptions, place: (at: number) => string) {
     time: 'creation_timestamp',
     index: 'estimated_delivery_price (the index, spot; the median over the rows)',
   });
+  const wanted = opts.asked ?? opts.symbol;
+  const wantedBook = wanted === undefined ? null : linearBook(wanted);
+  /** The linear books read (kept or left out), for the messages. */
+  const linear = new Set<string>();
+  let kept = 0;
   return {
     add(row: SummaryRow, at: number): void {
       const name = row.instrument_name;
@@ -112,9 +129,15 @@ function deribitChain(opts: ParseOptions, place: (at: number) => string) {
         throw new InputError(`${origin}: ${place(at)}: ${JSON.stringify(name)} is not a Deribit option`);
       const problem = disagreement(row, inst);
       if (problem !== null) throw new InputError(`${origin}: ${place(at)}: ${problem}`);
+      const book = bookOf(inst);
+      if (inst.quote !== inst.base) {
+        linear.add(book);
+        if (wantedBook !== null && inst.quote === wantedBook.quote && book !== wanted) return;
+      }
+      kept++;
       const contract: OptionContract = {
-        underlying: inst.base,
-        root: inst.base,
+        underlying: book,
+        root: book,
         type: inst.type,
         strike: inst.strike,
         expiry: inst.expiry,
@@ -127,7 +150,17 @@ function deribitChain(opts: ParseOptions, place: (at: number) => string) {
       };
       chain.add(contract, at, row.estimated_delivery_price, row.creation_timestamp);
     },
-    chain: () => chain.chain(),
+    chain: (): OptionChain => {
+      const books = [...linear].sort().join(', ');
+      if (wantedBook !== null && kept === 0 && linear.size > 0)
+        throw new InputError(`${origin}: the answer holds no ${wanted} options (it holds ${books})`);
+      // --symbol renames a chain; several linear books summed under one name would be no market's book.
+      if (wanted !== undefined && wantedBook === null && linear.size > 1)
+        throw new InputError(
+          `${origin}: the answer holds several linear books (${books}); --symbol must name one of them to read it`,
+        );
+      return chain.chain();
+    },
   };
 }
 

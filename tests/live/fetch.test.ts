@@ -15,7 +15,14 @@ import {
 } from '../../lambda/live/fetch';
 import { HOUR_MS, loadFixture, readFixture } from '../helpers';
 import { parseChainText } from '../../lambda/readers/detect';
-import { binanceAnswers, binancePaths, bybitAnswer, okxAnswers } from './venue-answers';
+import {
+  binanceAnswers,
+  binancePaths,
+  bybitAnswer,
+  deribitUsdcAnswer,
+  okxAnswers,
+  USDC_COINS,
+} from './venue-answers';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -91,6 +98,10 @@ describe('live URLs', () => {
     expect(liveUrls('SPY', c)).toEqual({ chain: 'https://c.example/options/SPY.json' });
     expect(liveUrls('BTC', c)).toEqual({
       chain: 'https://d.example/api/v2/public/get_book_summary_by_currency?currency=BTC&kind=option',
+    });
+    // A USDC-linear coin's options come in the USDC book, every coin's together.
+    expect(liveUrls('XRP_USDC', c)).toEqual({
+      chain: 'https://d.example/api/v2/public/get_book_summary_by_currency?currency=USDC&kind=option',
     });
     expect(liveUrls('ETH-BYBIT', c)).toEqual({
       chain: 'https://b.example/v5/market/tickers?category=option&baseCoin=ETH',
@@ -219,6 +230,28 @@ describe('fetching live chains from a local server', () => {
     expect(chain.contracts).toHaveLength(964);
   });
 
+  it("downloads Deribit's USDC book for a linear coin and reads that coin alone, as the book alone (no venue to add)", async () => {
+    handler = (req, res) => {
+      if (req.url === '/deribit/public/get_book_summary_by_currency?currency=USDC&kind=option') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(deribitUsdcAnswer());
+      } else res.writeHead(400).end();
+    };
+    const input = liveInput('SOL_USDC', config(), () => BTC_NOW);
+    expect(input.origin).toBe('deribit');
+    const [chain] = await input.load();
+    expect(chain).toMatchObject({ symbol: 'SOL_USDC', source: 'deribit', venue: 'deribit' });
+    expect(chain!.spot).toBeCloseTo(71048.7 * USDC_COINS.SOL, 9);
+    expect(chain!.contracts).toHaveLength(964);
+    expect(chain!.book).toBeUndefined();
+    expect(requests.map((r) => r.url)).toEqual([
+      '/deribit/public/get_book_summary_by_currency?currency=USDC&kind=option',
+    ]);
+    // A coin the book does not hold is refused by name, with what it holds.
+    await expect(fetchLiveChain('HYPE_USDC', config(), BTC_NOW)).rejects.toThrow(
+      `${base}/deribit/public/get_book_summary_by_currency?currency=USDC&kind=option: the answer holds no HYPE_USDC options (it holds SOL_USDC, XRP_USDC)`,
+    );
+  });
+
   it('downloads the Bybit option tickers of the coin as BTC-BYBIT', async () => {
     handler = (req, res) => {
       if (req.url === '/bybit/v5/market/tickers?category=option&baseCoin=BTC') {
@@ -316,7 +349,7 @@ describe('fetching live chains from a local server', () => {
     expect(requests.map((r) => r.url)).toEqual(['/cboe/_SPX.json']);
   });
 
-  it('after a 404, names the symbol another venue lists one letter away, or a listed one not supported yet', async () => {
+  it("after a 404, names the symbol another venue lists one letter away, or the book a bare coin's options are in", async () => {
     handler = cboeLike({});
     await expect(fetchLiveChain('BTCC', config(), SPY_NOW)).rejects.toThrow(
       `GET ${base}/cboe/BTCC.json failed: HTTP 404 Not Found; did you mean BTC (Deribit)?`,
@@ -325,7 +358,7 @@ describe('fetching live chains from a local server', () => {
       /404 Not Found; did you mean ETH \(Deribit\)\?$/,
     );
     await expect(fetchLiveChain('SOL', config(), SPY_NOW)).rejects.toThrow(
-      /404 Not Found; Deribit lists SOL options, but they are not supported yet$/,
+      /404 Not Found; Deribit lists SOL's options as SOL_USDC$/,
     );
     // A letter added inside, or the first one dropped.
     await expect(fetchLiveChain('BXTC', config(), SPY_NOW)).rejects.toThrow(

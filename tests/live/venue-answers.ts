@@ -1,7 +1,7 @@
 import { readFixture } from '../helpers';
 
 /**
- * Whole-chain answers of Bybit, OKX and Binance for the loopback tests, built by scaling a real Deribit chain into each
+ * Whole-chain answers of Bybit, OKX, Binance and Deribit's USDC book for the loopback and reader tests, built by scaling a real Deribit chain into each
  * venue's shape (no real whole OKX or Binance chain is public; the real messages in tests/fixtures/venues pin the fields):
  * the Deribit BTC book of 2026-03-13 (samples/deribit_BTC_2026-03-13.json), each contract's coins of open
  * interest times `share`, its mark IV, forward, index and snapshot time as Deribit gave them, in the venue's
@@ -184,4 +184,45 @@ export function binancePaths(share: number, prefix: string): Record<string, stri
       ]),
     ),
   };
+}
+
+/**
+ * The coins a Deribit USDC book of the tests holds, each the real BTC book at a price scale: strikes, forwards,
+ * index and quotes (in USDC) times `scale`, coins of open interest over it, so each contract's GEX in USD is the
+ * BTC contract's (Black-76 gamma goes as 1/F: OI × Γ × F² is unchanged) and every level is the BTC one times
+ * `scale`. XRP's strikes have decimals, written with `d` as Deribit writes them (`1d775`).
+ */
+export const USDC_COINS = { SOL: 1 / 500, XRP: 1 / 40_000 } as const;
+
+/**
+ * Deribit's `get_book_summary_by_currency?currency=USDC&kind=option` answer: one answer holding every USDC-linear
+ * coin's options (`SOL_USDC-13MAR26-142-C`), as docs/methodology.md §17 reads it; `coins` picks which.
+ */
+export function deribitUsdcAnswer(coins: readonly (keyof typeof USDC_COINS)[] = ['SOL', 'XRP']): string {
+  const r = rows();
+  const price = (v: number | null | undefined, k: number) => (v == null ? v : v * k);
+  const result = coins.flatMap((coin) => {
+    const k = USDC_COINS[coin];
+    return r.map((x) => {
+      const [, date, strike, cp] = x.instrument_name.split('-') as [string, string, string, string];
+      const book = `${coin}_USDC`;
+      // Quotes: the BTC row's coin fraction in USD, then scaled.
+      const usd = (v: number | null | undefined) => price(price(v, x.estimated_delivery_price), k);
+      return {
+        instrument_name: `${book}-${date}-${String(Number(strike) * k).replace('.', 'd')}-${cp}`,
+        base_currency: coin,
+        quote_currency: 'USDC',
+        underlying_index: `SYN.${book}-${date}`,
+        open_interest: x.open_interest === null ? null : x.open_interest / k,
+        mark_iv: x.mark_iv,
+        underlying_price: price(x.underlying_price, k),
+        estimated_delivery_price: x.estimated_delivery_price * k,
+        creation_timestamp: x.creation_timestamp,
+        bid_price: usd(x.bid_price),
+        ask_price: usd(x.ask_price),
+        mark_price: usd(x.mark_price),
+      };
+    });
+  });
+  return JSON.stringify({ jsonrpc: '2.0', result });
 }

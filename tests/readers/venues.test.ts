@@ -2,10 +2,8 @@ import { analyse } from '../../lambda/gamma/analyse';
 import { gexAt, prepare } from '../../lambda/gamma/exposure';
 import { parseChainText } from '../../lambda/readers/detect';
 import type { OptionChain, OptionContract } from '../../lambda/types';
-import { ROOT, readFixture } from '../helpers';
-import { readFileSync } from 'node:fs';
+import { readFixture, venueMessages } from '../helpers';
 import { binanceDocument } from '../live/venue-answers';
-import { join } from 'node:path';
 
 /**
  * The Bybit, OKX and Binance readers on real messages (docs/methodology.md §17): each field's meaning and unit pinned by
@@ -183,15 +181,11 @@ describe('Bybit: the recorded BTC chain of 2025-04-18 (samples/bybit_BTC_2025-04
   });
 });
 
-type Messages<T> = { source: string; messages: T[] };
-const tardis = <T>(name: string) =>
-  JSON.parse(readFileSync(join(ROOT, 'tests', 'fixtures', 'venues', name), 'utf8')) as Messages<T>;
-
 describe('Bybit: a real WebSocket ticker (tardis-node) read in the REST shape', () => {
   type Ticker = { ts: number; data: Record<string, string> };
   // ETH-30JUN23-200-P: openInterest 231.5 (coins), markPriceIv 1.5991, underlyingPrice 1886.16, indexPrice
   // 1871.27, gamma 0.00000128. The WebSocket names the REST markIv `markPriceIv`, bid1Price `bidPrice`.
-  const t = tardis<Ticker>('tardis_bybit_options.json').messages.find(
+  const t = venueMessages<Ticker>('tardis_bybit_options.json').messages.find(
     (m) => m.data['symbol'] === 'ETH-30JUN23-200-P',
   )!;
   const rest = {
@@ -226,7 +220,7 @@ describe('Bybit: a real WebSocket ticker (tardis-node) read in the REST shape', 
 
 describe('OKX: real WebSocket messages (tardis-node) in the REST answers', () => {
   type Message = { arg: { channel: string; instId?: string }; data: Record<string, string>[] };
-  const messages = tardis<Message>('tardis_okx_options_v5.json').messages;
+  const messages = venueMessages<Message>('tardis_okx_options_v5.json').messages;
   const rows = (channel: string) => messages.filter((m) => m.arg.channel === channel).flatMap((m) => m.data);
   const [index] = rows('index-tickers');
   // The 2021 WebSocket summaries carry no fwdPx (the REST answer does): the index of the same second stands in.
@@ -312,7 +306,7 @@ describe('OKX: real WebSocket messages (tardis-node) in the REST answers', () =>
 
 describe('Binance: real WebSocket messages (tardis-node) in the REST answers', () => {
   type Message = { stream: string; data: Record<string, string> | Record<string, string>[] };
-  const messages = tardis<Message>('tardis_binance_options.json').messages;
+  const messages = venueMessages<Message>('tardis_binance_options.json').messages;
   // The 2023-10-01 00:00 UTC messages of BTC-240927-25000-P: the ticker's `vo` is the REST markIV (0.42824954),
   // `g` Binance's gamma (0.00003213); the index of the same instant 26963.13461538; the later open interest 7.0
   // contracts. The listing's terms are the symbol's, with the 08:00 UTC expiry of the New Symbol Info stream.

@@ -6,6 +6,7 @@ import { DERIBIT_CSV_COLUMNS } from '../../lambda/readers/deribit';
 import { InputError } from '../../lambda/errors';
 import type { ReportRecord } from '../../lambda/types';
 import { readFixture } from '../helpers';
+import { binanceDocument, deribitUsdcAnswer, okxAnswers } from '../live/venue-answers';
 import { controlCharacters } from './printable';
 
 /**
@@ -51,6 +52,22 @@ const deribitJson = (() => {
   doc.result = doc.result.slice(0, 40);
   return doc;
 })();
+
+/**
+ * The other venues' JSON: the recorded Bybit chain cut to 60 rows; OKX, Binance and Deribit's USDC book (SOL_USDC
+ * alone) built from the real Deribit BTC book in their shapes (tests/live/venue-answers.ts), whole.
+ */
+type Json = Record<string, unknown>;
+const bybitJson = (() => {
+  const doc = JSON.parse(readFixture('bybit_BTC_2025-04-18.json')) as { result: { list: unknown[] } };
+  doc.result.list = doc.result.list.slice(0, 60);
+  return doc;
+})();
+const okxJson = Object.fromEntries(
+  Object.entries(okxAnswers(0.2)).map(([k, t]) => [k, JSON.parse(t) as unknown]),
+);
+const binanceJson = JSON.parse(binanceDocument(0.05)) as Json;
+const deribitUsdc = JSON.parse(deribitUsdcAnswer(['SOL'])) as Json;
 
 /** A failing case is a whole file: report the error and the first characters only. */
 function shortReport<T>(details: fc.RunDetails<[T]>): void {
@@ -123,13 +140,15 @@ describe('any mutation: a finite record or a clean refusal', () => {
   });
 
   it('JSON formats: deleted fields, swapped types, extreme numbers', () => {
-    const jsonMutation = (doc: { [k: string]: unknown }, rowsKey: 'data.options' | 'result') =>
+    /** A field of one of a document's first 40 rows (in any of its row arrays) deleted or given a strange value. */
+    const jsonMutation = (doc: object, arrays: (copy: Json) => Json[][]) =>
       fc
-        .tuple(fc.nat(39), fc.string({ maxLength: 25 }), strange, fc.boolean())
-        .map(([row, field, value, remove]) => {
-          const copy = JSON.parse(JSON.stringify(doc));
-          const rows = rowsKey === 'result' ? copy.result : copy.data.options;
-          const target = rows[row] as Record<string, unknown>;
+        .tuple(fc.nat(), fc.nat(39), fc.string({ maxLength: 25 }), strange, fc.boolean())
+        .map(([which, row, field, value, remove]) => {
+          const copy = JSON.parse(JSON.stringify(doc)) as Json;
+          const all = arrays(copy);
+          const rows = all[which % all.length]!;
+          const target = rows[row % rows.length]!;
           const key = Object.keys(target)[field.length % Object.keys(target).length]!;
           if (remove) Reflect.deleteProperty(target, key);
           else target[key] = value;
@@ -145,9 +164,26 @@ describe('any mutation: a finite record or a clean refusal', () => {
         copy[key] = key === 'error' ? { code: 1, message: value } : value;
         return JSON.stringify(copy);
       });
+    const rowsOf = (doc: Json, ...path: string[]) =>
+      path.reduce((d, k) => d[k] as Json, doc) as unknown as Json[];
     fc.assert(
       fc.property(
-        fc.oneof(jsonMutation(cboeJson, 'data.options'), jsonMutation(deribitJson, 'result'), topMutation),
+        fc.oneof(
+          jsonMutation(cboeJson, (d) => [rowsOf(d, 'data', 'options')]),
+          jsonMutation(deribitJson, (d) => [rowsOf(d, 'result')]),
+          jsonMutation(deribitUsdc, (d) => [rowsOf(d, 'result')]),
+          jsonMutation(bybitJson, (d) => [rowsOf(d, 'result', 'list')]),
+          jsonMutation(okxJson, (d) => [
+            rowsOf(d, 'opt-summary', 'data'),
+            rowsOf(d, 'open-interest', 'data'),
+          ]),
+          jsonMutation(binanceJson, (d) => [
+            rowsOf(d, 'exchangeInfo', 'optionSymbols'),
+            rowsOf(d, 'mark'),
+            Object.values(d['openInterest'] as Record<string, Json[]>).flat(),
+          ]),
+          topMutation,
+        ),
         check,
       ),
       { numRuns: 1500, reporter: shortReport },

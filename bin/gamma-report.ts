@@ -48,7 +48,7 @@ Options:
   -f, --file PATH          a recorded chain (Cboe JSON, Cboe CSV download, Deribit JSON or CSV, Bybit,
                            OKX or Binance JSON); repeatable; the format is recognised from the content
   -l, --live SYMBOLS       download live chains, comma-separated: SPX,SPY from Cboe; BTC,ETH as one book
-                           across Deribit, Bybit, OKX and Binance; BTC-BYBIT, ETH-OKX, … one venue alone;
+                           across Deribit, Bybit, OKX and Binance; BTC-DERIBIT, ETH-OKX, … one venue alone;
                            SOL_USDC, XRP_USDC, … Deribit's USDC-linear options
                            (base URLs from CBOE_BASE_URL, DERIBIT_BASE_URL, BYBIT_BASE_URL, OKX_BASE_URL
                            and BINANCE_BASE_URL)

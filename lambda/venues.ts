@@ -131,6 +131,11 @@ export interface VenueSpec {
    */
   symbolSuffix?: string;
   /**
+   * A venue whose own chains carry the coin's name alone (Deribit's `BTC`, the name of the book of every venue):
+   * the suffix that asks for its chain alone live (`BTC-DERIBIT`), the same answer published under that name.
+   */
+  aloneSuffix?: string;
+  /**
    * The public API: base URL (overridable by an environment variable) and the paths of the answers that make a
    * symbol's whole chain, by name: `chain` where one answer holds it, else one per endpoint (OKX's summary,
    * open interest, index and quotes), which the live reader receives under the same names.
@@ -204,19 +209,21 @@ export const VENUES: Record<Venue, VenueSpec> = {
   deribit: {
     name: 'Deribit',
     ...CRYPTO,
-    // The inverse books by coin; a USDC-linear book (`SOL_USDC`) by Deribit's own name, which no US ticker has.
+    // The inverse books by coin (BTC-DERIBIT: Deribit's alone); a USDC-linear book (`SOL_USDC`) by Deribit's own
+    // name, which no US ticker has.
     symbols: {
-      listed: ['BTC', 'ETH'],
+      listed: ['BTC', 'ETH', 'BTC-DERIBIT', 'ETH-DERIBIT'],
       pattern: LINEAR_BOOK,
       described: `USDC-linear books such as ${DERIBIT_LINEAR_EXAMPLES.join(', ')}`,
       suggested: DERIBIT_LINEAR_EXAMPLES,
     },
+    aloneSuffix: '-DERIBIT',
     api: {
       baseUrlVariable: 'DERIBIT_BASE_URL',
       baseUrl: 'https://www.deribit.com/api/v2',
       // One answer holds every coin of a settlement currency's book: all USDC-linear options come with SOL_USDC's.
       paths: (symbol) => ({
-        chain: `/public/get_book_summary_by_currency?currency=${linearBook(symbol)?.quote ?? symbol}&kind=option`,
+        chain: `/public/get_book_summary_by_currency?currency=${linearBook(symbol)?.quote ?? coinOf(symbol)}&kind=option`,
       }),
     },
     attribution: 'Option data from the Deribit public API.',
@@ -278,7 +285,7 @@ export const VENUES: Record<Venue, VenueSpec> = {
   },
 };
 
-/** The coin of a crypto symbol: `BTC` of `BTC`, `BTC-BYBIT`. */
+/** The coin of a crypto symbol: `BTC` of `BTC`, `BTC-BYBIT`, `BTC-DERIBIT`. */
 export function coinOf(symbol: string): string {
   return symbol.split('-')[0]!;
 }

@@ -35,7 +35,7 @@ describe('a watchlist file', () => {
       'w.txt:2: "SP Y" is not a ticker symbol (one symbol a line, # for comments)',
       'w.txt:3: "../etc" is not a ticker symbol (one symbol a line, # for comments)',
       'w.txt:4: SPY is listed twice (first on line 1)',
-      'w.txt:5: no venue serves "BTC-USD": Cboe (US tickers such as SPX, SPY, AAPL); Deribit (BTC, ETH, USDC-linear books such as SOL_USDC, XRP_USDC); Bybit (BTC-BYBIT, ETH-BYBIT); OKX (BTC-OKX, ETH-OKX); Binance (BTC-BINANCE, ETH-BINANCE)',
+      'w.txt:5: no venue serves "BTC-USD": Cboe (US tickers such as SPX, SPY, AAPL); Deribit (BTC, ETH, BTC-DERIBIT, ETH-DERIBIT, USDC-linear books such as SOL_USDC, XRP_USDC); Bybit (BTC-BYBIT, ETH-BYBIT); OKX (BTC-OKX, ETH-OKX); Binance (BTC-BINANCE, ETH-BINANCE)',
     ]);
   });
 

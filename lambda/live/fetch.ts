@@ -247,10 +247,13 @@ export async function fetchLiveChain(
           });
     byExpiry = Object.fromEntries(await allSettled(paths.map((p) => limit(() => ask(p)))));
   }
-  const opts = { asOf: overrides.asOf, origin, asked: symbol, now: now.getTime() };
+  // `BTC-DERIBIT` is Deribit's `BTC` chain, which the book's name `BTC` would otherwise be.
+  const alone = VENUES[venue].aloneSuffix;
+  const read = alone !== undefined && symbol.endsWith(alone) ? symbol.slice(0, -alone.length) : symbol;
+  const opts = { asOf: overrides.asOf, origin, asked: read, now: now.getTime() };
   const chain = LIVE_READERS[venue](answers, opts, byExpiry);
   requireFresh(chain, now, config.maxAgeHours, origin);
-  return chain;
+  return read === symbol ? chain : { ...chain, symbol };
 }
 
 /**

@@ -228,6 +228,15 @@ describe('fetching live chains from a local server', () => {
     const chain = await fetchLiveChain('BTC', config(), BTC_NOW);
     expect(chain).toMatchObject({ symbol: 'BTC', source: 'deribit', spot: 71048.7 });
     expect(chain.contracts).toHaveLength(964);
+    // BTC names the book of every venue; Deribit's chain alone is BTC-DERIBIT, from the same answer.
+    const [alone] = await liveInput('BTC-DERIBIT', config(), () => BTC_NOW).load();
+    expect(alone).toMatchObject({ symbol: 'BTC-DERIBIT', venue: 'deribit', spot: 71048.7 });
+    expect(alone!.contracts).toEqual(chain.contracts);
+    expect(alone!.book).toBeUndefined();
+    expect(requests.map((r) => r.url)).toEqual([
+      '/deribit/public/get_book_summary_by_currency?currency=BTC&kind=option',
+      '/deribit/public/get_book_summary_by_currency?currency=BTC&kind=option',
+    ]);
   });
 
   it("downloads Deribit's USDC book for a linear coin and reads that coin alone, as the book alone (no venue to add)", async () => {

@@ -26,7 +26,7 @@ function fixed(n: number, digits: number): string {
   return f.format(n);
 }
 
-const STRIKE = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
+const STRIKE = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 });
 const COUNT = new Intl.NumberFormat('en-US');
 
 /** Dollar amounts in human units: `+$1.94tn`, `+$16.1bn`, `−$402.5m`, `+$850k`. */
@@ -44,12 +44,17 @@ export function formatAmount(n: number): string {
   return formatUsd(Math.abs(n)).replace(/^\+/, '');
 }
 
-/** A price level with thousands separators and two decimals: `4,505.10`. */
+/**
+ * A price level with thousands separators, two decimals and at least four significant digits: `4,505.10`,
+ * `142.10`, `1.776` (XRP_USDC), `0.05123`; two decimals would show a $1.78 coin's flip to two digits.
+ */
 export function formatPrice(n: number | null): string {
-  return n === null ? '—' : fixed(n, 2);
+  if (n === null) return '—';
+  const magnitude = Math.floor(Math.log10(Math.abs(n)));
+  return fixed(n, n === 0 ? 2 : Math.min(8, Math.max(2, 3 - magnitude)));
 }
 
-/** A strike as listed: `4,500`, `72,250`, `0.625`. */
+/** A strike as listed: `4,500`, `72,250`, `0.625`, `1.8125`. */
 export function formatStrike(n: number | null): string {
   return n === null ? '—' : STRIKE.format(n);
 }

@@ -30,6 +30,14 @@ describe('display formatting', () => {
 
   it('formats levels, strikes, percentages and instants for reading', () => {
     expect(formatPrice(4505.1001)).toBe('4,505.10');
+    // Four significant digits at least: a coin near $1 (XRP_USDC) keeps its flip's third decimal.
+    expect([formatPrice(142.1), formatPrice(1.7762175), formatPrice(0.051234), formatPrice(0)]).toEqual([
+      '142.10',
+      '1.776',
+      '0.05123',
+      '0.00',
+    ]);
+    expect(formatStrike(1.8125)).toBe('1.8125');
     expect(formatPrice(null)).toBe('—');
     expect(formatStrike(72250)).toBe('72,250');
     expect(formatStrike(0.625)).toBe('0.625');

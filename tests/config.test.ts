@@ -332,7 +332,7 @@ describe('cdk synth with a bad context, through the real CDK CLI', () => {
 
 describe('a watchlist file in the context', () => {
   const files: Record<string, string> = {
-    'w.txt': '# watch\nqqq\nIWM\nETH\n',
+    'w.txt': '# watch\nqqq\nIWM\nETH\nsol_usdc\nBTC-DERIBIT\n',
     'bad.txt': 'QQQ\nQ Q\n',
   };
   const read = (path: string) => {
@@ -345,7 +345,8 @@ describe('a watchlist file in the context', () => {
   it('adds each symbol to its venue’s group, after the context’s own', () => {
     const config = withFile({ watchlistFile: 'w.txt', cryptoUnderlyings: 'BTC' });
     expect(config.groups.equity.underlyings).toEqual(['SPX', 'SPY', 'QQQ', 'IWM']);
-    expect(config.groups.crypto.underlyings).toEqual(['BTC', 'ETH']);
+    // Deribit's USDC-linear SOL book and Deribit's BTC alone run with the crypto group.
+    expect(config.groups.crypto.underlyings).toEqual(['BTC', 'ETH', 'SOL_USDC', 'BTC-DERIBIT']);
   });
 
   it('names the file and line of a bad entry, a symbol already listed, and a file that cannot be read', () => {

@@ -37,8 +37,9 @@ export function parseBybitJson(doc: unknown, opts: ParseOptions, source?: string
     index: 'indexPrice (the index, spot; the median over the rows)',
   });
   result.list.forEach((row, i) => {
-    const { name, settle } = SETTLED.exec(row.symbol)!.groups as { name: string; settle?: string };
-    const inst = parseInstrument(name, 'bybit');
+    // A symbol with a line break matches no name at all.
+    const { name, settle } = (SETTLED.exec(row.symbol)?.groups ?? {}) as { name?: string; settle?: string };
+    const inst = name === undefined ? null : parseInstrument(name, 'bybit');
     if (!inst || inst.quote !== inst.base) {
       throw new InputError(
         `${origin}: ${place(i)}.symbol: ${JSON.stringify(row.symbol)} is not a Bybit option`,

@@ -159,6 +159,12 @@ describe('Bybit: the recorded BTC chain of 2025-04-18 (samples/bybit_BTC_2025-04
       '"symbol": "BTC-27XYZ25-120000-P"',
       /^venue\.json: result\.list\[0\]\.symbol: "BTC-27XYZ25-120000-P" is not a Bybit option$/,
     ],
+    // A line break (found by the fuzz test): no name matches at all.
+    [
+      '"symbol": "BTC-27JUN25-120000-P"',
+      '"symbol": "BTC-27JUN25-120000-P\\n"',
+      /^venue\.json: result\.list\[0\]\.symbol: "BTC-27JUN25-120000-P\\n" is not a Bybit option$/,
+    ],
     [
       '"symbol": "BTC-27JUN25-120000-P"',
       '"symbol": "ETH-27JUN25-120000-P"',

@@ -297,8 +297,8 @@ export function venueSymbol(venue: Venue, coin: string): string {
 
 export const VENUE_NAMES = Object.keys(VENUES) as [Venue, ...Venue[]];
 
-/** Whether a venue serves a symbol by name (`listed`), or by form (`pattern`). */
-const lists = (v: Venue, symbol: string) => VENUES[v].symbols.listed?.includes(symbol) ?? false;
+/** Whether a venue lists a symbol by name (`BTC`, `BTC-BYBIT`), or serves it by form (`SPY`, `SOL_USDC`). */
+export const venueLists = (v: Venue, symbol: string) => VENUES[v].symbols.listed?.includes(symbol) ?? false;
 const takes = (v: Venue, symbol: string) => VENUES[v].symbols.pattern?.test(symbol) ?? false;
 
 /**
@@ -306,12 +306,7 @@ const takes = (v: Venue, symbol: string) => VENUES[v].symbols.pattern?.test(symb
  * of its form (BTC is Deribit's, not a Cboe ticker). Null when none serves it.
  */
 export function venueFor(symbol: string): Venue | null {
-  return VENUE_NAMES.find((v) => lists(v, symbol)) ?? VENUE_NAMES.find((v) => takes(v, symbol)) ?? null;
-}
-
-/** Whether a venue lists a symbol by name: a crypto venue's chain of a coin (`BTC-BYBIT`). */
-export function venueLists(venue: Venue, symbol: string): boolean {
-  return lists(venue, symbol);
+  return VENUE_NAMES.find((v) => venueLists(v, symbol)) ?? VENUE_NAMES.find((v) => takes(v, symbol)) ?? null;
 }
 
 /** A venue's symbol a bare coin may have meant (`SOL` → `SOL_USDC` on Deribit), as a hint; null when none. */
